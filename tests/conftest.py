@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workbench import clock
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock(monkeypatch):
+    monkeypatch.delenv("WORKBENCH_NOW", raising=False)
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    clock.set_now(None)
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """A private copy of tests/data (tests may write beside the files)."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target, ignore=shutil.ignore_patterns("bad"))
+    return target
+
+
+@pytest.fixture
+def store(tmp_path, data_dir):
+    """A fresh database with the test sources registered."""
+    from workbench.ingest.sources import parse_sources_toml, save_sources
+    from workbench.store import Store
+
+    s = Store(tmp_path / "wb.duckdb", busy_timeout=0.5)
+    clock.set_now("2026-11-20T10:00:00")
+    with s.transaction() as conn:
+        save_sources(conn, parse_sources_toml(data_dir / "sources.toml"))
+    return s

@@ -1,0 +1,19 @@
+"""Plain-text formatting shared by the CLI and the TUI (no Textual here)."""
+
+from __future__ import annotations
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int | float] | None) -> str:
+    """A one-line chart of ``values`` (e.g. a source's row counts per load)."""
+    if not values:
+        return ""
+    top = max(values)
+    if top <= 0:
+        return BARS[0] * len(values)
+    return "".join(BARS[min(len(BARS) - 1, int(v / top * (len(BARS) - 1) + 0.5))] for v in values)
+
+
+def count(n: int | None) -> str:
+    return "-" if n is None else f"{n:,}"

@@ -1,0 +1,1 @@
+"""Identity resolution: merge candidates (Splink), review decisions, persons and golden records."""

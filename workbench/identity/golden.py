@@ -1,0 +1,95 @@
+"""Golden records: each person's best value of every field, chosen by survivorship rules.
+
+For each field, among the person's records that have a value: the record of the source with the best
+(lowest) priority wins; then the most recent as-of; then the most complete record (most fields filled);
+then the lowest record_id (so the choice is stable). The address (line 1, line 2, city, state, ZIP) is
+chosen as one unit, so a golden address is never stitched together from two records.
+``golden_from`` records, per field, the record_id the value came from.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from workbench import clock
+from workbench.store.sql import run
+
+# golden field -> (the records expression it is taken from, the condition that the record has it)
+FIELDS = {
+    "first_name": ("r.first_name_display", "r.first_name_key IS NOT NULL"),
+    "last_name": ("r.last_name_display", "r.last_name_key IS NOT NULL"),
+    "email": ("r.email_std", "r.email_std IS NOT NULL"),
+    "phone": ("r.phone_std", "r.phone_std IS NOT NULL"),
+    "birth_date": ("r.birth_dt", "r.birth_dt IS NOT NULL"),
+}
+ADDRESS = ("address_line1", "address_line2", "city", "state", "zip5", "zip4", "country", "addr_street",
+           "addr_unit", "addr_key")
+ADDRESS_SOURCE = {"address_line1": "r.address_line1", "address_line2": "r.address_line2",
+                  "city": "r.city_std", "state": "r.state_std", "zip5": "r.zip5", "zip4": "r.zip4",
+                  "country": "r.country_std", "addr_street": "r.addr_street", "addr_unit": "r.addr_unit",
+                  "addr_key": "r.addr_key"}
+COMPLETENESS = ("(r.first_name_key IS NOT NULL)::INT + (r.last_name_key IS NOT NULL)::INT + "
+                "(r.email_std IS NOT NULL)::INT + (r.phone_std IS NOT NULL)::INT + (r.birth_dt IS NOT NULL)::INT + "
+                "(r.addr_key IS NOT NULL)::INT")
+
+
+def refresh_golden(conn: duckdb.DuckDBPyConnection, person_ids_sql: str | None = None) -> None:
+    """Recompute the golden record of the persons ``person_ids_sql`` selects (a SQL query returning
+    ``person_id``), or of everybody; persons left without records are removed."""
+    scope = f"WHERE pr.person_id IN ({person_ids_sql})" if person_ids_sql else ""
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden_in AS
+        SELECT pr.person_id, r.*, s.priority AS _priority, {COMPLETENESS.replace('r.', 'r.')} AS _complete
+        FROM person_records pr JOIN records r USING (record_id)
+        LEFT JOIN sources s ON s.name = r.source {scope}""")
+    order = "(coalesce(_priority, 999), -epoch(coalesce(as_of, first_seen, TIMESTAMP '1900-01-01')), -_complete, record_id)"
+    picks = []
+    for name, (expr, cond) in FIELDS.items():
+        e, c = expr.replace("r.", ""), cond.replace("r.", "")
+        picks.append(f"arg_min(CASE WHEN {c} THEN struct_pack(v := {e}, id := record_id) END, "
+                     f"CASE WHEN {c} THEN {order} END) AS {name}_pick")
+    addr = "struct_pack(" + ", ".join(f"{k} := {v.replace('r.', '')}" for k, v in ADDRESS_SOURCE.items()) + \
+           ", id := record_id)"
+    picks.append(f"arg_min(CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN {addr} END, "
+                 f"CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN "
+                 f"(addr_key IS NULL, {order[1:-1]}) END) AS addr_pick")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden AS
+        SELECT person_id, {', '.join(picks)}, count(*) AS record_count, list(DISTINCT source ORDER BY source) AS sources,
+               min(first_seen) AS first_seen
+        FROM _golden_in GROUP BY person_id""")
+    if person_ids_sql:
+        run(conn, f"DELETE FROM persons WHERE person_id IN ({person_ids_sql})")
+    else:
+        run(conn, "DELETE FROM persons")
+    addr_cols = ", ".join(ADDRESS)
+    addr_vals = ", ".join(f"addr_pick.{k}" for k in ADDRESS)
+    run(conn, f"""INSERT INTO persons (person_id, first_name, last_name, first_name_key, first_name_root,
+            last_name_key, {addr_cols}, email, phone, birth_date, golden_from, record_count, sources, first_seen,
+            updated_at)
+        SELECT g.person_id, first_name_pick.v, last_name_pick.v, fr.first_name_key, fr.first_name_root,
+            lr.last_name_key, {addr_vals}, email_pick.v, phone_pick.v, birth_date_pick.v,
+            to_json(struct_pack(first_name := first_name_pick.id, last_name := last_name_pick.id,
+                address := addr_pick.id, email := email_pick.id, phone := phone_pick.id,
+                birth_date := birth_date_pick.id)),
+            g.record_count, g.sources, g.first_seen, ?
+        FROM _golden g
+        LEFT JOIN records fr ON fr.record_id = g.first_name_pick.id
+        LEFT JOIN records lr ON lr.record_id = g.last_name_pick.id""", [clock.now()])
+    run(conn, "DROP TABLE IF EXISTS _golden_in")
+    run(conn, "DROP TABLE IF EXISTS _golden")
+
+
+def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: int) -> None:
+    """Give every record of ``source`` that has no person its own person, drop links to removed records,
+    and refresh the golden records those changes touch (run inside the load's transaction)."""
+    now = clock.now()
+    run(conn, "CREATE OR REPLACE TEMP TABLE _touched (person_id BIGINT)")
+    run(conn, "INSERT INTO _touched SELECT person_id FROM person_records WHERE record_id NOT IN "
+              "(SELECT record_id FROM records)")
+    run(conn, "DELETE FROM person_records WHERE record_id NOT IN (SELECT record_id FROM records)")
+    run(conn, "INSERT INTO person_records SELECT record_id, nextval('person_id_seq'), ? FROM records "
+              "WHERE source = ? AND record_id NOT IN (SELECT record_id FROM person_records) ORDER BY record_id",
+        [now, source])
+    run(conn, "INSERT INTO _touched SELECT pr.person_id FROM person_records pr JOIN records r USING (record_id) "
+              "WHERE r.load_id = ?", [load_id])
+    refresh_golden(conn, "SELECT person_id FROM _touched")
+    run(conn, "DROP TABLE IF EXISTS _touched")

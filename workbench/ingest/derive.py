@@ -1,0 +1,259 @@
+"""Kind by kind: the SQL that turns staged text columns into typed, standardised canonical columns.
+
+Each kind gives ``(column, expression)`` pairs over the staged table, a reject rule (``_reason``: NULL
+for a good row) and the key duplicates are judged on. Expressions refer to canonical fields as
+``{field}``, replaced by the quoted extract column (or NULL when the extract lacks it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.errors import InputFileError
+from workbench.ingest.fields import CANONICAL, required_fields
+from workbench.ingest.sources import Source
+from workbench.store.sql import quote_ident, quote_literal
+
+_BLANK = "nullif(trim({f}), '')"
+_TRUE = "('y', 'yes', 'true', 't', '1', 'returned', 'x')"
+
+# The column of each kind that measures how current its data is, when the source names none.
+DEFAULT_AS_OF = {
+    "transactions": "order_date", "events": "event_time", "contacts": "contact_date",
+    "suppression": "effective_date", "moves": "move_effective_date",
+}
+
+
+@dataclass
+class Derivation:
+    select: str  # SELECT list over the staged table, ending with _reason, _key, _as_of
+    key: str | None  # column that identifies a row within the source (None: no de-duplication)
+    target_columns: list[str]
+
+
+def _people(s: Source) -> tuple[list[tuple[str, str]], list[str]]:
+    cols = [
+        ("source_key", _BLANK.format(f="{source_key}")),
+        *[(f, "{" + f + "}") for f in CANONICAL["people"] if f != "source_key"],
+        ("first_name_display", "wb_name_display({first_name})"),
+        ("last_name_display", "wb_name_display({last_name})"),
+        ("first_name_key", "wb_name_key({first_name})"),
+        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))"),
+        ("last_name_key", "wb_name_key({last_name})"),
+        ("email_std", "wb_email({email})"),
+        ("phone_std", "wb_phone({phone})"),
+        ("birth_dt", "wb_date({birth_date})"),
+        ("addr_street", "wb_addr_street({address_line1}, {address_line2})"),
+        ("addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
+        ("addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
+        ("city_std", "nullif(upper(trim(regexp_replace({city}, '[^A-Za-z0-9 ]', '', 'g'))), '')"),
+        ("state_std", "wb_state({state})"),
+        ("zip5", "wb_zip5({postal_code})"),
+        ("zip4", "wb_zip4({postal_code})"),
+        ("country_std", "wb_country({country})"),
+    ]
+    reasons = [
+        "WHEN " + _BLANK.format(f="{source_key}") + " IS NULL THEN 'no source_key'",
+        "WHEN " + _BLANK.format(f="{birth_date}") + " IS NOT NULL AND wb_date({birth_date}) IS NULL "
+        "THEN 'unparseable birth_date: ' || left({birth_date}, 40)",
+    ]
+    return cols, reasons
+
+
+def _transactions(s: Source):
+    amount = "TRY_CAST(replace(replace(replace(trim({amount}), '$', ''), ',', ''), ' ', '') AS DECIMAL(18, 2))"
+    cols = [
+        ("order_id", _BLANK.format(f="{order_id}")),
+        ("source_key", _BLANK.format(f="{source_key}")),
+        ("order_date", "wb_timestamp({order_date})"),
+        ("amount", amount),
+        ("brand", "nullif(lower(trim({brand})), '')"),
+        ("channel", "nullif(lower(trim({channel})), '')"),
+        ("category", _BLANK.format(f="{category}")),
+        ("returned", f"coalesce(lower(trim({{returned}})) IN {_TRUE}, false)"),
+    ]
+    reasons = [
+        "WHEN " + _BLANK.format(f="{order_id}") + " IS NULL THEN 'no order_id'",
+        "WHEN wb_timestamp({order_date}) IS NULL THEN 'unparseable order_date: ' || coalesce(left({order_date}, 40), '(blank)')",
+        f"WHEN {amount} IS NULL THEN 'unparseable amount: ' || coalesce(left({{amount}}, 40), '(blank)')",
+    ]
+    return cols, reasons
+
+
+def _events(s: Source):
+    cols = [
+        ("source_key", _BLANK.format(f="{source_key}")),
+        ("event_type", "nullif(lower(trim({event_type})), '')"),
+        ("event_time", "wb_timestamp({event_time})"),
+    ]
+    reasons = [
+        "WHEN " + _BLANK.format(f="{source_key}") + " IS NULL THEN 'no source_key'",
+        "WHEN " + _BLANK.format(f="{event_type}") + " IS NULL THEN 'no event_type'",
+        "WHEN wb_timestamp({event_time}) IS NULL THEN 'unparseable event_time: ' || coalesce(left({event_time}, 40), '(blank)')",
+    ]
+    return cols, reasons
+
+
+def _suppression(s: Source):
+    phone = "wb_phone(concat(coalesce({area_code}, ''), coalesce({phone}, '')))"
+    channel = f"coalesce(nullif(lower(trim({{channel}})), ''), {quote_literal(s.channel or 'all')})"
+    brand = f"coalesce(nullif(lower(trim({{brand}})), ''), {quote_literal(s.brand) if s.brand else 'NULL'})"
+    cols = [
+        ("channel", channel),
+        ("brand", brand),
+        ("match_on", quote_literal(s.match_on or "")),
+        ("reason", f"coalesce({_BLANK.format(f='{reason}')}, {quote_literal(s.reason or s.name)})"),
+        ("effective_date", "wb_date({effective_date})"),
+        ("email_std", "wb_email({email})"),
+        ("phone_std", phone),
+        ("first_name_key", "wb_name_key({first_name})"),
+        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))"),
+        ("last_name_key", "wb_name_key({last_name})"),
+        ("addr_street", "wb_addr_street({address_line1}, {address_line2})"),
+        ("addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
+        ("addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
+        ("zip5", "wb_zip5({postal_code})"),
+    ]
+    need = {
+        "email": "WHEN wb_email({email}) IS NULL THEN 'no usable email: ' || coalesce(left({email}, 60), '(blank)')",
+        "phone": f"WHEN {phone} IS NULL THEN 'no usable phone number: ' || coalesce(left(concat({{area_code}}, {{phone}}), 40), '(blank)')",
+        "name_address": "WHEN wb_name_key({last_name}) IS NULL OR wb_addr_key({address_line1}, {address_line2}, "
+                        "{postal_code}) IS NULL OR wb_zip5({postal_code}) IS NULL THEN 'incomplete name and address'",
+        "address": "WHEN wb_addr_street({address_line1}, {address_line2}) IS NULL OR wb_zip5({postal_code}) IS NULL "
+                   "THEN 'incomplete address'",
+    }
+    reasons = [
+        need[s.match_on or "email"],
+        f"WHEN {channel} NOT IN ('mail', 'email', 'phone', 'all') THEN 'unknown channel: ' || left({{channel}}, 20)",
+        "WHEN " + _BLANK.format(f="{effective_date}") + " IS NOT NULL AND wb_date({effective_date}) IS NULL "
+        "THEN 'unparseable effective_date: ' || left({effective_date}, 40)",
+    ]
+    return cols, reasons
+
+
+def _contacts(s: Source):
+    cols = [
+        ("origin", "'load'"),
+        ("source_key", _BLANK.format(f="{source_key}")),
+        ("email_std", "wb_email({email})"),
+        ("campaign", _BLANK.format(f="{campaign}")),
+        ("brand", "nullif(lower(trim({brand})), '')"),
+        ("channel", "nullif(lower(trim({channel})), '')"),
+        ("keycode", _BLANK.format(f="{keycode}")),
+        ("contact_date", "CAST(wb_timestamp({contact_date}) AS DATE)"),
+    ]
+    reasons = [
+        "WHEN " + _BLANK.format(f="{source_key}") + " IS NULL AND wb_email({email}) IS NULL "
+        "THEN 'neither source_key nor a usable email'",
+        "WHEN " + _BLANK.format(f="{campaign}") + " IS NULL THEN 'no campaign'",
+        "WHEN wb_timestamp({contact_date}) IS NULL THEN 'unparseable contact_date: ' || coalesce(left({contact_date}, 40), '(blank)')",
+    ]
+    return cols, reasons
+
+
+def _moves(s: Source):
+    cols = [
+        ("first_name_key", "wb_name_key({first_name})"),
+        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))"),
+        ("last_name_key", "wb_name_key({last_name})"),
+        ("old_addr_street", "wb_addr_street({address_line1}, {address_line2})"),
+        ("old_addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
+        ("old_addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
+        ("old_zip5", "wb_zip5({postal_code})"),
+        ("new_address_line1", _BLANK.format(f="{new_address_line1}")),
+        ("new_address_line2", _BLANK.format(f="{new_address_line2}")),
+        ("new_city", _BLANK.format(f="{new_city}")),
+        ("new_state", "wb_state({new_state})"),
+        ("new_postal_code", _BLANK.format(f="{new_postal_code}")),
+        ("new_addr_key", "wb_addr_key({new_address_line1}, {new_address_line2}, {new_postal_code})"),
+        ("return_code", "nullif(upper(trim({return_code})), '')"),
+        ("move_type", "nullif(upper(left(trim({move_type}), 1)), '')"),
+        ("move_effective_date", "CAST(wb_timestamp({move_effective_date}) AS DATE)"),
+    ]
+    reasons = [
+        "WHEN " + _BLANK.format(f="{return_code}") + " IS NULL THEN 'no return_code'",
+        "WHEN wb_name_key({last_name}) IS NULL OR wb_addr_key({address_line1}, {address_line2}, "
+        "{postal_code}) IS NULL THEN 'incomplete old name and address'",
+        "WHEN " + _BLANK.format(f="{move_effective_date}") + " IS NOT NULL AND "
+        "wb_timestamp({move_effective_date}) IS NULL THEN 'unparseable move_effective_date: ' || "
+        "left({move_effective_date}, 40)",
+    ]
+    return cols, reasons
+
+
+_KIND = {"people": _people, "transactions": _transactions, "events": _events, "suppression": _suppression,
+         "contacts": _contacts, "moves": _moves}
+_KEY = {"people": "source_key", "transactions": "order_id",
+        "events": "concat_ws('|', source_key, event_type, event_time)"}
+
+
+def check_mapping(source: Source, file_columns: list[str], file_label: str) -> dict[str, str | None]:
+    """{canonical field: extract column or None}; raises when a required field or a mapped column is missing."""
+    present = set(file_columns)
+    mapping: dict[str, str | None] = {}
+    for f in CANONICAL[source.kind]:
+        col = source.column_for(f)
+        if f in source.columns and col not in present:
+            raise InputFileError(
+                f"{file_label}: source {source.name!r} maps {f} to column {col!r}, which the file does not "
+                f"have.", _columns_hint(file_columns, col))
+        mapping[f] = col if col in present else None
+    for f in required_fields(source.kind, source.match_on):
+        if mapping.get(f) is None:
+            near = _nearest(f, file_columns)
+            raise InputFileError(
+                f"{file_label}: required field {f!r} of a {source.kind} source is missing "
+                f"(source {source.name!r}).",
+                f"Map it in the source's TOML: [sources.{source.name}.columns] {f} = "
+                f"\"{near or '<the extract column that holds it>'}\". " + _columns_hint(file_columns),
+            )
+    if source.as_of and source.as_of not in present:
+        raise InputFileError(f"{file_label}: source {source.name!r} takes as_of from column "
+                             f"{source.as_of!r}, which the file does not have.", _columns_hint(file_columns))
+    if source.kind == "contacts" and mapping.get("source_key") is None and mapping.get("email") is None:
+        raise InputFileError(f"{file_label}: a contacts source needs source_key or email to find the person.",
+                             _columns_hint(file_columns))
+    return mapping
+
+
+def derivation(source: Source, mapping: dict[str, str | None], file_columns: list[str]) -> Derivation:
+    cols, reasons = _KIND[source.kind](source)
+    subst = {f: (quote_ident(c) if c else "CAST(NULL AS VARCHAR)") for f, c in mapping.items()}
+    subst.update({f: "CAST(NULL AS VARCHAR)" for f in CANONICAL[source.kind] if f not in subst})
+    parts = [f"{expr.format(**subst)} AS {quote_ident(name)}" for name, expr in cols]
+    as_of_col = source.as_of or mapping.get(DEFAULT_AS_OF.get(source.kind, ""), None)
+    as_of_sql = f"wb_timestamp({quote_ident(as_of_col)})" if as_of_col else "CAST(NULL AS TIMESTAMP)"
+    if source.as_of:
+        reasons.append(f"WHEN {_BLANK.format(f=quote_ident(source.as_of))} IS NOT NULL AND {as_of_sql} IS NULL "
+                       f"THEN 'unparseable as_of ({source.as_of}): ' || left({quote_ident(source.as_of)}, 40)")
+    reason_sql = "CASE " + " ".join(r.format(**subst) for r in reasons) + " END"
+    used = {c for c in mapping.values() if c} | ({source.as_of} if source.as_of else set())
+    extras = [c for c in file_columns if c not in used]
+    if source.kind in ("people", "transactions", "events") and extras:
+        attrs = "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in extras) + "))"
+    elif source.kind in ("suppression", "moves"):
+        attrs = "to_json(struct_pack(" + ", ".join(
+            f"{quote_ident(c)} := {quote_ident(c)}" for c in file_columns) + "))"
+    else:
+        attrs = "CAST(NULL AS JSON)"
+    attrs_name = "raw" if source.kind in ("suppression", "moves") else "attrs"
+    if source.kind != "contacts":
+        parts.append(f"{attrs} AS {attrs_name}")
+    parts += [f"{reason_sql} AS _reason", f"{as_of_sql} AS _as_of"]
+    key = _KEY.get(source.kind)
+    target = [name for name, _ in cols] + ([attrs_name] if source.kind != "contacts" else [])
+    return Derivation(select=", ".join(parts), key=key, target_columns=target)
+
+
+def _columns_hint(columns: list[str], missing: str | None = None) -> str:
+    shown = ", ".join(columns[:30]) + (f", ... ({len(columns)} in all)" if len(columns) > 30 else "")
+    near = _nearest(missing, columns) if missing else None
+    return (f"Did you mean {near!r}? " if near else "") + f"The file's columns: {shown}."
+
+
+def _nearest(word: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    lowered = {c.lower(): c for c in candidates}
+    found = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[found[0]] if found else None

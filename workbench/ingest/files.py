@@ -1,0 +1,322 @@
+"""Reading an extract file into a staging table of text columns, with parser rejects kept.
+
+Checks that come before any SQL: the file exists, is a file, is not empty or binary, its encoding
+(UTF-8 with or without BOM, else Latin-1/cp1252, transcoded to a temporary UTF-8 copy), its delimiter,
+and its header (at most :data:`MAX_COLUMNS` columns).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from workbench.errors import InputFileError
+from workbench.ingest.sources import Source
+from workbench.store.sql import quote_ident, quote_literal, rows, run, scalar
+
+MAX_COLUMNS = 2_000
+MAX_LINE_BYTES = 4 * 1024 * 1024  # a longer line is a reject, not a hang
+MAX_RAW_CHARS = 10_000  # what a reject keeps of a raw line
+_CHUNK = 4 * 1024 * 1024
+_MAGIC = {
+    b"PK\x03\x04": "a zip archive (or an Excel .xlsx file: save it as CSV first)",
+    b"\x89PNG": "a PNG image",
+    b"%PDF": "a PDF document",
+    b"\x7fELF": "a program",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\xd0\xcf\x11\xe0": "an old Excel/Office file (save it as CSV first)",
+    b"\x1f\x8b": "a gzip archive",
+}
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+
+@dataclass
+class ExtractFile:
+    """What was learnt about an extract before reading it."""
+
+    path: Path
+    format: str
+    bytes: int
+    sha256: str
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    columns: list[str] = field(default_factory=list)
+    read_path: Path | None = None  # a transcoded UTF-8 copy, when the file was not UTF-8
+    replaced_bytes: int = 0
+
+    def cleanup(self) -> None:
+        if self.read_path and self.read_path != self.path:
+            try:
+                os.unlink(self.read_path)
+            except OSError:
+                pass
+
+
+def infer_format(path: Path, source: Source) -> str:
+    if source.format:
+        return source.format
+    suffixes = [s.lower() for s in path.suffixes]
+    for ext in reversed(suffixes):
+        ext = ext.lstrip(".")
+        if ext in ("csv", "txt", "dat"):
+            return "csv"
+        if ext in ("tsv", "tab"):
+            return "tsv"
+        if ext in ("parquet", "pq"):
+            return "parquet"
+        if ext in ("jsonl", "ndjson"):
+            return "ndjson"
+        if ext == "json":
+            return "json"
+    return "csv"
+
+
+def inspect(path: str | Path, source: Source) -> ExtractFile:
+    """Check the file and learn its format, encoding, delimiter and header."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file.", "Check the path (relative paths start in the "
+                             f"current directory, {Path.cwd()}).")
+    if path.is_dir():
+        raise InputFileError(f"{path} is a directory, not an extract file.",
+                             "Name the file(s) inside it, e.g. `workbench load SOURCE DIR/*.csv`.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputFileError(f"{path} is empty (0 bytes): nothing to load.",
+                             "Ask the source system for a new extract; the database is unchanged.")
+    fmt = infer_format(path, source)
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    sha = _sha256(path)
+    info = ExtractFile(path=path, format=fmt, bytes=size, sha256=sha, read_path=path)
+    if fmt == "parquet":
+        if not head.startswith(b"PAR1"):
+            raise InputFileError(f"{path} is not a Parquet file (no PAR1 marker).",
+                                 f"Set `format` for source {source.name!r} to what the file is.")
+        return info
+    if head.startswith(b"PAR1"):
+        raise InputFileError(f"{path} is a Parquet file, but source {source.name!r} reads {fmt}.",
+                             f"Set format = \"parquet\" for source {source.name!r} (or name the file .parquet).")
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputFileError(f"{path} looks like {what}, not a {fmt.upper()} extract.")
+    nuls = head.count(b"\x00")
+    if nuls > max(16, len(head) // 100):
+        raise InputFileError(f"{path} looks like a binary file ({nuls} NUL bytes in its "
+                             f"first {len(head):,} bytes), not a {fmt.upper()} extract.",
+                             "If it is UTF-16 text, save it as UTF-8.")
+    info.encoding = source.encoding or detect_encoding(path)
+    if info.encoding != "utf-8":
+        info.read_path, info.replaced_bytes = _transcode(path, info.encoding)
+    if fmt in ("json", "ndjson"):
+        _check_json_top(info, source)
+        return info
+    info.delimiter = "\t" if fmt == "tsv" and not source.delimiter else source.delimiter
+    header_line = _first_line(info.read_path or path)
+    if info.delimiter is None:
+        info.delimiter = detect_delimiter(header_line)
+    if source.header:
+        names = _split_header(header_line, info.delimiter)
+        if len(names) > MAX_COLUMNS:
+            raise InputFileError(f"{path}: the header has {len(names):,} columns; workbench reads at most "
+                                 f"{MAX_COLUMNS:,}.", "Check the delimiter or cut the extract's columns.")
+        info.columns = _unique_names(names)
+        if not any(c.strip() for c in names):
+            raise InputFileError(f"{path}: the first line is empty; expected a header row.")
+    else:
+        info.columns = list(source.column_names or [])
+    return info
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when the bytes decode as UTF-8 (BOM or not); Latin-1/cp1252 when they clearly do not.
+
+    A file that is mostly valid UTF-8 with a few broken lines stays UTF-8: those lines become rejects.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    valid = high = 0
+    clean = True
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if clean:
+                try:
+                    decoder.decode(chunk)
+                    continue
+                except UnicodeDecodeError:
+                    clean = False
+            valid += len(_UTF8_MULTIBYTE.findall(chunk))
+            high += len(_HIGH.findall(chunk))
+    if clean:
+        return "utf-8"
+    # each valid multibyte sequence holds 2-4 high bytes; most high bytes in valid sequences = UTF-8
+    return "utf-8" if valid * 2 >= high * 0.6 else "cp1252"
+
+
+def detect_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str = "_stage",
+          limit: int | None = None) -> tuple[list[str], str]:
+    """Read the file into TEMP ``table`` (all text, plus ``_row``: the data row ordinal).
+
+    Returns (column names, name of the parser-rejects table, holding line/reason/raw).
+    """
+    rej = f"{table}_parse_rejects"
+    run(conn, f"DROP TABLE IF EXISTS {table}")
+    run(conn, f"CREATE OR REPLACE TEMP TABLE {rej} (line BIGINT, reason VARCHAR, raw VARCHAR)")
+    path = quote_literal(str(info.read_path or info.path))
+    lim = f" LIMIT {int(limit)}" if limit else ""
+    try:
+        if info.format in ("csv", "tsv"):
+            cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in info.columns) + "}"
+            run(conn, "DROP TABLE IF EXISTS reject_errors")
+            run(conn, "DROP TABLE IF EXISTS reject_scans")
+            run(
+                conn,
+                f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * FROM read_csv({path}, "
+                f"columns = {cols}, header = {'true' if source.header else 'false'}, auto_detect = false, "
+                f"sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
+                f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
+                f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
+            )
+            run(
+                conn,
+                f"INSERT INTO {rej} SELECT line, "
+                "CASE error_type WHEN 'MISSING COLUMNS' THEN 'wrong number of fields: ' || error_message "
+                "WHEN 'TOO MANY COLUMNS' THEN 'wrong number of fields: ' || error_message "
+                "WHEN 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
+                "WHEN 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
+                "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
+                f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
+                "ELSE lower(error_type) || ': ' || error_message END, "
+                f"left(csv_line, {MAX_RAW_CHARS}) FROM {table}_rej",
+            )
+        elif info.format == "parquet":
+            run(conn, f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
+                      f"COLUMNS(*)::VARCHAR FROM read_parquet({path}){lim}")
+            info.columns = [c for c in _table_columns(conn, table) if c != "_row"]
+        else:
+            fmt = "array" if info.format == "json" else "newline_delimited"
+            run(conn, f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
+                      f"COLUMNS(*)::VARCHAR FROM read_json({path}, format = '{fmt}', records = true, "
+                      f"maximum_object_size = {MAX_LINE_BYTES * 4}){lim}")
+            info.columns = [c for c in _table_columns(conn, table) if c != "_row"]
+    except duckdb.Error as exc:
+        raise InputFileError(f"{info.path}: cannot be read as {info.format.upper()}: "
+                             f"{_first_line(str(exc))}") from None
+    return info.columns, rej
+
+
+def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    return scalar(conn, f"SELECT count(*) FROM {table}")
+
+
+def line_expr(rejects_table: str, has_header: bool) -> str:
+    """SQL for the file line (record number, header = line 1) of a staged row ``_row``.
+
+    Parser rejects leave gaps in ``_row``; each reject at line L (rank j) sits after L - h - j
+    accepted rows, so a row's line is ``_row + h`` plus the rejects before it.
+    """
+    h = 1 if has_header else 0
+    return (f"(_row + {h} + (SELECT count(*) FROM (SELECT line - {h} - row_number() OVER (ORDER BY line) "
+            f"AS t FROM {rejects_table}) WHERE t < _row))")
+
+
+def raw_line_expr(columns: list[str], delimiter: str | None, alias: str = "s") -> str:
+    """SQL rebuilding the raw line of a staged row (``alias`` is the staged table's alias)."""
+    parts = ", ".join(f"coalesce({alias}.{quote_ident(c)}, '')" for c in columns) or "''"
+    return f"left(concat_ws({quote_literal(delimiter or ',')}, {parts}), {MAX_RAW_CHARS})"
+
+
+# -- internals ----------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _transcode(path: Path, encoding: str) -> tuple[Path, int]:
+    """Write a UTF-8 copy; bytes that do not decode become U+FFFD (their rows are rejected later)."""
+    fd, tmp = tempfile.mkstemp(prefix="workbench-", suffix=path.suffix or ".csv")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    replaced = 0
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            text = decoder.decode(chunk)
+            replaced += text.count("\ufffd")
+            out.write(text)
+        out.write(decoder.decode(b"", final=True))
+    return Path(tmp), replaced
+
+
+def _first_line(path: Path | str, limit: int = MAX_LINE_BYTES) -> str:
+    with open(path, "rb") as fh:
+        data = fh.read(limit)
+    end = data.find(b"\n")
+    line = data if end < 0 else data[:end]
+    return line.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r")
+
+
+def _split_header(line: str, delimiter: str) -> list[str]:
+    import csv
+
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return line.split(delimiter)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, raw in enumerate(names):
+        name = raw.strip() or f"column{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+def _table_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r["column_name"] for r in rows(conn, f"DESCRIBE {table}")]
+
+
+def _check_json_top(info: ExtractFile, source: Source) -> None:
+    with open(info.read_path or info.path, "rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    first = head[:1]
+    if info.format == "json" and first != b"[":
+        if first == b"{":
+            # one object per line is fine as ndjson; a single wrapping object is not
+            try:
+                json.loads(_first_line(info.read_path or info.path))
+                info.format = "ndjson"
+                return
+            except ValueError:
+                pass
+        raise InputFileError(
+            f"{info.path}: the top level of this JSON file is "
+            f"{'an object' if first == b'{' else 'not an array'}; source {source.name!r} expects an array "
+            "of records ([{...}, {...}]) or one record per line (format = \"ndjson\").",
+            "Export the records as a JSON array, or unwrap the list they sit in.")
+    if info.format == "ndjson" and first not in (b"{",):
+        raise InputFileError(f"{info.path}: expected one JSON object per line (ndjson), but the file starts "
+                             f"with {head[:20]!r}.")

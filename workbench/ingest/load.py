@@ -1,0 +1,223 @@
+"""Loading one extract into the store: one transaction, rejects kept, a load log row written.
+
+Rule for duplicate keys inside one extract (people: source_key; transactions: order_id; events: the
+whole event): the row with the latest as-of stands, and among equal as-of the row nearest the end of
+the file; every other copy becomes a reject saying which line stands instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from workbench import clock
+from workbench.errors import InputFileError
+from workbench.ingest import files
+from workbench.ingest.derive import check_mapping, derivation
+from workbench.identity.golden import assign_new_records
+from workbench.ingest.fields import TARGET_TABLE
+from workbench.ingest.sources import Source, get_source
+from workbench.store import Store
+from workbench.store.sql import quote_ident, rows, run, scalar
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class LoadResult:
+    source: str
+    file: str
+    status: str  # loaded | unchanged (same content loaded before)
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    duplicate_keys: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_removed: int = 0
+    encoding: str | None = None
+    as_of_min: Any = None
+    as_of_max: Any = None
+    duration_s: float = 0.0
+    top_reasons: list[tuple[str, int]] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("as_of_min", "as_of_max"):
+            d[k] = d[k].isoformat() if d[k] is not None else None
+        d["top_reasons"] = [{"reason": r, "rows": n} for r, n in self.top_reasons]
+        return d
+
+
+def load_file(store: Store, source_name: str, path: str | Path, progress: Progress | None = None,
+              force: bool = False) -> LoadResult:
+    """Load ``path`` as an extract of ``source_name``. Leaves the database unchanged when it raises."""
+    step = progress or (lambda _msg, _frac: None)
+    path = Path(path)
+    with store.connect(read_only=True) as conn:
+        source = get_source(conn, source_name)
+    step("checking the file", 0.02)
+    info = files.inspect(path, source)
+    try:
+        with store.transaction() as conn:
+            return _load(conn, source, info, step, force)
+    finally:
+        info.cleanup()
+
+
+def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -> dict[str, Any]:
+    """The first rows of an extract with the source's mapping applied (nothing is written)."""
+    path = Path(path)
+    with store.connect(read_only=True) as conn:
+        source = get_source(conn, source_name)
+        info = files.inspect(path, source)
+        try:
+            columns, _rej = files.stage(conn, info, source, table="_preview", limit=limit)
+            mapping = check_mapping(source, columns, str(path))
+            d = derivation(source, mapping, columns)
+            data = rows(conn, f"SELECT {d.select} FROM _preview ORDER BY _row")
+        finally:
+            info.cleanup()
+    return {"source": source.name, "kind": source.kind, "file": str(path), "encoding": info.encoding,
+            "delimiter": info.delimiter, "mapping": mapping, "columns": d.target_columns + ["_reason"],
+            "rows": data}
+
+
+def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFile, step: Progress,
+          force: bool) -> LoadResult:
+    started = clock.now()
+    t0 = time.perf_counter()
+    label = str(info.path)
+    result = LoadResult(source=source.name, file=label, status="loaded", encoding=info.encoding)
+    seen = rows(conn, "SELECT load_id, finished_at FROM loads WHERE source = ? AND file_hash = ? "
+                      "AND status = 'loaded' ORDER BY load_id DESC LIMIT 1", [source.name, info.sha256])
+    if seen and not force:
+        result.status = "unchanged"
+        result.load_id = seen[0]["load_id"]
+        result.message = (f"{info.path.name}: this content was already loaded into {source.name} "
+                          f"(load {seen[0]['load_id']}, {seen[0]['finished_at']:%Y-%m-%d %H:%M}); nothing to do.")
+        return result
+    load_id = scalar(conn, "SELECT nextval('load_id_seq')")
+    result.load_id = load_id
+    step("reading the extract", 0.1)
+    columns, parse_rej = files.stage(conn, info, source)
+    mapping = check_mapping(source, columns, label)
+    staged = files.row_count(conn, "_stage")
+    parse_rejects = files.row_count(conn, parse_rej)
+    if staged == 0 and parse_rejects == 0:
+        raise InputFileError(f"{label} has a header but no data rows: nothing to load.",
+                             "The database is unchanged. Ask the source system for a new extract.")
+    step("standardising", 0.4)
+    d = derivation(source, mapping, columns)
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT _row, {d.select} FROM _stage")
+    # rejects: parser rejects, then rows that fail validation, then duplicate keys
+    line = files.line_expr(parse_rej, source.header)
+    raw = files.raw_line_expr(columns, info.delimiter)
+    run(conn, "INSERT INTO rejects SELECT ?, ?, ?, line, reason, raw FROM " + parse_rej,
+        [load_id, source.name, label])
+    run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, d._reason, {raw} FROM _derived d "
+              f"JOIN _stage s USING (_row) WHERE d._reason IS NOT NULL", [load_id, source.name, label])
+    if info.replaced_bytes:  # bytes the declared/detected encoding cannot decode
+        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, 'undecodable bytes ({info.encoding})', {raw} "
+                  f"FROM _derived d JOIN _stage s USING (_row) WHERE d._reason IS NULL AND {raw} LIKE '%\ufffd%'",
+            [load_id, source.name, label])
+        run(conn, f"UPDATE _derived SET _reason = 'undecodable' WHERE _row IN "
+                  f"(SELECT _row FROM _stage s WHERE {raw} LIKE '%\ufffd%')")
+    run(conn, "DELETE FROM _derived WHERE _reason IS NOT NULL")
+    dups = 0
+    if d.key:
+        run(conn, f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT _row, {d.key} AS _k, row_number() OVER "
+                  f"(PARTITION BY {d.key} ORDER BY _as_of DESC NULLS LAST, _row DESC) AS _rank, "
+                  f"first_value(_row) OVER (PARTITION BY {d.key} ORDER BY _as_of DESC NULLS LAST, _row DESC) "
+                  f"AS _winner FROM _derived")
+        dups = scalar(conn, "SELECT count(*) FROM _ranked WHERE _rank > 1")
+        if dups:
+            wline = files.line_expr(parse_rej, source.header).replace("_row", "r._winner")
+            run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, 'duplicate ' || ? || ' in this extract: "
+                      f"line ' || {wline} || ' stands', {raw} FROM _ranked r JOIN _stage s USING (_row) "
+                      f"WHERE r._rank > 1", [load_id, source.name, label, d.key if d.key.isidentifier() else "key"])
+            run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _ranked WHERE _rank > 1)")
+    step("writing records", 0.7)
+    counts = _apply(conn, source, d, load_id, started)
+    stats = rows(conn, "SELECT count(*) AS n, min(_as_of) AS lo, max(_as_of) AS hi FROM _derived")[0]
+    rejected = scalar(conn, "SELECT count(*) FROM rejects WHERE load_id = ?", [load_id])
+    result.rows_loaded = stats["n"]
+    result.rows_rejected = rejected
+    result.rows_read = stats["n"] + rejected
+    result.duplicate_keys = dups
+    result.as_of_min, result.as_of_max = stats["lo"], stats["hi"]
+    result.rows_inserted, result.rows_updated, result.rows_removed = counts
+    result.top_reasons = [(r["reason"], r["n"]) for r in rows(
+        conn, "SELECT regexp_replace(reason, ':.*$', '') AS reason, count(*) AS n FROM rejects WHERE load_id = ? "
+              "GROUP BY 1 ORDER BY n DESC, reason LIMIT 5", [load_id])]
+    result.duration_s = round(time.perf_counter() - t0, 3)
+    run(conn, "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
+        [load_id, source.name, str(info.path.resolve()), info.sha256, info.bytes, info.encoding, started,
+         clock.now(), result.rows_read, result.rows_loaded, rejected, dups, counts[0], counts[1], counts[2],
+         result.as_of_min, result.as_of_max, result.duration_s])
+    for t in ("_stage", "_derived", "_ranked", parse_rej, "_stage_rej", "_stage_scan"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    result.message = (f"{info.path.name} -> {source.name}: {result.rows_loaded:,} loaded, "
+                      f"{rejected:,} rejected in {result.duration_s:.1f} s")
+    step("done", 1.0)
+    return result
+
+
+def _apply(conn: duckdb.DuckDBPyConnection, source: Source, d, load_id: int, now) -> tuple[int, int, int]:
+    """Write _derived into the kind's table. Returns (inserted, updated, removed)."""
+    table = TARGET_TABLE[source.kind]
+    cols = ", ".join(quote_ident(c) for c in d.target_columns)
+    if source.kind == "people":
+        return _apply_people(conn, source, d, load_id, now)
+    removed = 0
+    if source.mode == "full":
+        removed = scalar(conn, f"SELECT count(*) FROM {table} WHERE source = ?", [source.name])
+        run(conn, f"DELETE FROM {table} WHERE source = ?", [source.name])
+    elif d.key:
+        key = d.key
+        removed = scalar(conn, f"SELECT count(*) FROM {table} t WHERE source = ? AND {key} IN "
+                               f"(SELECT {key} FROM _derived)", [source.name])
+        run(conn, f"DELETE FROM {table} WHERE source = ? AND {key} IN (SELECT {key} FROM _derived)",
+            [source.name])
+    run(conn, f"INSERT INTO {table} (source, load_id, {cols}) SELECT ?, ?, {cols} FROM _derived",
+        [source.name, load_id])
+    inserted = scalar(conn, "SELECT count(*) FROM _derived")
+    if source.mode == "full":
+        return inserted, 0, removed
+    return inserted - removed, removed, 0
+
+
+def _apply_people(conn, source: Source, d, load_id: int, now) -> tuple[int, int, int]:
+    raw_cols = [c for c in d.target_columns if c not in ("attrs",)]
+    hash_expr = "hash(" + ", ".join(f"n.{quote_ident(c)}" for c in raw_cols) + ", n.attrs::VARCHAR)"
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _people AS SELECT n.*, {hash_expr} AS row_hash, "
+              "e.record_id AS old_id, e.row_hash AS old_hash, e.first_seen AS old_first_seen "
+              "FROM _derived n LEFT JOIN (SELECT record_id, source_key, row_hash, first_seen FROM records "
+              "WHERE source = ?) e USING (source_key)", [source.name])
+    removed = 0
+    if source.mode == "full":
+        removed = scalar(conn, "SELECT count(*) FROM records WHERE source = ? AND source_key NOT IN "
+                               "(SELECT source_key FROM _people)", [source.name])
+        if removed:
+            run(conn, "DELETE FROM records WHERE source = ? AND source_key NOT IN (SELECT source_key FROM _people)",
+                [source.name])
+    updated = scalar(conn, "SELECT count(*) FROM _people WHERE old_id IS NOT NULL AND old_hash <> row_hash")
+    if updated:
+        run(conn, "DELETE FROM records WHERE source = ? AND record_id IN (SELECT old_id FROM _people "
+                  "WHERE old_id IS NOT NULL AND old_hash <> row_hash)", [source.name])
+    cols = ", ".join(quote_ident(c) for c in d.target_columns)
+    run(conn, f"INSERT INTO records (record_id, source, load_id, row_hash, first_seen, updated_at, as_of, {cols}) "
+              f"SELECT coalesce(old_id, nextval('record_id_seq')), ?, ?, row_hash, coalesce(old_first_seen, ?), ?, "
+              f"_as_of, {cols} FROM _people WHERE old_id IS NULL OR old_hash <> row_hash ORDER BY _row",
+        [source.name, load_id, now, now])
+    inserted = scalar(conn, "SELECT count(*) FROM _people WHERE old_id IS NULL")
+    run(conn, "DROP TABLE IF EXISTS _people")
+    assign_new_records(conn, source.name, load_id)
+    return inserted, updated, removed

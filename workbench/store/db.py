@@ -1,0 +1,149 @@
+"""Opening the database file: locking, migrations, clear errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from workbench import clock
+from workbench.errors import DatabaseBusyError, DatabaseFileError
+from workbench.store.migrate import migrate, pending_migrations
+from workbench.store.sql import run, scalar
+
+DEFAULT_BUSY_TIMEOUT = 10.0
+
+
+def default_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db PATH``, else ``$WORKBENCH_DB``, else ``./workbench.duckdb``."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WORKBENCH_DB")
+    return Path(env) if env else Path("workbench.duckdb")
+
+
+def _busy_timeout() -> float:
+    try:
+        return float(os.environ.get("WORKBENCH_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
+    except ValueError:
+        return DEFAULT_BUSY_TIMEOUT
+
+
+class Store:
+    """One workbench database file.
+
+    ``busy_timeout`` is how long an open waits for another process that holds the file (seconds;
+    ``$WORKBENCH_BUSY_TIMEOUT``, default 10) before it gives up with :class:`DatabaseBusyError`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, busy_timeout: float | None = None):
+        self.path = default_db_path(path).expanduser()
+        self.busy_timeout = _busy_timeout() if busy_timeout is None else busy_timeout
+        self._migrated = False
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- opening -------------------------------------------------------------------------------
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if self.path.is_dir():
+            raise DatabaseFileError(f"{self.path} is a directory, not a workbench database file.")
+        if read_only and not self.path.exists():
+            read_only = False  # a new database is created (and migrated) on first use
+        deadline = time.monotonic() + self.busy_timeout
+        delay = 0.05
+        while True:
+            try:
+                conn = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "not a valid DuckDB database" in text or "not a DuckDB" in text:
+                    raise DatabaseFileError(
+                        f"{self.path} exists but is not a DuckDB database file.",
+                        "Point --db (or $WORKBENCH_DB) at a workbench database, or at a new file name.",
+                    ) from None
+                if "lock" not in text.lower():
+                    raise DatabaseFileError(f"Cannot open {self.path}: {_first_line(text)}") from None
+                if time.monotonic() >= deadline:
+                    pid = re.search(r"PID (\d+)", text)
+                    holder = f"process {pid.group(1)}" if pid else "another process"
+                    raise DatabaseBusyError(
+                        f"{self.path} is in use by another workbench ({holder}), which is writing to it.",
+                        f"Waited {self.busy_timeout:g} s. Wait for that job to finish (or close that "
+                        "workbench) and try again; raise $WORKBENCH_BUSY_TIMEOUT to wait longer.",
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except duckdb.Error as exc:
+                raise DatabaseFileError(f"Cannot open {self.path}: {_first_line(str(exc))}") from None
+        try:
+            self._prepare(conn, read_only)
+        except Exception:
+            conn.close()
+            raise
+        return conn
+
+    def _prepare(self, conn: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+        from workbench.standardise import install_macros
+
+        if not self._migrated:
+            pending = pending_migrations(conn, self.path)
+            if pending and read_only:
+                raise DatabaseFileError(
+                    f"{self.path} needs a schema upgrade ({len(pending)} migration(s)).",
+                    "Run any command that writes (for example `workbench freshness --refresh`) "
+                    "while no other workbench holds the file.",
+                )
+            if pending:
+                migrate(conn, pending)
+            self._migrated = True
+        install_macros(conn)
+        frozen = scalar(conn, "SELECT value FROM settings WHERE key = 'clock.frozen_at'")
+        if frozen and not clock.is_frozen():
+            clock.set_now(frozen)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the duration of the block, closed afterwards (the file lock goes with it)."""
+        conn = self._open(read_only)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection inside one transaction: committed at the end, rolled back on error."""
+        with self.connect() as conn:
+            run(conn, "BEGIN TRANSACTION")
+            try:
+                yield conn
+            except BaseException:
+                try:
+                    run(conn, "ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+            run(conn, "COMMIT")
+
+    # -- settings ------------------------------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        with self.connect(read_only=True) as conn:
+            value = scalar(conn, "SELECT value FROM settings WHERE key = ?", [key])
+        return default if value is None else value
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.transaction() as conn:
+            run(conn, "DELETE FROM settings WHERE key = ?", [key])
+            if value is not None:
+                run(conn, "INSERT INTO settings VALUES (?, ?)", [key, value])
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
