@@ -39,7 +39,7 @@ def freshness(ctx: click.Context, as_json: bool) -> None:
                   f"{f.as_of:%Y-%m-%d %H:%M}" if f.as_of else "-",
                   f"{f.last_load_at:%Y-%m-%d %H:%M}" if f.last_load_at else "never",
                   f"{f.last_rows:,}" if f.last_rows is not None else "-", f.volume, sparkline(f.history))
-    console = Console()
+    console = _console()
     console.print(t) if items else click.echo("No sources yet.")
     console.print(f"overall: [{STATUS_STYLE[overall_status(items)]}]{overall_status(items)}[/] "
                   f"(checked {clock.now():%Y-%m-%d %H:%M})")
@@ -47,3 +47,12 @@ def freshness(ctx: click.Context, as_json: bool) -> None:
 
 
 COMMANDS = [freshness]
+
+
+def _console():
+    """A rich console that does not squeeze tables when stdout is not a terminal (pipes, cron mail)."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 200)

@@ -77,7 +77,7 @@ def loads(ctx: click.Context, source: str | None, limit: int, as_json: bool) -> 
         t.add_row(str(r["load_id"]), r["source"], r["file"].rsplit("/", 1)[-1], f"{r['finished_at']:%Y-%m-%d %H:%M}",
                   f"{r['rows_loaded']:,}", f"{r['rows_rejected']:,}",
                   f"{r['as_of_max']:%Y-%m-%d %H:%M}" if r["as_of_max"] else "-", f"{r['duration_s']:.2f}")
-    Console().print(t)
+    _console().print(t)
 
 
 @click.command("rejects")
@@ -101,3 +101,12 @@ def rejects(ctx: click.Context, load_id: int, limit: int, as_json: bool) -> None
 
 
 COMMANDS = [load, loads, rejects]
+
+
+def _console():
+    """A rich console that does not squeeze tables when stdout is not a terminal (pipes, cron mail)."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 200)

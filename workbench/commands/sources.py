@@ -54,7 +54,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         table.add_row(s.name, s.kind + (f" ({extra})" if extra else ""), s.cadence, format_interval(s.warn_after_s),
                       format_interval(s.error_after_s), str(s.priority), s.mode, s.format or "auto", s.as_of or "-",
                       ", ".join(f"{k}={v}" for k, v in s.columns.items()) or "canonical")
-    Console().print(table) if found else click.echo("No sources yet: add them with `workbench sources import FILE.toml`.")
+    _console().print(table) if found else click.echo("No sources yet: add them with `workbench sources import FILE.toml`.")
 
 
 @sources.command("remove")
@@ -70,3 +70,12 @@ def remove(ctx: click.Context, name: str) -> None:
 
 
 COMMANDS = [sources]
+
+
+def _console():
+    """A rich console that does not squeeze tables when stdout is not a terminal (pipes, cron mail)."""
+    import sys
+
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 200)

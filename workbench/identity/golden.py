@@ -5,6 +5,7 @@ For each field, among the person's records that have a value: the record of the 
 then the lowest record_id (so the choice is stable). The address (line 1, line 2, city, state, ZIP) is
 chosen as one unit, so a golden address is never stitched together from two records.
 ``golden_from`` records, per field, the record_id the value came from.
+New person ids are ``max(person_id) + row_number()``: use :func:`next_person_id_sql` when you create persons.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from workbench import clock
-from workbench.store.sql import run
+from workbench.store.sql import rows, run
 
 # golden field -> (the records expression it is taken from, the condition that the record has it)
 FIELDS = {
@@ -35,13 +36,50 @@ COMPLETENESS = ("(r.first_name_key IS NOT NULL)::INT + (r.last_name_key IS NOT N
 
 def refresh_golden(conn: duckdb.DuckDBPyConnection, person_ids_sql: str | None = None) -> None:
     """Recompute the golden record of the persons ``person_ids_sql`` selects (a SQL query returning
-    ``person_id``), or of everybody; persons left without records are removed."""
-    scope = f"WHERE pr.person_id IN ({person_ids_sql})" if person_ids_sql else ""
+    ``person_id``), or of everybody; persons left without records are removed.
+
+    A person with one record takes that record as it is (the common case, and a fast path); persons
+    with several records go through the survivorship rules.
+    """
+    scope = f"WHERE person_id IN ({person_ids_sql})" if person_ids_sql else ""
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden_scope AS
+        SELECT person_id, count(*) AS n FROM person_records {scope} GROUP BY person_id""")
+    if person_ids_sql:
+        run(conn, f"DELETE FROM persons WHERE person_id IN ({person_ids_sql})")
+    else:
+        run(conn, "DELETE FROM persons")
+    now = clock.now()
+    addr_cols = ", ".join(ADDRESS)
+    insert_cols = (f"person_id, first_name, last_name, first_name_key, first_name_root, last_name_key, {addr_cols}, "
+                   "email, phone, birth_date, golden_from, record_count, sources, first_seen, updated_at")
+    single_addr = ", ".join(f"CASE WHEN r.addr_street IS NOT NULL OR r.zip5 IS NOT NULL THEN {v} END"
+                            for v in ADDRESS_SOURCE.values())
+    has_addr = "(r.addr_street IS NOT NULL OR r.zip5 IS NOT NULL)"
+    run(conn, f"""INSERT INTO persons ({insert_cols})
+        SELECT g.person_id, r.first_name_display, r.last_name_display, r.first_name_key, r.first_name_root,
+            r.last_name_key, {single_addr}, r.email_std, r.phone_std, r.birth_dt,
+            struct_pack(first_name := CASE WHEN r.first_name_key IS NOT NULL THEN r.record_id END,
+                last_name := CASE WHEN r.last_name_key IS NOT NULL THEN r.record_id END,
+                address := CASE WHEN {has_addr} THEN r.record_id END,
+                email := CASE WHEN r.email_std IS NOT NULL THEN r.record_id END,
+                phone := CASE WHEN r.phone_std IS NOT NULL THEN r.record_id END,
+                birth_date := CASE WHEN r.birth_dt IS NOT NULL THEN r.record_id END),
+            1, [r.source], r.first_seen, ?
+        FROM _golden_scope g JOIN person_records pr USING (person_id) JOIN records r USING (record_id)
+        WHERE g.n = 1""", [now])
+    multi = rows(conn, "SELECT count(*) AS n FROM _golden_scope WHERE n > 1")[0]["n"]
+    if multi:
+        _refresh_multi(conn, insert_cols, now)
+    run(conn, "DROP TABLE IF EXISTS _golden_scope")
+
+
+def _refresh_multi(conn: duckdb.DuckDBPyConnection, insert_cols: str, now) -> None:
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden_in AS
-        SELECT pr.person_id, r.*, s.priority AS _priority, {COMPLETENESS.replace('r.', 'r.')} AS _complete
-        FROM person_records pr JOIN records r USING (record_id)
-        LEFT JOIN sources s ON s.name = r.source {scope}""")
-    order = "(coalesce(_priority, 999), -epoch(coalesce(as_of, first_seen, TIMESTAMP '1900-01-01')), -_complete, record_id)"
+        SELECT pr.person_id, r.*, s.priority AS _priority, {COMPLETENESS} AS _complete
+        FROM _golden_scope g JOIN person_records pr USING (person_id) JOIN records r USING (record_id)
+        LEFT JOIN sources s ON s.name = r.source WHERE g.n > 1""")
+    order = ("(coalesce(_priority, 999), -epoch(coalesce(as_of, first_seen, TIMESTAMP '1900-01-01')), -_complete, "
+             "record_id)")
     picks = []
     for name, (expr, cond) in FIELDS.items():
         e, c = expr.replace("r.", ""), cond.replace("r.", "")
@@ -53,29 +91,27 @@ def refresh_golden(conn: duckdb.DuckDBPyConnection, person_ids_sql: str | None =
                  f"CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN "
                  f"(addr_key IS NULL, {order[1:-1]}) END) AS addr_pick")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden AS
-        SELECT person_id, {', '.join(picks)}, count(*) AS record_count, list(DISTINCT source ORDER BY source) AS sources,
-               min(first_seen) AS first_seen
+        SELECT person_id, {', '.join(picks)}, count(*) AS record_count,
+               list(DISTINCT source ORDER BY source) AS sources, min(first_seen) AS first_seen
         FROM _golden_in GROUP BY person_id""")
-    if person_ids_sql:
-        run(conn, f"DELETE FROM persons WHERE person_id IN ({person_ids_sql})")
-    else:
-        run(conn, "DELETE FROM persons")
-    addr_cols = ", ".join(ADDRESS)
     addr_vals = ", ".join(f"addr_pick.{k}" for k in ADDRESS)
-    run(conn, f"""INSERT INTO persons (person_id, first_name, last_name, first_name_key, first_name_root,
-            last_name_key, {addr_cols}, email, phone, birth_date, golden_from, record_count, sources, first_seen,
-            updated_at)
+    run(conn, f"""INSERT INTO persons ({insert_cols})
         SELECT g.person_id, first_name_pick.v, last_name_pick.v, fr.first_name_key, fr.first_name_root,
             lr.last_name_key, {addr_vals}, email_pick.v, phone_pick.v, birth_date_pick.v,
-            to_json(struct_pack(first_name := first_name_pick.id, last_name := last_name_pick.id,
+            struct_pack(first_name := first_name_pick.id, last_name := last_name_pick.id,
                 address := addr_pick.id, email := email_pick.id, phone := phone_pick.id,
-                birth_date := birth_date_pick.id)),
+                birth_date := birth_date_pick.id),
             g.record_count, g.sources, g.first_seen, ?
         FROM _golden g
         LEFT JOIN records fr ON fr.record_id = g.first_name_pick.id
-        LEFT JOIN records lr ON lr.record_id = g.last_name_pick.id""", [clock.now()])
+        LEFT JOIN records lr ON lr.record_id = g.last_name_pick.id""", [now])
     run(conn, "DROP TABLE IF EXISTS _golden_in")
     run(conn, "DROP TABLE IF EXISTS _golden")
+
+
+def next_person_id_sql() -> str:
+    """SQL for the first free person id (add ``row_number() - 1`` for a batch)."""
+    return "(SELECT coalesce(max(person_id), 0) + 1 FROM person_records)"
 
 
 def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: int) -> None:
@@ -86,9 +122,10 @@ def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: in
     run(conn, "INSERT INTO _touched SELECT person_id FROM person_records WHERE record_id NOT IN "
               "(SELECT record_id FROM records)")
     run(conn, "DELETE FROM person_records WHERE record_id NOT IN (SELECT record_id FROM records)")
-    run(conn, "INSERT INTO person_records SELECT record_id, nextval('person_id_seq'), ? FROM records "
-              "WHERE source = ? AND record_id NOT IN (SELECT record_id FROM person_records) ORDER BY record_id",
-        [now, source])
+    run(conn, "INSERT INTO person_records SELECT record_id, "
+              "(SELECT coalesce(max(person_id), 0) FROM person_records) + row_number() OVER (ORDER BY record_id), ? "
+              "FROM records WHERE load_id = ? AND record_id NOT IN (SELECT record_id FROM person_records)",
+        [now, load_id])
     run(conn, "INSERT INTO _touched SELECT pr.person_id FROM person_records pr JOIN records r USING (record_id) "
               "WHERE r.load_id = ?", [load_id])
     refresh_golden(conn, "SELECT person_id FROM _touched")

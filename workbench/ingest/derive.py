@@ -26,35 +26,41 @@ DEFAULT_AS_OF = {
 
 @dataclass
 class Derivation:
-    select: str  # SELECT list over the staged table, ending with _reason, _key, _as_of
+    select: str  # SELECT list over the staged table (alias s), ending with _reason, _as_of
     key: str | None  # column that identifies a row within the source (None: no de-duplication)
     target_columns: list[str]
+    lookups: list[tuple[str, str, str]]  # (temp table, CREATE ... AS SELECT, join condition)
+
+    def from_clause(self, staged: str) -> str:
+        joins = " ".join(f"LEFT JOIN {t} ON {cond}" for t, _sql, cond in self.lookups)
+        return f"{staged} s {joins}"
+
+
+# People fields with few distinct values are standardised once per distinct value (a lookup table
+# joined back), which is what keeps a 1M-row load fast. field -> [(output column, expression over v)].
+PEOPLE_LOOKUPS: dict[str, list[tuple[str, str]]] = {
+    "first_name": [("first_name_display", "wb_name_display(v)"), ("first_name_key", "wb_name_key(v)"),
+                   ("first_name_root", "wb_first_name_root(wb_name_key(v))")],
+    "last_name": [("last_name_display", "wb_name_display(v)"), ("last_name_key", "wb_name_key(v)")],
+    "birth_date": [("birth_dt", "wb_date(v)")],
+    "city": [("city_std", "nullif(upper(trim(regexp_replace(v, '[^A-Za-z0-9 ]', '', 'g'))), '')")],
+    "state": [("state_std", "wb_state(v)")],
+    "postal_code": [("zip5", "wb_zip5(v)"), ("zip4", "wb_zip4(v)")],
+    "country": [("country_std", "wb_country(v)")],
+}
 
 
 def _people(s: Source) -> tuple[list[tuple[str, str]], list[str]]:
     cols = [
         ("source_key", _BLANK.format(f="{source_key}")),
         *[(f, "{" + f + "}") for f in CANONICAL["people"] if f != "source_key"],
-        ("first_name_display", "wb_name_display({first_name})"),
-        ("last_name_display", "wb_name_display({last_name})"),
-        ("first_name_key", "wb_name_key({first_name})"),
-        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))"),
-        ("last_name_key", "wb_name_key({last_name})"),
+        *[(out, f"lk_{field}.{out}") for field, outs in PEOPLE_LOOKUPS.items() for out, _ in outs],
         ("email_std", "wb_email({email})"),
         ("phone_std", "wb_phone({phone})"),
-        ("birth_dt", "wb_date({birth_date})"),
-        ("addr_street", "wb_addr_street({address_line1}, {address_line2})"),
-        ("addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
-        ("addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
-        ("city_std", "nullif(upper(trim(regexp_replace({city}, '[^A-Za-z0-9 ]', '', 'g'))), '')"),
-        ("state_std", "wb_state({state})"),
-        ("zip5", "wb_zip5({postal_code})"),
-        ("zip4", "wb_zip4({postal_code})"),
-        ("country_std", "wb_country({country})"),
     ]
     reasons = [
         "WHEN " + _BLANK.format(f="{source_key}") + " IS NULL THEN 'no source_key'",
-        "WHEN " + _BLANK.format(f="{birth_date}") + " IS NOT NULL AND wb_date({birth_date}) IS NULL "
+        "WHEN " + _BLANK.format(f="{birth_date}") + " IS NOT NULL AND lk_birth_date.birth_dt IS NULL "
         "THEN 'unparseable birth_date: ' || left({birth_date}, 40)",
     ]
     return cols, reasons
@@ -218,22 +224,31 @@ def check_mapping(source: Source, file_columns: list[str], file_label: str) -> d
 
 def derivation(source: Source, mapping: dict[str, str | None], file_columns: list[str]) -> Derivation:
     cols, reasons = _KIND[source.kind](source)
-    subst = {f: (quote_ident(c) if c else "CAST(NULL AS VARCHAR)") for f, c in mapping.items()}
+    subst = {f: (f"s.{quote_ident(c)}" if c else "CAST(NULL AS VARCHAR)") for f, c in mapping.items()}
     subst.update({f: "CAST(NULL AS VARCHAR)" for f in CANONICAL[source.kind] if f not in subst})
     parts = [f"{expr.format(**subst)} AS {quote_ident(name)}" for name, expr in cols]
     as_of_col = source.as_of or mapping.get(DEFAULT_AS_OF.get(source.kind, ""), None)
-    as_of_sql = f"wb_timestamp({quote_ident(as_of_col)})" if as_of_col else "CAST(NULL AS TIMESTAMP)"
+    as_of_sql = f"wb_timestamp(s.{quote_ident(as_of_col)})" if as_of_col else "CAST(NULL AS TIMESTAMP)"
     if source.as_of:
-        reasons.append(f"WHEN {_BLANK.format(f=quote_ident(source.as_of))} IS NOT NULL AND {as_of_sql} IS NULL "
-                       f"THEN 'unparseable as_of ({source.as_of}): ' || left({quote_ident(source.as_of)}, 40)")
-    reason_sql = "CASE " + " ".join(r.format(**subst) for r in reasons) + " END"
+        a = f"s.{quote_ident(source.as_of)}"
+        reasons.append(f"WHEN {_BLANK.format(f=a)} IS NOT NULL AND {as_of_sql} IS NULL "
+                       f"THEN 'unparseable as_of ({source.as_of}): ' || left({a}, 40)")
+    for col, values in source.keep_when.items():
+        if col not in file_columns:
+            raise InputFileError(f"source {source.name!r}: keep_when names column {col!r}, which the file does not "
+                                 "have.", _columns_hint(file_columns, col))
+        c = f"s.{quote_ident(col)}"
+        allowed = ", ".join(quote_literal(v.lower()) for v in values)
+        reasons.insert(0, f"WHEN coalesce(lower(trim({c})), '') NOT IN ({allowed}) THEN 'filtered by keep_when: "
+                          f"{col.replace(chr(39), '')} = ' || coalesce(left({c}, 40), '(blank)')")
+    reason_sql = "CASE " + " ".join(r.format(**subst) if "{" in r else r for r in reasons) + " END"
     used = {c for c in mapping.values() if c} | ({source.as_of} if source.as_of else set())
     extras = [c for c in file_columns if c not in used]
     if source.kind in ("people", "transactions", "events") and extras:
-        attrs = "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in extras) + "))"
+        attrs = "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := s.{quote_ident(c)}" for c in extras) + "))"
     elif source.kind in ("suppression", "moves"):
         attrs = "to_json(struct_pack(" + ", ".join(
-            f"{quote_ident(c)} := {quote_ident(c)}" for c in file_columns) + "))"
+            f"{quote_ident(c)} := s.{quote_ident(c)}" for c in file_columns) + "))"
     else:
         attrs = "CAST(NULL AS JSON)"
     attrs_name = "raw" if source.kind in ("suppression", "moves") else "attrs"
@@ -242,7 +257,18 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
     parts += [f"{reason_sql} AS _reason", f"{as_of_sql} AS _as_of"]
     key = _KEY.get(source.kind)
     target = [name for name, _ in cols] + ([attrs_name] if source.kind != "contacts" else [])
-    return Derivation(select=", ".join(parts), key=key, target_columns=target)
+    lookups = []
+    if source.kind == "people":
+        for fld, outs in PEOPLE_LOOKUPS.items():
+            raw = subst[fld]
+            if not mapping.get(fld):
+                body = ", ".join(f"CAST(NULL AS VARCHAR) AS {o}" for o, _ in outs)
+                lookups.append((f"lk_{fld}", f"SELECT NULL AS v, {body}", "false"))
+                continue
+            body = ", ".join(f"{e} AS {o}" for o, e in outs)
+            lookups.append((f"lk_{fld}", f"SELECT v, {body} FROM (SELECT DISTINCT {raw} AS v FROM {{staged}} s)",
+                            f"lk_{fld}.v = {raw}"))
+    return Derivation(select=", ".join(parts), key=key, target_columns=target, lookups=lookups)
 
 
 def _columns_hint(columns: list[str], missing: str | None = None) -> str:

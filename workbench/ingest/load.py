@@ -21,6 +21,7 @@ from workbench.ingest import files
 from workbench.ingest.derive import check_mapping, derivation
 from workbench.identity.golden import assign_new_records
 from workbench.ingest.fields import TARGET_TABLE
+from workbench.ingest.links import link_activity
 from workbench.ingest.sources import Source, get_source
 from workbench.store import Store
 from workbench.store.sql import quote_ident, rows, run, scalar
@@ -82,7 +83,9 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
             columns, _rej = files.stage(conn, info, source, table="_preview", limit=limit)
             mapping = check_mapping(source, columns, str(path))
             d = derivation(source, mapping, columns)
-            data = rows(conn, f"SELECT {d.select} FROM _preview ORDER BY _row")
+            for table, body, _cond in d.lookups:
+                run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_preview')}")
+            data = rows(conn, f"SELECT {d.select} FROM {d.from_clause('_preview')} ORDER BY s._row")
         finally:
             info.cleanup()
     return {"source": source.name, "kind": source.kind, "file": str(path), "encoding": info.encoding,
@@ -116,7 +119,9 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
                              "The database is unchanged. Ask the source system for a new extract.")
     step("standardising", 0.4)
     d = derivation(source, mapping, columns)
-    run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT _row, {d.select} FROM _stage")
+    for table, body, _cond in d.lookups:
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_stage')}")
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT s._row, {d.select} FROM {d.from_clause('_stage')}")
     # rejects: parser rejects, then rows that fail validation, then duplicate keys
     line = files.line_expr(parse_rej, source.header)
     raw = files.raw_line_expr(columns, info.delimiter)
@@ -144,9 +149,10 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
                       f"line ' || {wline} || ' stands', {raw} FROM _ranked r JOIN _stage s USING (_row) "
                       f"WHERE r._rank > 1", [load_id, source.name, label, d.key if d.key.isidentifier() else "key"])
             run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _ranked WHERE _rank > 1)")
+    stats = rows(conn, "SELECT count(*) AS n, min(_as_of) AS lo, max(_as_of) AS hi FROM _derived")[0]
     step("writing records", 0.7)
     counts = _apply(conn, source, d, load_id, started)
-    stats = rows(conn, "SELECT count(*) AS n, min(_as_of) AS lo, max(_as_of) AS hi FROM _derived")[0]
+    link_activity(conn, source)
     rejected = scalar(conn, "SELECT count(*) FROM rejects WHERE load_id = ?", [load_id])
     result.rows_loaded = stats["n"]
     result.rows_rejected = rejected
@@ -162,7 +168,7 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         [load_id, source.name, str(info.path.resolve()), info.sha256, info.bytes, info.encoding, started,
          clock.now(), result.rows_read, result.rows_loaded, rejected, dups, counts[0], counts[1], counts[2],
          result.as_of_min, result.as_of_max, result.duration_s])
-    for t in ("_stage", "_derived", "_ranked", parse_rej, "_stage_rej", "_stage_scan"):
+    for t in ("_stage", "_derived", "_ranked", parse_rej, "_stage_rej", "_stage_scan", *(x[0] for x in d.lookups)):
         run(conn, f"DROP TABLE IF EXISTS {t}")
     result.message = (f"{info.path.name} -> {source.name}: {result.rows_loaded:,} loaded, "
                       f"{rejected:,} rejected in {result.duration_s:.1f} s")
@@ -195,29 +201,42 @@ def _apply(conn: duckdb.DuckDBPyConnection, source: Source, d, load_id: int, now
 
 
 def _apply_people(conn, source: Source, d, load_id: int, now) -> tuple[int, int, int]:
+    """Upsert people records by source_key: a changed row (other row_hash) is replaced under the same
+    record_id, an unchanged row is left alone, a new key gets a new record_id; in full mode, keys the
+    extract no longer has are removed."""
     raw_cols = [c for c in d.target_columns if c not in ("attrs",)]
-    hash_expr = "hash(" + ", ".join(f"n.{quote_ident(c)}" for c in raw_cols) + ", n.attrs::VARCHAR)"
-    run(conn, f"CREATE OR REPLACE TEMP TABLE _people AS SELECT n.*, {hash_expr} AS row_hash, "
-              "e.record_id AS old_id, e.row_hash AS old_hash, e.first_seen AS old_first_seen "
-              "FROM _derived n LEFT JOIN (SELECT record_id, source_key, row_hash, first_seen FROM records "
-              "WHERE source = ?) e USING (source_key)", [source.name])
-    removed = 0
-    if source.mode == "full":
-        removed = scalar(conn, "SELECT count(*) FROM records WHERE source = ? AND source_key NOT IN "
-                               "(SELECT source_key FROM _people)", [source.name])
-        if removed:
-            run(conn, "DELETE FROM records WHERE source = ? AND source_key NOT IN (SELECT source_key FROM _people)",
-                [source.name])
-    updated = scalar(conn, "SELECT count(*) FROM _people WHERE old_id IS NOT NULL AND old_hash <> row_hash")
-    if updated:
-        run(conn, "DELETE FROM records WHERE source = ? AND record_id IN (SELECT old_id FROM _people "
-                  "WHERE old_id IS NOT NULL AND old_hash <> row_hash)", [source.name])
-    cols = ", ".join(quote_ident(c) for c in d.target_columns)
-    run(conn, f"INSERT INTO records (record_id, source, load_id, row_hash, first_seen, updated_at, as_of, {cols}) "
-              f"SELECT coalesce(old_id, nextval('record_id_seq')), ?, ?, row_hash, coalesce(old_first_seen, ?), ?, "
-              f"_as_of, {cols} FROM _people WHERE old_id IS NULL OR old_hash <> row_hash ORDER BY _row",
+    hash_expr = "hash(" + ", ".join(f"{quote_ident(c)}" for c in raw_cols) + ", attrs::VARCHAR)"
+    run(conn, f"ALTER TABLE _derived ADD COLUMN row_hash UBIGINT")
+    run(conn, f"UPDATE _derived SET row_hash = {hash_expr}")
+    has_existing = scalar(conn, "SELECT count(*) > 0 FROM records WHERE source = ?", [source.name])
+    removed = updated = 0
+    if has_existing:
+        run(conn, "CREATE OR REPLACE TEMP TABLE _old AS SELECT r.source_key, r.record_id AS old_id, "
+                  "r.row_hash AS old_hash, r.first_seen AS old_first_seen, n._row "
+                  "FROM records r JOIN _derived n USING (source_key) WHERE r.source = ?", [source.name])
+        if source.mode == "full":
+            removed = scalar(conn, "SELECT count(*) FROM records WHERE source = ?", [source.name]) - scalar(
+                conn, "SELECT count(*) FROM _old")
+            if removed:
+                run(conn, "DELETE FROM records WHERE source = ? AND source_key NOT IN (SELECT source_key FROM _derived)",
+                    [source.name])
+        run(conn, "DELETE FROM _old o USING _derived n WHERE o._row = n._row AND o.old_hash = n.row_hash")
+        run(conn, "DELETE FROM _derived WHERE source_key IN (SELECT source_key FROM records WHERE source = ?) "
+                  "AND _row NOT IN (SELECT _row FROM _old)", [source.name])  # unchanged rows stay as they are
+        updated = scalar(conn, "SELECT count(*) FROM _old")
+        if updated:
+            run(conn, "DELETE FROM records WHERE record_id IN (SELECT old_id FROM _old)")
+    else:
+        run(conn, "CREATE OR REPLACE TEMP TABLE _old (source_key VARCHAR, old_id BIGINT, old_hash UBIGINT, "
+                  "old_first_seen TIMESTAMP, _row BIGINT)")
+    cols = ", ".join(f"n.{quote_ident(c)}" for c in d.target_columns)
+    plain = ", ".join(quote_ident(c) for c in d.target_columns)
+    run(conn, f"INSERT INTO records (record_id, source, load_id, row_hash, first_seen, updated_at, as_of, {plain}) "
+              f"SELECT coalesce(o.old_id, (SELECT coalesce(max(record_id), 0) FROM records) + row_number() OVER "
+              f"(ORDER BY o.old_id IS NOT NULL, n._row)), ?, ?, n.row_hash, coalesce(o.old_first_seen, ?), ?, n._as_of, "
+              f"{cols} FROM _derived n LEFT JOIN _old o USING (_row)",
         [source.name, load_id, now, now])
-    inserted = scalar(conn, "SELECT count(*) FROM _people WHERE old_id IS NULL")
-    run(conn, "DROP TABLE IF EXISTS _people")
+    inserted = scalar(conn, "SELECT count(*) FROM _derived") - updated
+    run(conn, "DROP TABLE IF EXISTS _old")
     assign_new_records(conn, source.name, load_id)
     return inserted, updated, removed

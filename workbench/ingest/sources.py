@@ -25,7 +25,8 @@ ENCODINGS = ("utf-8", "latin-1", "cp1252")
 
 _KEYS = {
     "kind", "cadence", "warn_after", "error_after", "format", "priority", "mode", "as_of", "encoding",
-    "delimiter", "header", "column_names", "columns", "channel", "match_on", "brand", "reason",
+    "delimiter", "header", "column_names", "columns", "channel", "match_on", "brand", "reason", "people_source",
+    "keep_when",
 }
 
 
@@ -52,6 +53,8 @@ class Source:
     match_on: str | None = None
     brand: str | None = None
     reason: str | None = None
+    people_source: str | None = None  # the people source whose source_key this source's source_key refers to
+    keep_when: dict[str, list[str]] = field(default_factory=dict)  # load only rows whose column has one of these
 
     def column_for(self, canonical: str) -> str:
         """The extract's column that holds ``canonical`` (the canonical name when unmapped)."""
@@ -164,6 +167,15 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         if encoding not in ENCODINGS:
             raise _error(name, "encoding", f"{body['encoding']!r} is not one of {', '.join(ENCODINGS)}",
                          line("encoding"))
+    keep_when = body.get("keep_when", {})
+    if not isinstance(keep_when, dict) or not all(
+            isinstance(v, list) and v and all(isinstance(x, str) for x in v) for v in keep_when.values()):
+        raise _error(name, "keep_when", 'must be a table of column = ["value", ...], e.g. '
+                     'keep_when = { bounce_type = ["hard"] }', line("keep_when"))
+    people_source = _text(name, body, "people_source", line)
+    if people_source and kind not in ("transactions", "events", "contacts"):
+        raise _error(name, "people_source", "only applies to transactions, events and contacts sources",
+                     line("people_source"))
     source = Source(
         name=name, kind=kind, cadence=str(cadence), cadence_s=cadence_s, warn_after_s=warn_s,
         error_after_s=err_s, format=_choice(name, body, "format", FORMATS, line),
@@ -171,7 +183,8 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         as_of=_text(name, body, "as_of", line), encoding=encoding, delimiter=delimiter, header=header,
         column_names=column_names, columns=dict(columns), channel=_choice(name, body, "channel", CHANNELS, line),
         match_on=_choice(name, body, "match_on", MATCH_RULES, line), brand=_text(name, body, "brand", line),
-        reason=_text(name, body, "reason", line),
+        reason=_text(name, body, "reason", line), people_source=people_source,
+        keep_when={k: list(v) for k, v in keep_when.items()},
     )
     if kind == "suppression":
         if not source.channel:
@@ -197,11 +210,12 @@ def save_sources(conn: duckdb.DuckDBPyConnection, sources: list[Source]) -> dict
             conn,
             "INSERT INTO sources (name, kind, cadence, cadence_s, warn_after_s, error_after_s, format, priority,"
             " mode, as_of, encoding, delimiter, header, column_names, columns, channel, match_on, brand, reason,"
-            " definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " MAP(?::VARCHAR[], ?::VARCHAR[]), ?, ?, ?, ?, ?, ?, ?)",
+            " people_source, keep_when, definition, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, MAP(?::VARCHAR[], ?::VARCHAR[]), ?, ?, ?, ?, ?, MAP(?::VARCHAR[], ?::VARCHAR[][]), ?, ?, ?)",
             [s.name, s.kind, s.cadence, s.cadence_s, s.warn_after_s, s.error_after_s, s.format, s.priority,
              s.mode, s.as_of, s.encoding, s.delimiter, s.header, s.column_names, list(s.columns),
-             list(s.columns.values()), s.channel, s.match_on, s.brand, s.reason, json.dumps(s.to_dict()),
+             list(s.columns.values()), s.channel, s.match_on, s.brand, s.reason, s.people_source,
+             list(s.keep_when), list(s.keep_when.values()), json.dumps(s.to_dict()),
              existing.get(s.name, now), now],
         )
         result[s.name] = "updated" if s.name in existing else "added"

@@ -8,6 +8,7 @@ CREATE TABLE person_records (
 
 -- The golden record of each person, chosen field by field (see workbench/identity/golden.py);
 -- golden_from holds, per field, the record_id it came from.
+-- Ids are handed out as max(id) + row_number() (one writer at a time), which is much faster than nextval().
 CREATE TABLE persons (
     person_id BIGINT NOT NULL,
     first_name VARCHAR,
@@ -28,7 +29,8 @@ CREATE TABLE persons (
     email VARCHAR,
     phone VARCHAR,
     birth_date DATE,
-    golden_from JSON,
+    golden_from STRUCT(first_name BIGINT, last_name BIGINT, address BIGINT, email BIGINT, phone BIGINT,
+        birth_date BIGINT),
     record_count INTEGER NOT NULL,
     sources VARCHAR[],
     first_seen TIMESTAMP,

@@ -1,0 +1,62 @@
+"""ZIP code, US state and country macros."""
+
+from __future__ import annotations
+
+from . import tables
+from .sql_text import blank_is_null, let, map_literal
+
+# Five digits (or three or four that lost their leading zeros), then an optional ZIP+4.
+_ZIP_PATTERN = r"^([0-9]{3,5})(?:[ -]*([0-9]{4}))?$"
+_ZIP_PARTS = f"regexp_extract(trim(CAST(x AS VARCHAR)), '{_ZIP_PATTERN}', ['five', 'four'])"
+# A lookup form: upper-case, accents and punctuation gone ('U.S.A.' -> 'USA'), single spaces.
+_LOOKUP_FORM = (
+    "trim(regexp_replace(regexp_replace(upper(strip_accents(CAST(x AS VARCHAR))), "
+    r"'[^A-Z\s]+', '', 'g'), '\s+', ' ', 'g'))"
+)
+
+
+def macro_sql() -> str:
+    # Fast path for the usual clean five digits; the regex with groups only for the rest.
+    zip5 = blank_is_null(
+        "x",
+        "CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '[0-9]{5}') "
+        "THEN nullif(CAST(x AS VARCHAR), '00000') ELSE "
+        + let(
+            "z",
+            _ZIP_PARTS,
+            "CASE WHEN z.five <> '' AND lpad(z.five, 5, '0') <> '00000' THEN lpad(z.five, 5, '0') END",
+        )
+        + " END",
+    )
+    zip4 = blank_is_null(
+        "x",
+        let(
+            "z",
+            _ZIP_PARTS,
+            "CASE WHEN z.five <> '' AND lpad(z.five, 5, '0') <> '00000' "
+            "AND z.four NOT IN ('', '0000') THEN z.four END",
+        ),
+    )
+    state = blank_is_null(
+        "x",
+        let(
+            "k",
+            _LOOKUP_FORM,
+            f"coalesce({map_literal(tables.us_states())}[k], "
+            "CASE WHEN length(k) = 2 THEN k ELSE upper(trim(CAST(x AS VARCHAR))) END)",
+        ),
+    )
+    country = blank_is_null(
+        "x",
+        let(
+            "k",
+            _LOOKUP_FORM,
+            f"coalesce({map_literal(tables.countries())}[k], upper(trim(CAST(x AS VARCHAR))))",
+        ),
+    )
+    return (
+        f"CREATE OR REPLACE TEMP MACRO wb_zip5(x) AS {zip5};\n"
+        f"CREATE OR REPLACE TEMP MACRO wb_zip4(x) AS {zip4};\n"
+        f"CREATE OR REPLACE TEMP MACRO wb_state(x) AS {state};\n"
+        f"CREATE OR REPLACE TEMP MACRO wb_country(x) AS {country};\n"
+    )
