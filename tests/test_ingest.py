@@ -201,3 +201,19 @@ def test_cadence_defaults(tmp_path):
     assert (a.cadence_s, a.warn_after_s, a.error_after_s) == (36 * 3600, 54 * 3600, 108 * 3600)
     assert (b.warn_after_s, b.error_after_s) == (8 * 86400, 15 * 86400)
     clock.set_now(None)
+
+
+def test_derived_addresses_and_golden_on_first_use(store, data_dir):
+    from workbench.ingest.derived import ensure_derived, pending_work
+
+    load_file(store, "crm", data_dir / "crm.csv")
+    with store.transaction() as conn:
+        assert pending_work(conn) == (3, 3)
+        assert ensure_derived(conn) == 3
+        assert pending_work(conn) == (0, 0)
+        assert ensure_derived(conn) == 0
+    c1 = q(store, "SELECT p.* FROM persons p JOIN person_records pr USING (person_id) JOIN records r USING (record_id) "
+                  "WHERE r.source_key = 'C1'")[0]
+    assert c1["addr_key"] and c1["addr_key"].endswith("|02134") and c1["email"] == "bob.smith@example.com"
+    assert c1["golden_from"]["address"] is not None and c1["record_count"] == 1
+    assert q(store, "SELECT count(*) AS n FROM persons")[0]["n"] == 3

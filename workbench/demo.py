@@ -56,6 +56,10 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None) -> 
             loads += result.status == "loaded"
             say(f"  {entry['loaded_at']}  {result.message}")
         clock.set_now(manifest["demo_now"])
+        from workbench.ingest.derived import ensure_derived
+
+        with store.transaction() as conn:
+            ensure_derived(conn)
         for label, step in POST_LOAD_STEPS:
             say(f"  {label}")
             step(store)

@@ -116,17 +116,19 @@ def next_person_id_sql() -> str:
 
 def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: int) -> None:
     """Give every record of ``source`` that has no person its own person, drop links to removed records,
-    and refresh the golden records those changes touch (run inside the load's transaction)."""
+    and mark the golden records those changes touch as pending (run inside the load's transaction;
+    :func:`workbench.ingest.derived.ensure_derived` brings them up to date on first use)."""
     now = clock.now()
     run(conn, "CREATE OR REPLACE TEMP TABLE _touched (person_id BIGINT)")
-    run(conn, "INSERT INTO _touched SELECT person_id FROM person_records WHERE record_id NOT IN "
+    run(conn, "INSERT INTO _touched SELECT person_id FROM person_records pr WHERE NOT EXISTS "
+              "(SELECT 1 FROM records r WHERE r.record_id = pr.record_id)")
+    run(conn, "DELETE FROM person_records WHERE person_id IN (SELECT person_id FROM _touched) AND record_id NOT IN "
               "(SELECT record_id FROM records)")
-    run(conn, "DELETE FROM person_records WHERE record_id NOT IN (SELECT record_id FROM records)")
     run(conn, "INSERT INTO person_records SELECT record_id, "
               "(SELECT coalesce(max(person_id), 0) FROM person_records) + row_number() OVER (ORDER BY record_id), ? "
               "FROM records WHERE load_id = ? AND record_id NOT IN (SELECT record_id FROM person_records)",
         [now, load_id])
     run(conn, "INSERT INTO _touched SELECT pr.person_id FROM person_records pr JOIN records r USING (record_id) "
               "WHERE r.load_id = ?", [load_id])
-    refresh_golden(conn, "SELECT person_id FROM _touched")
+    run(conn, "INSERT INTO golden_pending SELECT DISTINCT person_id FROM _touched")
     run(conn, "DROP TABLE IF EXISTS _touched")

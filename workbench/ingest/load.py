@@ -231,11 +231,15 @@ def _apply_people(conn, source: Source, d, load_id: int, now) -> tuple[int, int,
                   "old_first_seen TIMESTAMP, _row BIGINT)")
     cols = ", ".join(f"n.{quote_ident(c)}" for c in d.target_columns)
     plain = ", ".join(quote_ident(c) for c in d.target_columns)
-    run(conn, f"INSERT INTO records (record_id, source, load_id, row_hash, first_seen, updated_at, as_of, {plain}) "
-              f"SELECT coalesce(o.old_id, (SELECT coalesce(max(record_id), 0) FROM records) + row_number() OVER "
-              f"(ORDER BY o.old_id IS NOT NULL, n._row)), ?, ?, n.row_hash, coalesce(o.old_first_seen, ?), ?, n._as_of, "
-              f"{cols} FROM _derived n LEFT JOIN _old o USING (_row)",
-        [source.name, load_id, now, now])
+    insert = (f"INSERT INTO records (record_id, source, load_id, row_hash, first_seen, updated_at, as_of, {plain}) "
+              f"SELECT {{id}}, ?, ?, n.row_hash, {{first_seen}}, ?, n._as_of, {cols} FROM _derived n")
+    if updated:  # changed rows keep their record_id
+        run(conn, insert.format(id="o.old_id", first_seen="o.old_first_seen") + " JOIN _old o USING (_row)",
+            [source.name, load_id, now])
+    max_id = scalar(conn, "SELECT coalesce(max(record_id), 0) FROM records")
+    anti = " WHERE n._row NOT IN (SELECT _row FROM _old)" if updated else ""
+    run(conn, insert.format(id="? + row_number() OVER ()", first_seen="?") + anti,
+        [max_id, source.name, load_id, now, now])
     inserted = scalar(conn, "SELECT count(*) FROM _derived") - updated
     run(conn, "DROP TABLE IF EXISTS _old")
     assign_new_records(conn, source.name, load_id)

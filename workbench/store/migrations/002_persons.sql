@@ -36,3 +36,6 @@ CREATE TABLE persons (
     first_seen TIMESTAMP,
     updated_at TIMESTAMP NOT NULL
 );
+
+-- Persons whose golden record must be recomputed (filled by loads, emptied by ensure_derived()).
+CREATE TABLE golden_pending (person_id BIGINT NOT NULL);
