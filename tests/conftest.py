@@ -38,3 +38,22 @@ def store(tmp_path, data_dir):
     with s.transaction() as conn:
         save_sources(conn, parse_sources_toml(data_dir / "sources.toml"))
     return s
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """The demo database, built once per test session through the real loaders (read it, don't change it)."""
+    from workbench.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    clock.set_now(None)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_db_path, tmp_path) -> Path:
+    """A private copy of the demo database that a test may change."""
+    target = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, target)
+    return target

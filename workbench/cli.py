@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "workbench.commands.load",
     "workbench.commands.freshness",
     "workbench.commands.demo",
+    "workbench.commands.report",
 )
 
 

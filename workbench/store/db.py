@@ -84,6 +84,11 @@ class Store:
                 raise DatabaseFileError(f"Cannot open {self.path}: {_first_line(str(exc))}") from None
         try:
             self._prepare(conn, read_only)
+        except _NeedsMigration:
+            conn.close()
+            with self.connect(read_only=False):  # migrate once with a writable connection
+                pass
+            return self._open(read_only)
         except Exception:
             conn.close()
             raise
@@ -95,11 +100,7 @@ class Store:
         if not self._migrated:
             pending = pending_migrations(conn, self.path)
             if pending and read_only:
-                raise DatabaseFileError(
-                    f"{self.path} needs a schema upgrade ({len(pending)} migration(s)).",
-                    "Run any command that writes (for example `workbench freshness --refresh`) "
-                    "while no other workbench holds the file.",
-                )
+                raise _NeedsMigration()
             if pending:
                 migrate(conn, pending)
             self._migrated = True
@@ -143,6 +144,10 @@ class Store:
             run(conn, "DELETE FROM settings WHERE key = ?", [key])
             if value is not None:
                 run(conn, "INSERT INTO settings VALUES (?, ?)", [key, value])
+
+
+class _NeedsMigration(Exception):
+    """A read-only open found migrations to apply."""
 
 
 def _first_line(text: str) -> str:

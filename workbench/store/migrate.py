@@ -33,16 +33,25 @@ def current_version(conn: duckdb.DuckDBPyConnection) -> int:
     return scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_version") or 0
 
 
+def applied_versions(conn: duckdb.DuckDBPyConnection) -> set[int]:
+    if not current_version(conn):
+        return set()
+    return {r[0] for r in conn.execute("SELECT version FROM schema_version").fetchall()}
+
+
 def pending_migrations(conn: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, str, str]]:
-    have = current_version(conn)
+    """Shipped migrations not yet applied (by number, so one added between two applied ones runs too)."""
+    applied = applied_versions(conn)
     shipped = available_migrations()
-    newest = shipped[-1][0] if shipped else 0
-    if have > newest:
+    known = {m[0] for m in shipped}
+    unknown = sorted(applied - known)
+    if unknown:
         raise DatabaseFileError(
-            f"{path} was written by a newer workbench (schema {have}; this one knows up to {newest}).",
+            f"{path} was written by a newer workbench (schema {max(applied)}; this one knows up to "
+            f"{max(known) if known else 0}).",
             "Upgrade workbench (pip install -U workbench) to open it.",
         )
-    return [m for m in shipped if m[0] > have]
+    return [m for m in shipped if m[0] not in applied]
 
 
 def migrate(conn: duckdb.DuckDBPyConnection, pending: list[tuple[int, str, str]]) -> None:
