@@ -27,9 +27,14 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
     now = now or clock.now()
     p = parse_period(period, now)
     year_ago = now - timedelta(days=365)
-    run(conn, """CREATE OR REPLACE TEMP TABLE _txn AS
-        SELECT t.brand, t.channel, t.amount, t.returned, t.order_date, pr.person_id
-        FROM transactions t LEFT JOIN person_records pr USING (record_id)""")
+    # anonymous = a transaction with no buyer key, or one whose key matches no people record
+    # one pass over the linked transactions: each buyer's first order and 12-month spend
+    run(conn, """CREATE OR REPLACE TEMP TABLE _pp AS
+        SELECT pr.person_id, min(t.order_date) AS first_order, arg_min(t.brand, t.order_date) AS first_brand,
+               sum(t.amount) FILTER (WHERE NOT t.returned AND t.order_date >= ? AND t.order_date <= ?) AS spend,
+               count(*) FILTER (WHERE t.order_date >= ? AND t.order_date <= ?) AS orders
+        FROM transactions t JOIN person_records pr USING (record_id) GROUP BY pr.person_id""",
+        [year_ago, now, year_ago, now])
     out: dict[str, Any] = {
         "title": "Marketing database profile",
         "generated_at": now.isoformat(timespec="minutes"),
@@ -46,7 +51,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         "freshness": _freshness(conn, now),
         "campaigns": _campaigns(conn),
     }
-    run(conn, "DROP TABLE IF EXISTS _txn")
+    run(conn, "DROP TABLE IF EXISTS _pp")
     return out
 
 
@@ -74,7 +79,7 @@ def _revenue(conn, p: Period) -> dict[str, Any]:
                count(*) FILTER (WHERE order_date >= ? AND order_date < ?) AS orders_last_year,
                coalesce(sum(amount) FILTER (WHERE order_date >= ? AND order_date < ? AND NOT returned), 0)
                    AS revenue_last_year
-        FROM _txn GROUP BY ALL ORDER BY revenue DESC, brand, channel""",
+        FROM transactions GROUP BY ALL ORDER BY revenue DESC, brand, channel""",
               [p.start, p.end] * 2 + [p.last_year.start, p.last_year.end] * 2)
     total = {k: sum(r[k] for r in by) for k in ("orders", "revenue", "orders_last_year", "revenue_last_year")}
     brands: dict[str, float] = {}
@@ -89,71 +94,62 @@ def _monthly(conn, now: datetime) -> list[dict[str, Any]]:
     return rows(conn, """
         SELECT strftime(date_trunc('month', order_date), '%Y-%m') AS month, count(*) AS orders,
                coalesce(sum(amount) FILTER (WHERE NOT returned), 0) AS revenue
-        FROM _txn WHERE order_date >= ? AND order_date <= ? GROUP BY 1 ORDER BY 1""", [start, now])
+        FROM transactions WHERE order_date >= ? AND order_date <= ? GROUP BY 1 ORDER BY 1""", [start, now])
 
 
 def _new_customers(conn, p: Period) -> dict[str, Any]:
-    firsts = """(SELECT person_id, min(order_date) AS first_order, arg_min(brand, order_date) AS brand
-                 FROM _txn WHERE person_id IS NOT NULL GROUP BY person_id)"""
-    this = scalar(conn, f"SELECT count(*) FROM {firsts} WHERE first_order >= ? AND first_order < ?", [p.start, p.end])
-    last = scalar(conn, f"SELECT count(*) FROM {firsts} WHERE first_order >= ? AND first_order < ?",
-                  [p.last_year.start, p.last_year.end])
-    by_brand = rows(conn, f"""SELECT coalesce(brand, '(none)') AS brand,
+    counts = rows(conn, """SELECT coalesce(first_brand, '(none)') AS brand,
             count(*) FILTER (WHERE first_order >= ? AND first_order < ?) AS this_period,
             count(*) FILTER (WHERE first_order >= ? AND first_order < ?) AS last_year
-        FROM {firsts} GROUP BY 1 ORDER BY this_period DESC, brand""",
-                    [p.start, p.end, p.last_year.start, p.last_year.end])
+        FROM _pp GROUP BY 1 ORDER BY this_period DESC, brand""", [p.start, p.end, p.last_year.start, p.last_year.end])
+    this = sum(r["this_period"] for r in counts)
+    last = sum(r["last_year"] for r in counts)
     change = None if not last else round(100.0 * (this - last) / last, 1)
-    return {"this_period": this, "last_year": last, "change_pct": change, "by_first_brand": by_brand}
+    return {"this_period": this, "last_year": last, "change_pct": change, "by_first_brand": counts}
 
 
 def _best_customers(conn, since: datetime, now: datetime) -> dict[str, Any]:
-    run(conn, """CREATE OR REPLACE TEMP TABLE _spend AS
-        SELECT person_id, sum(amount) FILTER (WHERE NOT returned) AS spend, count(*) AS orders
-        FROM _txn WHERE person_id IS NOT NULL AND order_date >= ? AND order_date <= ? GROUP BY person_id
-        HAVING sum(amount) FILTER (WHERE NOT returned) > 0""", [since, now])
-    buyers = scalar(conn, "SELECT count(*) FROM _spend")
+    buyers = scalar(conn, "SELECT count(*) FROM _pp WHERE spend > 0")
     if not buyers:
         return {"buyers_12m": 0, "count": 0}
-    run(conn, "CREATE OR REPLACE TEMP TABLE _best AS SELECT * FROM (SELECT *, ntile(10) OVER (ORDER BY spend DESC) "
-              "AS decile FROM _spend) WHERE decile = 1")
+    run(conn, """CREATE OR REPLACE TEMP TABLE _best AS SELECT * FROM (
+        SELECT person_id, spend, orders, first_order, ntile(10) OVER (ORDER BY spend DESC, person_id) AS decile
+        FROM _pp WHERE spend > 0) WHERE decile = 1""")
     summary = rows(conn, """SELECT count(*) AS count, min(spend) AS threshold, sum(spend) AS revenue,
-            sum(spend) / sum(orders) AS avg_order
-        FROM _best""")[0]
-    all_rev = scalar(conn, "SELECT sum(spend) FROM _spend")
-    all_avg = scalar(conn, "SELECT sum(spend) / sum(orders) FROM _spend")
-    tenure = rows(conn, """SELECT avg(date_diff('day', f.first_order, ?)) / 365.25 AS best,
-            (SELECT avg(date_diff('day', first_order, ?)) / 365.25 FROM
-                (SELECT person_id, min(order_date) AS first_order FROM _txn WHERE person_id IN (SELECT person_id FROM _spend)
-                 GROUP BY 1)) AS everyone
-        FROM _best b JOIN (SELECT person_id, min(order_date) AS first_order FROM _txn WHERE person_id IS NOT NULL
-                           GROUP BY 1) f USING (person_id)""", [now, now])[0]
-    mix = """SELECT coalesce({col}, '(none)') AS {name}, sum(amount) FILTER (WHERE NOT returned) AS revenue,
-                 count(DISTINCT person_id) AS persons
-             FROM _txn WHERE person_id IN (SELECT person_id FROM _best) AND order_date >= ? AND order_date <= ?
-             GROUP BY 1 ORDER BY revenue DESC NULLS LAST"""
-    brands = rows(conn, mix.format(col="brand", name="brand"), [since, now])
-    channels = rows(conn, mix.format(col="channel", name="channel"), [since, now])
+            sum(spend) / sum(orders) AS avg_order, avg(date_diff('day', first_order, ?)) / 365.25 AS tenure
+        FROM _best""", [now])[0]
+    everyone = rows(conn, """SELECT sum(spend) AS revenue, sum(spend) / sum(orders) AS avg_order,
+            avg(date_diff('day', first_order, ?)) / 365.25 AS tenure FROM _pp WHERE spend > 0""", [now])[0]
+    run(conn, """CREATE OR REPLACE TEMP TABLE _best_txn AS
+        SELECT b.person_id, t.brand, t.channel, t.amount FROM transactions t
+        JOIN person_records pr USING (record_id) JOIN _best b ON b.person_id = pr.person_id
+        WHERE NOT t.returned AND t.order_date >= ? AND t.order_date <= ?""", [since, now])
+    mix = """SELECT coalesce({col}, '(none)') AS {col}, sum(amount) AS revenue, count(DISTINCT person_id) AS persons
+             FROM _best_txn GROUP BY 1 ORDER BY revenue DESC NULLS LAST"""
+    brands = rows(conn, mix.format(col="brand"))
+    channels = rows(conn, mix.format(col="channel"))
     regions = rows(conn, """SELECT coalesce(p.state, '(unknown)') AS state, count(*) AS persons
         FROM _best b JOIN persons p USING (person_id) GROUP BY 1 ORDER BY persons DESC, state LIMIT 10""")
     run(conn, "DROP TABLE IF EXISTS _best")
-    run(conn, "DROP TABLE IF EXISTS _spend")
+    run(conn, "DROP TABLE IF EXISTS _best_txn")
     return {"buyers_12m": buyers, "count": summary["count"], "threshold_spend": summary["threshold"],
-            "revenue": summary["revenue"], "share_of_revenue": float(summary["revenue"] / all_rev) if all_rev else None,
-            "avg_order": summary["avg_order"], "avg_order_everyone": all_avg,
-            "tenure_years": tenure["best"], "tenure_years_everyone": tenure["everyone"],
+            "revenue": summary["revenue"],
+            "share_of_revenue": float(summary["revenue"] / everyone["revenue"]) if everyone["revenue"] else None,
+            "avg_order": summary["avg_order"], "avg_order_everyone": everyone["avg_order"],
+            "tenure_years": summary["tenure"], "tenure_years_everyone": everyone["tenure"],
             "brands": brands, "channels": channels, "regions": regions}
 
 
 def _anonymous(conn, p: Period) -> dict[str, Any]:
-    r = rows(conn, """SELECT count(*) AS transactions, count(*) FILTER (WHERE person_id IS NULL) AS anonymous,
-            coalesce(sum(amount), 0) AS revenue, coalesce(sum(amount) FILTER (WHERE person_id IS NULL), 0) AS anonymous_revenue
-        FROM _txn WHERE order_date >= ? AND order_date < ?""", [p.start, p.end])[0]
+    r = rows(conn, """SELECT count(*) AS transactions, count(*) FILTER (WHERE record_id IS NULL) AS anonymous,
+            coalesce(sum(amount), 0) AS revenue,
+            coalesce(sum(amount) FILTER (WHERE record_id IS NULL), 0) AS anonymous_revenue
+        FROM transactions WHERE order_date >= ? AND order_date < ?""", [p.start, p.end])[0]
     r["share"] = r["anonymous"] / r["transactions"] if r["transactions"] else None
     r["revenue_share"] = float(r["anonymous_revenue"] / r["revenue"]) if r["revenue"] else None
     r["by_channel"] = rows(conn, """SELECT coalesce(channel, '(none)') AS channel, count(*) AS transactions,
-            count(*) FILTER (WHERE person_id IS NULL) AS anonymous
-        FROM _txn WHERE order_date >= ? AND order_date < ? GROUP BY 1 ORDER BY 1""", [p.start, p.end])
+            count(*) FILTER (WHERE record_id IS NULL) AS anonymous
+        FROM transactions WHERE order_date >= ? AND order_date < ? GROUP BY 1 ORDER BY 1""", [p.start, p.end])
     return r
 
 
