@@ -24,6 +24,11 @@ DEFAULT_AS_OF = {
 }
 
 
+def _ts(expr: str) -> str:
+    """Timestamp parse with a fast path: ISO text casts directly; other formats go through wb_timestamp."""
+    return f"coalesce(TRY_CAST({expr} AS TIMESTAMP), wb_timestamp({expr}))"
+
+
 @dataclass
 class Derivation:
     select: str  # SELECT list over the staged table (alias s), ending with _reason, _as_of
@@ -228,7 +233,7 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
     subst.update({f: "CAST(NULL AS VARCHAR)" for f in CANONICAL[source.kind] if f not in subst})
     parts = [f"{expr.format(**subst)} AS {quote_ident(name)}" for name, expr in cols]
     as_of_col = source.as_of or mapping.get(DEFAULT_AS_OF.get(source.kind, ""), None)
-    as_of_sql = f"wb_timestamp(s.{quote_ident(as_of_col)})" if as_of_col else "CAST(NULL AS TIMESTAMP)"
+    as_of_sql = _ts(f"s.{quote_ident(as_of_col)}") if as_of_col else "CAST(NULL AS TIMESTAMP)"
     if source.as_of:
         a = f"s.{quote_ident(source.as_of)}"
         reasons.append(f"WHEN {_BLANK.format(f=a)} IS NOT NULL AND {as_of_sql} IS NULL "

@@ -175,7 +175,9 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
     Returns (column names, name of the parser-rejects table, holding line/reason/raw).
     """
     rej = f"{table}_parse_rejects"
-    run(conn, f"DROP TABLE IF EXISTS {table}")
+    raw_table = f"{table}_raw"  # rows in file order, numbered (_row) by row_number() OVER () as they are read
+    run(conn, f"DROP VIEW IF EXISTS {table}")
+    run(conn, f"DROP TABLE IF EXISTS {raw_table}")
     run(conn, f"CREATE OR REPLACE TEMP TABLE {rej} (line BIGINT, reason VARCHAR, raw VARCHAR)")
     path = quote_literal(str(info.read_path or info.path))
     lim = f" LIMIT {int(limit)}" if limit else ""
@@ -186,7 +188,7 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
             run(conn, "DROP TABLE IF EXISTS reject_scans")
             run(
                 conn,
-                f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, * FROM read_csv({path}, "
+                f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, * FROM read_csv({path}, "
                 f"columns = {cols}, header = {'true' if source.header else 'false'}, auto_detect = false, "
                 f"sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
                 f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
@@ -205,19 +207,26 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
                 f"left(csv_line, {MAX_RAW_CHARS}) FROM {table}_rej",
             )
         elif info.format == "parquet":
-            run(conn, f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
+            run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
                       f"COLUMNS(*)::VARCHAR FROM read_parquet({path}){lim}")
-            info.columns = [c for c in _table_columns(conn, table) if c != "_row"]
+            info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
         else:
             fmt = "array" if info.format == "json" else "newline_delimited"
-            run(conn, f"CREATE TEMP TABLE {table} AS SELECT row_number() OVER () AS _row, "
+            run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
                       f"COLUMNS(*)::VARCHAR FROM read_json({path}, format = '{fmt}', records = true, "
                       f"maximum_object_size = {MAX_LINE_BYTES * 4}){lim}")
-            info.columns = [c for c in _table_columns(conn, table) if c != "_row"]
+            info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
     except duckdb.Error as exc:
         raise InputFileError(f"{info.path}: cannot be read as {info.format.upper()}: "
                              f"{_first_line(str(exc))}") from None
+    run(conn, f"CREATE TEMP VIEW {table} AS SELECT * FROM {raw_table}")
     return info.columns, rej
+
+
+def drop_stage(conn: duckdb.DuckDBPyConnection, table: str = "_stage") -> None:
+    run(conn, f"DROP VIEW IF EXISTS {table}")
+    for t in (f"{table}_raw", f"{table}_parse_rejects", f"{table}_rej", f"{table}_scan"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
 
 
 def row_count(conn: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -86,6 +86,7 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
             for table, body, _cond in d.lookups:
                 run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_preview')}")
             data = rows(conn, f"SELECT {d.select} FROM {d.from_clause('_preview')} ORDER BY s._row")
+            files.drop_stage(conn, "_preview")
         finally:
             info.cleanup()
     return {"source": source.name, "kind": source.kind, "file": str(path), "encoding": info.encoding,
@@ -168,7 +169,8 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         [load_id, source.name, str(info.path.resolve()), info.sha256, info.bytes, info.encoding, started,
          clock.now(), result.rows_read, result.rows_loaded, rejected, dups, counts[0], counts[1], counts[2],
          result.as_of_min, result.as_of_max, result.duration_s])
-    for t in ("_stage", "_derived", "_ranked", parse_rej, "_stage_rej", "_stage_scan", *(x[0] for x in d.lookups)):
+    files.drop_stage(conn, "_stage")
+    for t in ("_derived", "_ranked", *(x[0] for x in d.lookups)):
         run(conn, f"DROP TABLE IF EXISTS {t}")
     result.message = (f"{info.path.name} -> {source.name}: {result.rows_loaded:,} loaded, "
                       f"{rejected:,} rejected in {result.duration_s:.1f} s")
