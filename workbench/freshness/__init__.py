@@ -24,7 +24,8 @@ from workbench.store.sql import rows
 HISTORY = 20  # loads kept for the sparkline
 VOLUME_WINDOW = 10  # previous loads the median is taken over
 LOW_VOLUME = 0.5  # last load under half the median is flagged
-RANK = {"fresh": 0, "warn": 1, "error": 2, "never": 2}
+RANK = {"fresh": 0, "warn": 1, "error": 2, "never": 2}  # exit codes
+_SEVERITY = {"fresh": 0, "warn": 1, "never": 2, "error": 3}  # which status the overall one shows
 
 
 @dataclass
@@ -104,8 +105,7 @@ def source_freshness(conn: duckdb.DuckDBPyConnection, now: datetime | None = Non
 def overall_status(items: list[SourceFreshness]) -> str:
     if not items:
         return "never"
-    worst = max(items, key=lambda f: RANK[f.status])
-    return worst.status
+    return max(items, key=lambda f: _SEVERITY[f.status]).status
 
 
 def exit_code(items: list[SourceFreshness]) -> int:
@@ -126,4 +126,6 @@ def format_interval(seconds: int) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:
             return f"{seconds // size}{unit}"
+    if seconds >= 2 * 86400:
+        return f"{seconds / 86400:g}d"
     return format_age(seconds)

@@ -81,8 +81,8 @@ def infer_format(path: Path, source: Source) -> str:
     return "csv"
 
 
-def inspect(path: str | Path, source: Source) -> ExtractFile:
-    """Check the file and learn its format, encoding, delimiter and header."""
+def inspect(path: str | Path, source: Source, compute_hash: bool = True) -> ExtractFile:
+    """Check the file and learn its format, encoding, delimiter and header (and its SHA-256)."""
     path = Path(path)
     if not path.exists():
         raise InputFileError(f"{path}: no such file.", "Check the path (relative paths start in the "
@@ -97,7 +97,7 @@ def inspect(path: str | Path, source: Source) -> ExtractFile:
     fmt = infer_format(path, source)
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    sha = _sha256(path)
+    sha = _sha256(path) if compute_hash else ""
     info = ExtractFile(path=path, format=fmt, bytes=size, sha256=sha, read_path=path)
     if fmt == "parquet":
         if not head.startswith(b"PAR1"):

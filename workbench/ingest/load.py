@@ -78,7 +78,7 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
     path = Path(path)
     with store.connect(read_only=True) as conn:
         source = get_source(conn, source_name)
-        info = files.inspect(path, source)
+        info = files.inspect(path, source, compute_hash=False)
         try:
             columns, _rej = files.stage(conn, info, source, table="_preview", limit=limit)
             mapping = check_mapping(source, columns, str(path))

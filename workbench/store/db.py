@@ -61,6 +61,19 @@ class Store:
             try:
                 conn = duckdb.connect(str(self.path), read_only=read_only)
                 break
+            except duckdb.ConnectionException as exc:
+                # this process already holds the file with the other mode: DuckDB shares one instance per
+                # process, so join it as it is (read-only only matters between processes)
+                if "different configuration" not in str(exc):
+                    raise DatabaseFileError(f"Cannot open {self.path}: {_first_line(str(exc))}") from None
+                if read_only:
+                    read_only = False
+                    continue
+                if time.monotonic() >= deadline:  # a read-only connection of this process is still open
+                    raise DatabaseBusyError(f"{self.path} is being read by another job of this workbench.",
+                                            "Try again when it has finished.") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
             except duckdb.IOException as exc:
                 text = str(exc)
                 if "not a valid DuckDB database" in text or "not a DuckDB" in text:

@@ -84,16 +84,22 @@ SELECT ch.*, coalesce(pr.person_id, ch.person_id) AS contact_person_id
 FROM contact_history ch
 LEFT JOIN person_records pr ON pr.record_id = ch.record_id;
 
--- One row per campaign: brand, channel, dates, cells, persons contacted and held out.
+-- One row per campaign: brand, channel, dates, cells, contacts made and persons held out (control).
 CREATE VIEW campaign_summary AS
+WITH per_cell AS (
+    SELECT campaign, cell, origin, brand, channel, min(contact_date) AS first_contact,
+           max(contact_date) AS last_contact, count(*) FILTER (WHERE NOT is_control) AS contacted,
+           count(*) FILTER (WHERE is_control) AS held_out
+    FROM contact_history GROUP BY ALL
+)
 SELECT campaign,
        CASE WHEN count(DISTINCT brand) > 1 THEN 'several' ELSE any_value(brand) END AS brand,
        CASE WHEN count(DISTINCT channel) > 1 THEN 'several' ELSE any_value(channel) END AS channel,
-       min(contact_date) AS first_contact,
-       max(contact_date) AS last_contact,
+       min(first_contact) AS first_contact,
+       max(last_contact) AS last_contact,
        count(DISTINCT coalesce(cell, '')) AS cells,
-       count(*) FILTER (WHERE NOT is_control) AS contacted,
-       count(*) FILTER (WHERE is_control) AS held_out,
-       list(DISTINCT origin) AS origins
-FROM contact_history
+       sum(contacted)::BIGINT AS contacted,
+       sum(held_out)::BIGINT AS held_out,
+       list(DISTINCT origin ORDER BY origin) AS origins
+FROM per_cell
 GROUP BY campaign;

@@ -1,0 +1,96 @@
+"""The workbench TUI app: composition, global bindings and routing only; the work is in the screens."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from workbench.store import Store
+from workbench.tui import jobs
+from workbench.tui.commands import WorkbenchCommands
+from workbench.tui.failures import describe_failure, report_failure
+from workbench.tui.screens import SCREENS
+
+FRESHNESS_EVERY_S = 60.0
+
+
+class FreshnessRead(Message):
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__()
+        self.items = items
+
+
+class WorkbenchApp(App[None]):
+    """Screens are Textual modes, one per entry of ``screens.SCREENS``, switched with keys 1..8."""
+
+    TITLE = "workbench"
+    CSS_PATH = "styles/app.tcss"
+    MODES: ClassVar[dict[str, Any]] = {e.mode: e.factory() for e in SCREENS}
+    DEFAULT_MODE = SCREENS[0].mode
+    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(e.key, f"switch_mode('{e.mode}')", e.title, show=False, id=f"screen.{e.mode}")
+            for e in SCREENS
+        ),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    freshness: reactive[list[Any] | None] = reactive(None, always_update=True)
+    """Every source's freshness (``workbench.freshness.SourceFreshness``); None until first read."""
+    freshness_error: reactive[str | None] = reactive(None)
+    """Why the last freshness read failed (None when it worked)."""
+
+    def __init__(self, db_path: str | None = None) -> None:
+        super().__init__()
+        self.store = Store(db_path)
+        self.db_label = str(self.store.path)
+
+    def on_mount(self) -> None:
+        self.set_interval(FRESHNESS_EVERY_S, self._freshness_tick)
+        self.refresh_freshness()
+
+    def _freshness_tick(self) -> None:
+        # during a long load the previous read still waits for its turn: do not queue another
+        if not any(w.group == "freshness-summary" and w.is_running for w in self.workers):
+            self.refresh_freshness()
+
+    # -- freshness, shown in every header -------------------------------------------------------
+    def refresh_freshness(self) -> None:
+        self._read_freshness()
+
+    @work(
+        thread=True, exclusive=True, group="freshness-summary", name="read the freshness", exit_on_error=False
+    )
+    def _read_freshness(self) -> None:
+        items = jobs.fetch_freshness(self.store)
+        if jobs.still_wanted():
+            self.post_message(FreshnessRead(items))
+
+    @on(FreshnessRead)
+    def _freshness_read(self, message: FreshnessRead) -> None:
+        self.freshness_error = None
+        self.freshness = message.items
+
+    def data_changed(self) -> None:
+        """Called by a screen after it changed the database (a load, an import)."""
+        self.refresh_freshness()
+
+    # -- routing --------------------------------------------------------------------------------
+    async def run_on_screen(self, mode: str, action: str) -> None:
+        """Switch to screen ``mode`` and run one of its actions (for the command palette)."""
+        await self.switch_mode(mode)
+        await self.screen.run_action(action)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.group == "freshness-summary":
+            self.freshness_error = describe_failure(event.worker.error)[0]
+        report_failure(self, event.worker)

@@ -1,0 +1,40 @@
+"""The command palette (ctrl+p): the main actions and every screen, by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from workbench.tui.screens import SCREENS
+
+
+class WorkbenchCommands(Provider):
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) of each command."""
+        app = self.app
+        yield (
+            "Load a file",
+            "Load an extract into the selected source (Sources screen, l)",
+            partial(app.run_on_screen, "sources", "load_file"),
+        )  # type: ignore[attr-defined]
+        yield (
+            "Import sources",
+            "Add or replace sources from a TOML file (Sources screen, i)",
+            partial(app.run_on_screen, "sources", "import_sources"),
+        )  # type: ignore[attr-defined]
+        yield ("Refresh freshness", "Read every source's freshness again now", app.refresh_freshness)  # type: ignore[attr-defined]
+        for entry in SCREENS:
+            yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.switch_mode, entry.mode))
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self.commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self.commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)

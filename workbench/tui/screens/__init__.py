@@ -1,0 +1,104 @@
+"""The screens of the product, in the order of their keys (1..8).
+
+Each screen is its own module with one ``Screen`` class. To give a capability its real screen, replace
+the placeholder class in ``screens/<module>.py`` (keep the class name) or point its entry here at a new
+class; the app builds its modes, key bindings, tabs and palette commands from :data:`SCREENS`.
+Classes are imported only when their screen is first shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual.screen import Screen
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    mode: str  # the Textual mode name, also the binding id suffix: "screen.<mode>"
+    title: str  # what the tab and the palette call it
+    key: str  # the key that switches to it
+    module: str  # module under workbench.tui.screens
+    class_name: str
+    help: str  # one line for the command palette
+
+    def load(self) -> type[Screen]:
+        module = importlib.import_module(f"workbench.tui.screens.{self.module}")
+        return getattr(module, self.class_name)
+
+    def factory(self) -> Callable[[], Screen]:
+        return lambda: self.load()()
+
+
+SCREENS: list[ScreenEntry] = [
+    ScreenEntry(
+        "sources",
+        "Sources",
+        "1",
+        "sources",
+        "SourcesScreen",
+        "Source systems, their load log; load an extract, see its rejects",
+    ),
+    ScreenEntry(
+        "freshness",
+        "Freshness",
+        "2",
+        "freshness",
+        "FreshnessScreen",
+        "How old each source's data is, against its cadence, and the volume of its loads",
+    ),
+    ScreenEntry(
+        "matches",
+        "Matches",
+        "3",
+        "matches",
+        "MatchesScreen",
+        "Identity resolution: merge candidates, accept or reject, persons",
+    ),
+    ScreenEntry(
+        "households",
+        "Households",
+        "4",
+        "households",
+        "HouseholdsScreen",
+        "Householding at individual, household and address level",
+    ),
+    ScreenEntry(
+        "suppressions",
+        "Suppressions",
+        "5",
+        "suppressions",
+        "SuppressionsScreen",
+        "Who must not be contacted, by channel and brand",
+    ),
+    ScreenEntry(
+        "selections",
+        "Selections",
+        "6",
+        "selections",
+        "SelectionsScreen",
+        "Selections, their waterfall counts, cells and exports",
+    ),
+    ScreenEntry(
+        "campaigns",
+        "Campaigns",
+        "7",
+        "campaigns",
+        "CampaignsScreen",
+        "Contact history, pressure rules, responses and lift",
+    ),
+    ScreenEntry(
+        "profile",
+        "Profile",
+        "8",
+        "profile",
+        "ProfileScreen",
+        "The database's vital figures for the rest of the company",
+    ),
+]
+
+
+def entry_for(mode: str) -> ScreenEntry:
+    return next(e for e in SCREENS if e.mode == mode)

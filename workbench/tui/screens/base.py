@@ -1,0 +1,31 @@
+"""What every workbench screen has: the header, the body, the footer, and failure reporting."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from workbench.tui.failures import ReportsWorkerFailures
+from workbench.tui.widgets.header import WorkbenchHeader
+
+
+class WorkbenchScreen(ReportsWorkerFailures, Screen):
+    """Subclasses set ``MODE`` (their entry in ``screens.SCREENS``) and implement :meth:`compose_body`."""
+
+    MODE: ClassVar[str] = ""
+
+    def compose(self) -> ComposeResult:
+        yield WorkbenchHeader(self.MODE)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def store(self):
+        """The app's :class:`workbench.store.Store` (open a connection per job, inside a worker)."""
+        return self.app.store  # type: ignore[attr-defined]

@@ -1,0 +1,413 @@
+"""Campaigns: the contact history by campaign, the pressure and capacity rules, the triggers.
+
+- **Campaigns** tab: brand, channel, date, cells, contacted, held out. Enter opens the campaign:
+  results per cell (responders, rate, revenue per person, lift over the control with its 95%
+  interval), a chart of the response rate by cell, and the persons of the highlighted cell (Enter
+  opens a person's customer view and contact history).
+- **Rules** tab: ``a`` adds a rule, ``e`` edits the highlighted one (as TOML), ``t`` turns it on or off.
+- **Triggers** tab: who each trigger fires for now and whether its sources are fresh enough; the
+  persons of the highlighted trigger below (Enter opens one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, DataTable, Static, TabbedContent, TabPane, TextArea
+
+from workbench.tui import jobs, modals
+from workbench.tui.modals import WorkbenchModal
+from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.customer import OpensCustomers, open_customer
+from workbench.tui.widgets import cells
+
+CAMPAIGN_COLUMNS = ("campaign", "brand", "channel", "date", "cells", "contacted", "held out", "from")
+RULE_COLUMNS = ("rule", "kind", "what it allows", "on")
+TRIGGER_COLUMNS = ("trigger", "fires for", "status", "cadence", "definition")
+PERSON_COLUMNS = ("person", "name", "city", "detail")
+RESULT_COLUMNS = ("cell", "keycode", "contacted", "responders", "rate", "revenue", "per person", "lift", "95% interval")
+TRIGGER_STYLE = {"ok": "green", "warn": "yellow", "stale": "bold red"}
+WINDOWS = (30, 60, 90, 14)
+
+
+class Read(Message):
+    """A job's result for the screen: ``what`` names it, ``data`` is what the job returned."""
+
+    def __init__(self, what: str, data: Any, key: Any = None) -> None:
+        super().__init__()
+        self.what, self.data, self.key = what, data, key
+
+
+def _job(store, name: str, *args: Any) -> Any:
+    from workbench.contacts import overview
+
+    with jobs.database_job(store):
+        return getattr(overview, name)(store, *args)
+
+
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v * 100:.2f}%"
+
+
+def person_row(p: dict[str, Any], detail: str) -> list[Text]:
+    name = " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x)
+    return [cells.number(p["person_id"]), cells.text(name or None), cells.text(p.get("city")), cells.text(detail)]
+
+
+class CampaignsScreen(OpensCustomers, WorkbenchScreen):
+    MODE = "campaigns"
+    AUTO_FOCUS = "#campaigns"
+    DEFAULT_CSS = """
+    CampaignsScreen DataTable { height: 1fr; }
+    CampaignsScreen #trigger-persons { height: 1fr; }
+    CampaignsScreen .note { color: $text-muted; padding: 0 1; height: auto; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("R", "refresh_campaigns", "Refresh", id="campaigns.refresh"),
+        Binding("a", "add_rule", "Add rule", id="campaigns.add_rule"),
+        Binding("e", "edit_rule", "Edit rule", id="campaigns.edit_rule"),
+        Binding("t", "toggle_rule", "Rule on/off", id="campaigns.toggle_rule"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules: dict[str, Any] = {}
+        self.triggers: dict[str, Any] = {}
+        self.trigger_persons: list[int] = []
+
+    def compose_body(self) -> ComposeResult:
+        with TabbedContent(id="campaign-tabs"):
+            with TabPane("Campaigns", id="tab-campaigns"):
+                yield DataTable(id="campaigns", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="campaigns-note", classes="note")
+            with TabPane("Rules", id="tab-rules"):
+                yield DataTable(id="rules", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="rules-note", classes="note")
+            with TabPane("Triggers", id="tab-triggers"):
+                yield DataTable(id="triggers", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="trigger-reasons", classes="note")
+                yield Static("", id="trigger-persons-title", classes="section-title")
+                yield DataTable(id="trigger-persons", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        for table_id, columns in (("#campaigns", CAMPAIGN_COLUMNS), ("#rules", RULE_COLUMNS),
+                                  ("#triggers", TRIGGER_COLUMNS), ("#trigger-persons", PERSON_COLUMNS)):
+            table = self.query_one(table_id, DataTable)
+            for label in columns:
+                table.add_column(label, key=label)
+        self.action_refresh_campaigns()
+
+    # -- reading ------------------------------------------------------------------------------------
+    def action_refresh_campaigns(self) -> None:
+        for table_id in ("#campaigns", "#rules", "#triggers"):
+            self.query_one(table_id, DataTable).loading = True
+        self._read_overview()
+
+    @work(thread=True, exclusive=True, group="campaigns", name="read the campaigns", exit_on_error=False)
+    def _read_overview(self) -> None:
+        self.post_message(Read("overview", _job(self.store, "read_overview")))
+
+    @work(thread=True, exclusive=True, group="trigger-persons", name="read who the trigger fires for",
+          exit_on_error=False)
+    def _read_trigger_persons(self, name: str) -> None:
+        self.post_message(Read("trigger_persons", _job(self.store, "read_trigger_persons", name), name))
+
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        if message.what == "overview":
+            self._show_overview(message.data)
+        elif message.what == "trigger_persons":
+            self._show_trigger_persons(message.key, *message.data)
+        elif message.what == "saved":
+            self.notify(escape(message.data))
+            self.action_refresh_campaigns()
+
+    def _show_overview(self, o: Any) -> None:
+        table = self.query_one("#campaigns", DataTable)
+        table.clear()
+        for c in o.campaigns:
+            table.add_row(cells.text(c["campaign"], "bold"), cells.text(c["brand"]), cells.text(c["channel"]),
+                          cells.when(c["first_contact"], with_time=False), cells.number(c["cells"]),
+                          cells.number(c["contacted"]), cells.number(c["held_out"]), cells.text(", ".join(c["origins"])),
+                          key=c["campaign"])
+        table.loading = False
+        note = (f"{len(o.campaigns):,} campaigns; Enter opens one (results, lift, persons)." if o.campaigns else
+                "No contact history yet: exports write it, and sources of kind contacts load it.")
+        if o.unlinked:
+            note += f" {o.unlinked:,} loaded contacts name nobody on file."
+        self.query_one("#campaigns-note", Static).update(Content(note))
+        self.rules = {r.name: r for r in o.rules}
+        rules = self.query_one("#rules", DataTable)
+        rules.clear()
+        for r in o.rules:
+            rules.add_row(cells.text(r.name, "bold"), cells.text(r.kind), cells.text(r.summary()),
+                          cells.text("on" if r.enabled else "off", "" if r.enabled else "dim"), key=r.name)
+        rules.loading = False
+        plans = "; ".join(f"{p['selection']} (priority {p['priority']}, {p['persons']:,} planned for "
+                          f"{p['contact_date']})" for p in o.plans if p["in_effect"])
+        self.query_one("#rules-note", Static).update(Content(
+            ("Applied, in this order, as steps of every selection's waterfall they apply to. a add, e edit, "
+             "t on/off." if o.rules else "No rules yet: a to add one, or `workbench rules import FILE.toml`.")
+            + (f" Planned contacts: {plans}." if plans else "")))
+        self.triggers = {t.name: t for t in o.triggers}
+        triggers = self.query_one("#triggers", DataTable)
+        triggers.clear()
+        for t in o.triggers:
+            triggers.add_row(cells.text(t.name, "bold"), cells.number(t.persons),
+                             Text(f"● {t.status}", style=TRIGGER_STYLE[t.status]), cells.text(t.cadence),
+                             cells.text(t.definition), key=t.name)
+        triggers.loading = False
+        if not o.triggers:
+            self.query_one("#trigger-reasons", Static).update(Content(
+                "No triggers yet: `workbench triggers import FILE.toml`."))
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#triggers")
+    def _trigger_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        t = self.triggers.get(event.row_key.value or "")
+        if t is None:
+            return
+        reasons = "; ".join(t.reasons) if t.reasons else "its sources are fresh enough for it"
+        self.query_one("#trigger-reasons", Static).update(Content(f"{t.name}: {t.status}: {reasons}"))
+        self.query_one("#trigger-persons", DataTable).loading = True
+        self._read_trigger_persons(t.name)
+
+    def _show_trigger_persons(self, name: str, persons: list[dict[str, Any]], total: int) -> None:
+        table = self.query_one("#trigger-persons", DataTable)
+        table.clear()
+        self.trigger_persons = [p["person_id"] for p in persons]
+        skip = {"person_id", "first_name", "last_name", "city", "state", "email"}
+        for p in persons:
+            detail = ", ".join(f"{k} {round(v, 3) if isinstance(v, float) else v}" for k, v in p.items() if k not in skip)
+            table.add_row(*person_row(p, detail), key=str(p["person_id"]))
+        table.loading = False
+        self.query_one("#trigger-persons-title", Static).update(Content(
+            f"{name} fires for {total:,} persons" + (f" ({len(persons):,} shown)" if total > len(persons) else "")
+            + ": Enter opens one"))
+
+    @on(DataTable.RowSelected, "#trigger-persons")
+    def _open_trigger_person(self, event: DataTable.RowSelected) -> None:
+        open_customer(self.app, int(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#campaigns")
+    def _open_campaign(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(CampaignScreen(event.row_key.value))
+
+    # -- rules --------------------------------------------------------------------------------------
+    def _on_rules_tab(self) -> bool:
+        return self.query_one("#campaign-tabs", TabbedContent).active == "tab-rules"
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "add_rule":
+            return self._on_rules_tab() or None
+        if action in ("edit_rule", "toggle_rule"):
+            return (self._on_rules_tab() and bool(self.rules)) or None
+        return True
+
+    def _selected_rule(self) -> Any:
+        table = self.query_one("#rules", DataTable)
+        if not table.row_count:
+            return None
+        return self.rules.get(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or "")
+
+    def action_add_rule(self) -> None:
+        from workbench.contacts.overview import RULE_TEMPLATE
+
+        self.app.push_screen(RuleEditorModal("Add a rule", RULE_TEMPLATE), self._save_rules)
+
+    def action_edit_rule(self) -> None:
+        from workbench.contacts.rules import rule_as_toml
+
+        rule = self._selected_rule()
+        if rule is not None:
+            self.app.push_screen(RuleEditorModal(f"Edit rule {rule.name}", rule_as_toml(rule)), self._save_rules)
+
+    def _save_rules(self, text: str | None) -> None:
+        if text:
+            self._write("save_rules_text", text)
+
+    def action_toggle_rule(self) -> None:
+        rule = self._selected_rule()
+        if rule is not None:
+            self._write("toggle_rule", rule.name)
+
+    @work(thread=True, exclusive=True, group="campaigns-write", name="save the rule", exit_on_error=False)
+    def _write(self, job: str, arg: str) -> None:
+        result = _job(self.store, job, arg)
+        if job == "toggle_rule":
+            text = f"Rule {arg} is {'on' if result else 'off'}."
+        else:
+            text = "; ".join(f"{name} {how}" for name, how in result.items()) + "."
+        self.post_message(Read("saved", text))
+
+
+class CampaignScreen(OpensCustomers, WorkbenchScreen):
+    """One campaign: results per cell, lift, a chart of the response rate, the persons of a cell."""
+
+    MODE = ""
+    AUTO_FOCUS = "#results"
+    DEFAULT_CSS = """
+    CampaignScreen #campaign-title { text-style: bold; color: $accent; padding: 0 1; height: auto; }
+    CampaignScreen #results { height: auto; max-height: 12; }
+    CampaignScreen #chart { padding: 0 1; height: auto; }
+    CampaignScreen .note { color: $text-muted; padding: 0 1; height: auto; }
+    CampaignScreen #cell-persons { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="campaign.close"),
+        Binding("w", "next_window", "Response window", id="campaign.window"),
+    ]
+
+    def __init__(self, campaign: str) -> None:
+        super().__init__()
+        self.campaign = campaign
+        self.window_days = WINDOWS[0]
+        self.result: dict[str, Any] | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Content(f"Campaign {self.campaign}"), id="campaign-title")
+        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="chart")
+        yield Static("", id="results-note", classes="note")
+        yield Static("", id="cell-title", classes="section-title")
+        yield DataTable(id="cell-persons", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        for table_id, columns in (("#results", RESULT_COLUMNS), ("#cell-persons", PERSON_COLUMNS)):
+            table = self.query_one(table_id, DataTable)
+            for label in columns:
+                table.add_column(label, key=label)
+        self._refresh()
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_next_window(self) -> None:
+        self.window_days = WINDOWS[(WINDOWS.index(self.window_days) + 1) % len(WINDOWS)]
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.query_one("#results", DataTable).loading = True
+        self._read_results()
+
+    @work(thread=True, exclusive=True, group="campaign", name="read the campaign results", exit_on_error=False)
+    def _read_results(self) -> None:
+        self.post_message(Read("results", _job(self.store, "read_campaign", self.campaign, self.window_days)))
+
+    @work(thread=True, exclusive=True, group="campaign-persons", name="read the persons of the cell",
+          exit_on_error=False)
+    def _read_persons(self, cell: str) -> None:
+        self.post_message(Read("persons", _job(self.store, "read_cell_persons", self.campaign, cell), cell))
+
+    @on(Read)
+    def _read(self, message: Read) -> None:
+        if message.what == "results":
+            self._show_results(message.data)
+        elif message.what == "persons":
+            self._show_persons(message.key, *message.data)
+
+    def _show_results(self, r: dict[str, Any]) -> None:
+        from workbench.contacts.overview import rate_bars
+
+        self.result = r
+        self.query_one("#campaign-title", Static).update(Content(
+            f"Campaign {r['campaign']}: {r['brand'] or '-'} {r['channel'] or '-'}, contacted {r['first_contact']}; "
+            f"responses within {r['window_days']} days (w changes it)"
+            + (f", orders of {r['orders_of_brand']}" if r["orders_of_brand"] else "")))
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for c in r["cells"]:
+            lift = "control" if c["is_control"] else _pct(c["lift"]) + (" *" if c["significant"] else "")
+            interval = "-" if c["lift"] is None else f"{_pct(c['lift_low'])} to {_pct(c['lift_high'])}"
+            table.add_row(cells.text(c["cell"], "bold"), cells.text(c["keycode"]), cells.number(c["contacted"]),
+                          cells.number(c["responders"]), Text(_pct(c["response_rate"]), justify="right"),
+                          cells.number(round(c["revenue"], 2)),
+                          Text("-" if c["revenue_per_person"] is None else f"{c['revenue_per_person']:,.2f}",
+                               justify="right"), Text(lift, justify="right"), cells.text(interval), key=c["cell"])
+        table.loading = False
+        chart = Text()
+        width = max((len(cell) for cell, *_ in rate_bars(r["cells"])), default=4)
+        for cell, bar, text, control in rate_bars(r["cells"]):
+            chart.append(f"{cell:<{width}} ", style="bold")
+            chart.append(f"{bar:<30}", style="dim" if control else "cyan")
+            chart.append(f" {text}\n")
+        self.query_one("#chart", Static).update(chart)
+        notes = ["* the 95% interval of the lift excludes 0 (difference of proportions, normal approximation)."
+                 if any(c["is_control"] for c in r["cells"]) else "No control cell: lift cannot be measured."]
+        if r["keyed_outside_list"]:
+            notes.append(f"{r['keyed_outside_list']:,} keyed responses from persons not in the campaign.")
+        if r["unlinked_contacts"]:
+            notes.append(f"{r['unlinked_contacts']:,} contact rows name nobody on file.")
+        self.query_one("#results-note", Static).update(Content(" ".join(notes)))
+
+    @on(DataTable.RowHighlighted, "#results")
+    def _cell_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one("#cell-persons", DataTable).loading = True
+        self._read_persons(event.row_key.value)
+
+    def _show_persons(self, cell: str, persons: list[dict[str, Any]], total: int) -> None:
+        table = self.query_one("#cell-persons", DataTable)
+        table.clear()
+        for p in persons:
+            detail = f"{p['contact_date']}" + (" held out" if p["is_control"] else f" {p['keycode'] or ''}")
+            table.add_row(*person_row(p, detail), key=str(p["person_id"]))
+        table.loading = False
+        self.query_one("#cell-title", Static).update(Content(
+            f"Cell {cell}: {total:,} persons" + (f" ({len(persons):,} shown)" if total > len(persons) else "")
+            + "; Enter opens one (contact history and all)"))
+
+    @on(DataTable.RowSelected, "#cell-persons")
+    def _open_person(self, event: DataTable.RowSelected) -> None:
+        open_customer(self.app, int(event.row_key.value))
+
+
+class RuleEditorModal(WorkbenchModal[str | None]):
+    """A rule as TOML, checked before it is saved; dismisses with the text (or None)."""
+
+    CSS_PATH = str(Path(modals.__file__).with_name("modals.tcss"))
+    AUTO_FOCUS = "#rule-text"
+    DEFAULT_CSS = """
+    RuleEditorModal #rule-text { height: 16; }
+    RuleEditorModal #rule-error { color: $error; height: auto; }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-dialog"):
+            yield Static(Content(self.title_text), classes="dialog-title")
+            yield TextArea(self.text, id="rule-text", show_line_numbers=True)
+            yield Static("", id="rule-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id != "save":
+            self.dismiss(None)
+            return
+        from workbench.contacts.rules import parse_rules_text
+        from workbench.errors import WorkbenchError
+
+        text = self.query_one("#rule-text", TextArea).text
+        try:
+            parse_rules_text(text, "rule")
+        except WorkbenchError as exc:
+            self.query_one("#rule-error", Static).update(Content(exc.message))
+            return
+        self.dismiss(text)

@@ -1,0 +1,429 @@
+"""Matches: the review queue of merge candidates, most uncertain first.
+
+Left, the queue (probability, status, the two names); right, the selected pair field by field with each
+comparison's outcome and its match weight, then each record's current person and its other members.
+Keys: a accept, r reject, s skip, u undo, b bulk accept above a probability (after a confirmation that
+says how many pairs and persons change), o change the order, x / X split the left / right record out of
+its person, m merge the two records' persons, M run matching. Every database call runs in a worker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, DataTable, Input, Static
+
+import workbench.tui.modals as _modals
+from workbench.tui import jobs
+from workbench.tui.modals import WorkbenchModal
+from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.screens.base import WorkbenchScreen
+
+QUEUE_FETCHED = 200  # pairs fetched per read of the queue
+IDLE_CLOSE_S = 3.0  # the review connection is closed after this long without a key
+SORT_ORDER = ("uncertain", "high", "low")
+SORT_LABEL = {"uncertain": "most uncertain first", "high": "highest first", "low": "lowest first"}
+
+
+@dataclass
+class QueueState:
+    pairs: list[dict[str, Any]]
+    counts: dict[str, int]
+    names: dict[int, str] = field(default_factory=dict)
+    detail: dict[str, Any] | None = None
+    note: str = ""
+
+
+class QueueRead(Message):
+    def __init__(self, state: QueueState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class DetailRead(Message):
+    def __init__(self, detail: dict[str, Any]) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+# -- jobs (worker threads; no widgets) ----------------------------------------------------------------
+class ReviewConnection:
+    """The review's write connection, kept open while the operator is deciding (opening one costs more
+    than the 100 ms an accept-and-next may take) and closed after IDLE_CLOSE_S without use or when the
+    screen is left, so the TUI still holds no connection while idle."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self._cm = None
+        self._conn = None
+        self.last_used = 0.0
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with jobs.database_job(self.store):
+            if self._conn is None:
+                self._cm = self.store.connect()
+                self._conn = self._cm.__enter__()
+            conn = self._conn
+            conn.execute("BEGIN TRANSACTION").fetchall()
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK").fetchall()
+                raise
+            else:
+                conn.execute("COMMIT").fetchall()
+            finally:
+                self.last_used = time.monotonic()
+
+    def close(self, only_if_idle: bool = False) -> None:
+        with jobs.DB_LOCK:
+            if self._conn is None or (only_if_idle and time.monotonic() - self.last_used < IDLE_CLOSE_S):
+                return
+            cm, self._cm, self._conn = self._cm, None, None
+            cm.__exit__(None, None, None)
+
+
+def read_queue(session: ReviewConnection, sort: str, action: tuple | None = None) -> QueueState:
+    """Apply ``action`` (name, *args) if any, then read the queue and the first pair's detail."""
+    from workbench.identity import decisions
+    from workbench.identity.explain import pair_detail
+    from workbench.store.sql import rows
+
+    note = ""
+    with session.transaction() as conn:
+        if action:
+            note = _apply(conn, decisions, action)
+        pairs = decisions.next_pairs(conn, QUEUE_FETCHED, sort)
+        counts = decisions.queue_counts(conn)
+        ids = [x for p in pairs for x in (p["record_id_l"], p["record_id_r"])]
+        names = {r["record_id"]: f"{r['first_name'] or ''} {r['last_name'] or ''} ({r['source']})".strip()
+                 for r in rows(conn, "SELECT record_id, first_name, last_name, source FROM records "
+                                     "WHERE record_id IN (SELECT unnest(?::BIGINT[]))", [ids])}
+        detail = pair_detail(conn, pairs[0]["record_id_l"], pairs[0]["record_id_r"]) if pairs else None
+    return QueueState(pairs, counts, names, detail, note)
+
+
+def _apply(conn, decisions, action: tuple) -> str:
+    name, *args = action
+    if name == "accept":
+        pid = decisions.accept_pair(conn, args[0], args[1], "reviewed", _user())
+        return f"Accepted: person {pid}."
+    if name == "reject":
+        decisions.reject_pair(conn, args[0], args[1], "reviewed", _user())
+        return "Rejected: kept apart."
+    if name == "undo":
+        done = decisions.undo_last(conn)
+        return f"Undone: {done['decision']}." if done else "Nothing to undo."
+    if name == "bulk":
+        done = decisions.bulk_accept(conn, args[0], by=_user())
+        return f"Accepted {done['accepted']:,} pairs; {done['persons_merged']:,} persons merged away."
+    if name == "split":
+        pid = decisions.split_record(conn, args[0], "split in review", _user())
+        return f"Record {args[0]} is now person {pid}."
+    if name == "merge":
+        pid = decisions.merge_persons(conn, args[0], args[1], "merged in review", _user())
+        return f"Merged into person {pid}."
+    raise ValueError(name)
+
+
+def read_detail(session: ReviewConnection, record_l: int, record_r: int) -> dict[str, Any]:
+    from workbench.identity.explain import pair_detail
+
+    with session.transaction() as conn:
+        return pair_detail(conn, record_l, record_r)
+
+
+def preview_bulk(session: ReviewConnection, min_probability: float) -> dict[str, int]:
+    from workbench.identity.decisions import bulk_preview
+
+    with session.transaction() as conn:
+        return bulk_preview(conn, min_probability)
+
+
+def run_matching(session: ReviewConnection) -> str:
+    from workbench.identity.run import match
+
+    session.close()
+    with jobs.database_job(session.store):
+        return match(session.store).message
+
+
+def _user() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None
+
+
+class ProbabilityModal(WorkbenchModal[float | None]):
+    """Asks for the probability a bulk accept starts from."""
+
+    CSS_PATH = str(Path(_modals.__file__).with_name("modals.tcss"))
+    AUTO_FOCUS = "#probability"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content("Accept every waiting pair at or above this probability"), classes="dialog-title")
+            yield Input("0.95", id="probability", restrict=r"[0-9.]*")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Next", id="go", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._go()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self._go() if event.button.id == "go" else self.dismiss(None)
+
+    def _go(self) -> None:
+        try:
+            value = float(self.query_one("#probability", Input).value)
+        except ValueError:
+            self.notify("Give a probability between 0 and 1.", severity="warning")
+            return
+        if 0 <= value <= 1:
+            self.dismiss(value)
+        else:
+            self.notify("Give a probability between 0 and 1.", severity="warning")
+
+
+class MatchesScreen(WorkbenchScreen):
+    MODE = "matches"
+    AUTO_FOCUS = "#queue"
+    DEFAULT_CSS = """
+    MatchesScreen #matches-counter { padding: 0 1; text-style: bold; }
+    MatchesScreen #matches-body { height: 1fr; }
+    MatchesScreen #queue { width: 2fr; }
+    MatchesScreen #pair-side { width: 3fr; }
+    MatchesScreen #pair { height: 2fr; }
+    MatchesScreen #persons { height: 1fr; }
+    MatchesScreen #matches-note { color: $text-muted; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "decide('accept')", "Accept", id="matches.accept"),
+        Binding("r", "decide('reject')", "Reject", id="matches.reject"),
+        Binding("s", "skip", "Skip", id="matches.skip"),
+        Binding("u", "undo", "Undo", id="matches.undo"),
+        Binding("b", "bulk_accept", "Bulk accept", id="matches.bulk"),
+        Binding("o", "cycle_sort", "Order", id="matches.sort"),
+        Binding("x", "split(0)", "Split left", id="matches.split_left", show=False),
+        Binding("X", "split(1)", "Split right", id="matches.split_right", show=False),
+        Binding("m", "merge_persons", "Merge persons", id="matches.merge", show=False),
+        Binding("M", "run_matching", "Run matching", id="matches.run"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = SORT_ORDER[0]
+        self.pairs: list[dict[str, Any]] = []
+        self.detail: dict[str, Any] | None = None
+        self.busy = False
+        self.session: ReviewConnection | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="matches-counter")
+        with Horizontal(id="matches-body"):
+            yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="pair-side"):
+                yield DataTable(id="pair", cursor_type="row")
+                yield DataTable(id="persons", cursor_type="row")
+        yield Static("", id="matches-note")
+
+    def on_mount(self) -> None:
+        queue = self.query_one("#queue", DataTable)
+        for label in ("probability", "status", "record A", "record B"):
+            queue.add_column(label, key=label)
+        pair = self.query_one("#pair", DataTable)
+        for label in ("field", "record A", "record B", "comparison", "weight"):
+            pair.add_column(label, key=label)
+        persons = self.query_one("#persons", DataTable)
+        for label in ("", "person", "record", "source", "key", "name", "ZIP"):
+            persons.add_column(label or "side", key=label or "side")
+        self.session = ReviewConnection(self.store)
+        self.set_interval(1.0, self._close_if_idle)
+        self.refresh_queue()
+
+    def _close_if_idle(self) -> None:
+        if self.session is not None and not self.busy:
+            self._close_session(True)
+
+    @work(thread=True, group="matches-close", name="close the review connection", exit_on_error=False)
+    def _close_session(self, only_if_idle: bool) -> None:
+        if self.session is not None:
+            self.session.close(only_if_idle)
+
+    def on_screen_suspend(self) -> None:
+        self._close_session(False)
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    # -- reading and deciding -------------------------------------------------------------------
+    def refresh_queue(self, action: tuple | None = None) -> None:
+        self.busy = True
+        self.query_one("#queue", DataTable).loading = not self.pairs
+        self._read(action)
+
+    @work(thread=True, exclusive=True, group="matches", name="read the review queue", exit_on_error=False)
+    def _read(self, action: tuple | None) -> None:
+        try:
+            self.post_message(QueueRead(read_queue(self.session, self.sort, action)))
+        finally:
+            self.busy = False
+
+    @on(QueueRead)
+    def _show_queue(self, message: QueueRead) -> None:
+        state = message.state
+        self.pairs = state.pairs
+        table = self.query_one("#queue", DataTable)
+        table.loading = False
+        table.clear()
+        for p in state.pairs:
+            table.add_row(f"{p['probability']:.3f}", p["status"], state.names.get(p["record_id_l"], ""),
+                          state.names.get(p["record_id_r"], ""), key=f"{p['record_id_l']}-{p['record_id_r']}")
+        shown = f"{len(state.pairs):,} of {state.counts['left']:,}" if state.counts["left"] > len(state.pairs) else ""
+        self.query_one("#matches-counter", Static).update(Content(
+            f"Reviewed {state.counts['reviewed']:,} / left {state.counts['left']:,}   "
+            f"({SORT_LABEL[self.sort]}{', showing ' + shown if shown else ''})"))
+        self._show_detail(state.detail)
+        if state.note:
+            self.notify(state.note)
+        if not state.pairs:
+            self.query_one("#matches-note", Static).update(Content(
+                "Nothing waits for review. Press M to run matching after new loads."))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id != "queue" or event.row_key is None or event.row_key.value is None:
+            return
+        l, r = (int(x) for x in str(event.row_key.value).split("-"))
+        if self.detail and (self.detail["record_l"], self.detail["record_r"]) == (l, r):
+            return
+        self._load_detail(l, r)
+
+    @work(thread=True, exclusive=True, group="matches-detail", name="read the pair", exit_on_error=False)
+    def _load_detail(self, l: int, r: int) -> None:
+        self.post_message(DetailRead(read_detail(self.session, l, r)))
+
+    @on(DetailRead)
+    def _detail_read(self, message: DetailRead) -> None:
+        self._show_detail(message.detail)
+
+    def _show_detail(self, detail: dict[str, Any] | None) -> None:
+        self.detail = detail
+        pair, persons = self.query_one("#pair", DataTable), self.query_one("#persons", DataTable)
+        pair.clear()
+        persons.clear()
+        if not detail:
+            return
+        by_field = {f: c for c in detail["comparisons"] for f in c["fields"]}
+        for f in detail["fields"]:
+            c = by_field.get(f["field"])
+            first = c is not None and c["fields"][0] == f["field"]
+            weight = f"{c['weight']:+.1f}" if first and c["weight"] is not None else ""
+            pair.add_row(f["field"], f["left"], f["right"], f"{c['comparison']}: {c['level']}" if first else "",
+                         weight)
+        total = detail["match_weight"]
+        pair.add_row("", "", "", "match weight (with prior)" if total is not None else "",
+                     f"{total:+.1f}" if total is not None else "")
+        for side, person in zip(("A", "B"), detail["persons"], strict=True):
+            persons.add_row(side, str(person["person_id"]), str(person["record_id"]), "", "",
+                            f"{person['records']} record(s)", "")
+            for m in person["members"]:
+                persons.add_row("", "", str(m["record_id"]), m["source"], m["source_key"],
+                                f"{m['first_name'] or ''} {m['last_name'] or ''}", m["zip5"] or "")
+        prob = detail["probability"]
+        self.query_one("#matches-note", Static).update(Content(
+            f"Pair {detail['record_l']} / {detail['record_r']}: probability {prob:.3f} ({detail['status']})"
+            if prob is not None else ""))
+
+    def _current(self) -> tuple[int, int] | None:
+        if not self.detail:
+            return None
+        return self.detail["record_l"], self.detail["record_r"]
+
+    def action_decide(self, kind: str) -> None:
+        pair = self._current()
+        if pair is None or self.busy:
+            return
+        self.refresh_queue((kind, *pair))
+
+    def action_skip(self) -> None:
+        table = self.query_one("#queue", DataTable)
+        if table.row_count:
+            table.move_cursor(row=min(table.cursor_row + 1, table.row_count - 1))
+
+    def action_undo(self) -> None:
+        if not self.busy:
+            self.refresh_queue(("undo",))
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.refresh_queue()
+
+    def action_split(self, side: int) -> None:
+        pair = self._current()
+        if pair is not None and not self.busy:
+            self.refresh_queue(("split", pair[side]))
+
+    def action_merge_persons(self) -> None:
+        if not self.detail or self.busy:
+            return
+        a, b = (p["person_id"] for p in self.detail["persons"])
+        self.app.push_screen(ConfirmModal(f"Merge person {a} and person {b}?", "Every record of both becomes one "
+                                          "person (kept as a decision; undo with u)."),
+                             lambda yes: yes and self.refresh_queue(("merge", a, b)))
+
+    # -- bulk accept ----------------------------------------------------------------------------
+    def action_bulk_accept(self) -> None:
+        self.app.push_screen(ProbabilityModal(), self._bulk_probability)
+
+    def _bulk_probability(self, value: float | None) -> None:
+        if value is not None:
+            self._bulk_preview(value)
+
+    @work(thread=True, exclusive=True, group="matches", name="count the pairs to accept", exit_on_error=False)
+    def _bulk_preview(self, value: float) -> None:
+        preview = preview_bulk(self.session, value)
+        self.app.call_from_thread(self._bulk_confirm, value, preview)
+
+    def _bulk_confirm(self, value: float, preview: dict[str, int]) -> None:
+        if not preview["pairs"]:
+            self.notify(f"No waiting pair at or above {value:g}.")
+            return
+        self.app.push_screen(
+            ConfirmModal(f"Accept {preview['pairs']:,} pairs at or above {value:g}?",
+                         f"{preview['persons_involved']:,} persons become {preview['persons_after']:,} "
+                         f"({preview['persons_merged']:,} merged away). Undo with u."),
+            lambda yes: yes and self.refresh_queue(("bulk", value)))
+
+    # -- matching -------------------------------------------------------------------------------
+    def action_run_matching(self) -> None:
+        self.notify("Matching… (new and changed records)")
+        self._match()
+
+    @work(thread=True, exclusive=True, group="matches-run", name="run matching", exit_on_error=False)
+    def _match(self) -> None:
+        message = run_matching(self.session)
+        self.app.call_from_thread(self._matched, message)
+
+    def _matched(self, message: str) -> None:
+        self.notify(message)
+        self.refresh_queue()
+        if hasattr(self.app, "data_changed"):
+            self.app.data_changed()
