@@ -156,3 +156,20 @@ def import_sources(store: Store, path: Path) -> dict[str, str]:
     defined = parse_sources_toml(path)
     with database_job(store), store.transaction() as conn:
         return save_sources(conn, defined)
+
+
+def build_profile(store: Store, period: str | None) -> dict[str, Any]:
+    """The profile's figures (derived data is brought up to date first, so this job writes)."""
+    from workbench.ingest.derived import ensure_derived
+    from workbench.report import build_profile as build
+
+    with database_job(store), store.transaction() as conn:
+        ensure_derived(conn)
+        return build(conn, period)
+
+
+def write_report(store: Store, path: Path, period: str | None) -> dict[str, Any]:
+    from workbench.report import write_report as write
+
+    with database_job(store):
+        return write(store, path, None, period)
