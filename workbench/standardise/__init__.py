@@ -44,9 +44,7 @@ MACRO_NAMES = (
 @cache
 def macro_script() -> str:
     """The SQL that creates every macro (built once per process from the shipped tables)."""
-    return "".join(
-        module.macro_sql() for module in (names, contacts, places, dates, address)
-    )
+    return "".join(module.macro_sql() for module in (names, contacts, places, dates, address))
 
 
 def install_macros(conn: Any) -> None:

@@ -11,11 +11,12 @@ The raw address stays as loaded; these derive a matching form:
 
 Rules, in the order applied:
 1. Each line: upper-case, accents stripped, 'N.E.' -> 'NE', apostrophes dropped, '#' split off as its
-   own word, every other run of non-alphanumerics -> one space; 'P O BOX', 'POST OFFICE BOX' -> 'PO BOX'.
+   own word, every other run of non-alphanumerics -> one space, ordinal words -> 1ST..20TH,
+   'P O BOX' / 'POST OFFICE BOX' -> 'PO BOX'.
 2. When line 1 starts with a unit designator and line 2 with a digit, the lines are swapped.
-3. Unit in line 1: the first designator (data/unit_designators.csv) that follows the house number and
-   at least one street word, followed by a value (a word with a digit, or a single letter; 'APT # 4B'
-   skips the '#'). Designators that need no number (REAR, FRONT, UPPER, PH...) count alone only as
+3. Unit in line 1: the first designator (data/unit_designators.csv) followed by a value (a word with a
+   digit, or a single letter; 'APT # 4B' skips the '#'), when the house number and at least one street
+   word precede it. A designator that needs no number (REAR, FRONT, UPPER, PH...) counts alone only as
    the last word and after two street words. The designator and everything after it leave the street.
 4. Unit in line 2: a designator and a value at its start, or a value alone, or a lone designator that
    needs no number. Digits then a lone letter are joined ('4 B' -> '4B'); leading zeros are dropped.
@@ -26,19 +27,21 @@ Rules, in the order applied:
    street word is a pre-directional when other name words follow it: '12 NORTH OAK STREET' ->
    '12 N OAK ST', while '12 NORTH STREET' -> '12 NORTH ST' (NORTH is the name).
 
-Speed: the steps are a pipeline of small structs (see ``sql_text.pipeline``), punctuation goes with
-plain ``replace`` calls and a regex only for the odd rows, and the unit regexes run only on rows that
-contain a designator word.
+Speed (see bench/bench_address.py): steps are a pipeline of small structs (``sql_text.pipeline``);
+punctuation goes with plain ``replace`` calls and a regex only for odd rows; the regexes that find
+units have no capture groups on the whole line, so RE2 runs them as a DFA; lookups inside lambdas are
+CASE chains, and the one large table (suffixes) is looked up outside any lambda.
 """
 
 from __future__ import annotations
 
 from . import tables
-from .sql_text import blank_is_null, let, map_literal, pipeline
+from .sql_text import case_lookup, in_list, let, map_literal, pipeline
 
-_WORD = "[A-Z0-9#]+"
-# A unit value: digits then a lone letter ('4 B'), or a word with a digit, or a single letter.
-_VALUE = "(?:([0-9]+) ([A-Z])|([A-Z0-9]*[0-9][A-Z0-9]*|[A-Z]))"
+# A unit value: a word with a digit, or a single letter.
+_VALUE = "(?:[A-Z0-9]*[0-9][A-Z0-9]*|[A-Z])"
+# The same with groups: digits then a lone letter ('4 B': n, l), or the value (v).
+_VALUE_GROUPS = "(?:([0-9]+) ([A-Z])|([A-Z0-9]*[0-9][A-Z0-9]*|[A-Z]))(?: |$)"
 
 
 def _alternation(words: list[str]) -> str:
@@ -49,150 +52,192 @@ def _patterns() -> dict[str, str]:
     designators = tables.unit_designators()
     every = _alternation(list(designators))
     bare = _alternation([word for word, (_, needs_number) in designators.items() if not needs_number])
-    street = f"((?:[0-9][A-Z0-9]* {_WORD}|[A-Z][A-Z0-9]*)(?: {_WORD})*?)"
-    street_two_words = f"((?:[0-9][A-Z0-9]* {_WORD} {_WORD}|[A-Z][A-Z0-9]* {_WORD})(?: {_WORD})*)"
+    alone = _VALUE_GROUPS.replace("(?: |$)", "$")
     return {
-        "GUARD": f" (?:{every})(?: |$)",
-        # groups: s1 n1 l1 v1 | s2 b2
-        "LINE1": f"^(?:{street} (?:{every})(?: #)? {_VALUE}(?: |$)|{street_two_words} ({bare})$)",
-        # groups: n1 l1 v1 | n2 l2 v2 | b3
-        "LINE2": f"^(?:(?:{every})(?: #)? {_VALUE}(?: |$)|{_VALUE}$|({bare})(?: |$))",
+        # line 1 from its first designator with a value (or a lone bare designator at the end) on
+        "TAIL": f" (?:(?:{every})(?: #)? {_VALUE}(?: .*)?|(?:{bare}))$",
+        # groups of that tail: n1 l1 v1
+        "TAIL_VALUE": f"^ (?:{every})(?: #)? {_VALUE_GROUPS}",
+        # groups of line 2: n1 l1 v1 (after a designator) | n2 l2 v2 (alone) | b3 (a bare designator)
+        "LINE2": f"^(?:(?:{every})(?: #)? {_VALUE_GROUPS}|{alone}|({bare})(?: |$))",
         "SWAP": f"^\\s*(?:(?:{every})\\b|#)",
+        "ORDINAL": f"(?:^| )(?:{_alternation(list(tables.ordinals()))})(?: |$)",
     }
 
 
-def _clean_sql() -> str:
+def _po_box(text: str) -> str:
+    return (
+        f"replace(replace(replace({text}, 'POST OFFICE BOX', 'PO BOX'), 'P O BOX', 'PO BOX'), "
+        "'POBOX', 'PO BOX')"
+    )
+
+
+def _clean_sql(pat: dict[str, str]) -> str:
     chain = "upper(strip_accents(CAST(x AS VARCHAR)))"
     for old, new in [
-        ("N.E.", "NE"), ("N.W.", "NW"), ("S.E.", "SE"), ("S.W.", "SW"), ("'", ""), ("\u2019", ""),
-        (". ", " "), (".", " "), (", ", " "), (",", " "), (" #", "#"), ("#", " # "),
+        ("N.E.", "NE"),
+        ("N.W.", "NW"),
+        ("S.E.", "SE"),
+        ("S.W.", "SW"),
+        ("'", ""),
+        ("\u2019", ""),
+        (". ", " "),
+        (".", " "),
+        (", ", " "),
+        (",", " "),
+        (" #", "#"),
+        ("# ", "#"),
+        ("#", " # "),
     ]:
         chain = f"replace({chain}, '{old.replace(chr(39), chr(39) * 2)}', '{new}')"
+    # Odd rows (other punctuation, double spaces, ordinal words) take the slow path.
+    slow = "(' ' || nullif(trim(regexp_replace(w, '[^A-Z0-9#]+', ' ', 'g')), '') || ' ')"
+    for word, number in tables.ordinals().items():
+        slow = f"replace({slow}, ' {word} ', ' {number} ')"
     tidy = (
-        "CASE WHEN regexp_full_match(w, '[A-Z0-9#]+(?: [A-Z0-9#]+)*') THEN w "
-        "ELSE nullif(trim(regexp_replace(w, '[^A-Z0-9#]+', ' ', 'g')), '') END"
+        "CASE WHEN regexp_full_match(w, '[A-Z0-9#]+(?: [A-Z0-9#]+)*') "
+        f"AND NOT regexp_matches(w, '{pat['ORDINAL']}') "
+        f"THEN CASE WHEN w[1] = 'P' THEN {_po_box('w')} ELSE w END "
+        f"ELSE {_po_box(f'trim({slow})')} END"
     )
-    po_box = let(
-        "w",
-        f"trim({chain})",
-        f"replace(replace(replace({tidy}, 'POST OFFICE BOX', 'PO BOX'), 'P O BOX', 'PO BOX'), "
-        "'POBOX', 'PO BOX')",
-    )
-    return blank_is_null("x", po_box)
+    # NULL, blank and punctuation-only lines end as NULL (the slow path's nullif).
+    return let("w", f"trim({chain})", tidy)
 
 
-def _unit_from(match: str, groups: list[tuple[str, str | None]], designator_std: str) -> str:
-    """CASE over a regexp_extract struct: joined digits+letter, or value, or a bare designator."""
+def _unit_from(match: str, groups: list[tuple[str, str | None]]) -> str:
+    """CASE over a regexp_extract struct: digits || letter, or the value, or a bare designator."""
+    standard = {word: std for word, (std, _) in tables.unit_designators().items()}
     whens = []
-    for number_group, letter_group in groups:
-        if letter_group is None:
-            whens.append(f"WHEN {match}.{number_group} <> '' THEN {designator_std}[{match}.{number_group}]")
-        elif letter_group == "":
-            whens.append(f"WHEN {match}.{number_group} <> '' THEN {match}.{number_group}")
+    for group, letter in groups:
+        if letter is None:
+            value = case_lookup(f"{match}.{group}", standard)
+        elif letter == "":
+            value = f"{match}.{group}"
         else:
-            whens.append(
-                f"WHEN {match}.{number_group} <> '' THEN {match}.{number_group} || {match}.{letter_group}"
-            )
+            value = f"{match}.{group} || {match}.{letter}"
+        whens.append(f"WHEN {match}.{group} <> '' THEN {value}")
     return "CASE " + " ".join(whens) + " END"
+
+
+def _unit_macros(pat: dict[str, str]) -> list[str]:
+    """wb__addr_line2_unit(b): the unit of a cleaned line 2; wb__addr_tail_unit(tail): the unit of a
+    line 1 tail (' APT 4 B ...')."""
+    line2 = let(
+        "m",
+        f"regexp_extract(b, '{pat['LINE2']}', ['n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])",
+        _unit_from("m", [("n1", "l1"), ("v1", ""), ("n2", "l2"), ("v2", ""), ("b3", None)]),
+    )
+    standard = {word: std for word, (std, _) in tables.unit_designators().items()}
+    tail = let(
+        "m",
+        f"regexp_extract(tail, '{pat['TAIL_VALUE']}', ['n1', 'l1', 'v1'])",
+        f"coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, "
+        f"{case_lookup('substr(tail, 2)', standard)})",
+    )
+    return [
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_line2_unit(b) AS {line2}",
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_tail_unit(tail) AS {tail}",
+    ]
+
+
+def _spaces(text: str) -> str:
+    return f"(length({text}) - length(replace({text}, ' ', '')))"
+
+
+def _unit_steps(pat: dict[str, str]) -> list[tuple[str, str]]:
+    """From {a: cleaned line 1, u2: line 2 unit, tail: line 1 from its unit designator on} to
+    {L: the street words, unit}."""
+    bare_ok = (
+        f"contains(substr(r.tail, 2), ' ') OR {_spaces('r.a')} - {_spaces('r.tail')} "
+        "- (r.a[1] BETWEEN '0' AND '9')::INTEGER >= 1"
+    )
+    valid_tail = (
+        "r.tail <> '' AND (NOT (r.a[1] BETWEEN '0' AND '9') OR instr(r.a, ' ') < length(r.a) - "
+        f"length(r.tail)) AND ({bare_ok})"
+    )
+    return [
+        # cut: where the street ends when the tail is a unit
+        (
+            "r",
+            "{'a': r.a, 'u2': r.u2, 'tail': r.tail, "
+            f"'cut': CASE WHEN {valid_tail} THEN length(r.a) - length(r.tail) END}}",
+        ),
+        (
+            "r",
+            "{'L': string_split(CASE WHEN r.cut IS NULL THEN r.a ELSE left(r.a, r.cut) END, ' '), "
+            "'unit': coalesce(CASE WHEN r.cut IS NOT NULL THEN wb__addr_tail_unit(r.tail) END, r.u2)}",
+        ),
+    ]
+
+
+def _shape_steps() -> list[tuple[str, str]]:
+    """From {L, unit} to n words, h (1 with a house number), p (1 with a post-directional) and
+    w (the suffix candidate: word n - p when a street word precedes it)."""
+    directions = list(tables.directionals())
+    house = "(r.L[1][1] BETWEEN '0' AND '9')::INTEGER"
+    return [
+        (
+            "r",
+            f"{{'L': r.L, 'unit': r.unit, 'n': len(r.L), 'h': {house}, "
+            f"'p': (len(r.L) - {house} >= 3 AND {in_list('r.L[len(r.L)]', directions)})::INTEGER}}",
+        ),
+        (
+            "r",
+            "{'L': r.L, 'unit': r.unit, 'n': r.n, 'h': r.h, 'p': r.p, "
+            "'w': CASE WHEN r.n - r.p - r.h >= 2 THEN r.L[r.n - r.p] END}",
+        ),
+    ]
+
+
+def _assemble_steps() -> list[tuple[str, str]]:
+    """From {x: the shape, sfx: the standard suffix or NULL} to {street, unit}."""
+    directions = tables.directionals()
+    return [
+        # pre: the first street word is a directional followed by other name words
+        (
+            "r",
+            "{'L': r.x.L, 'unit': r.x.unit, 'n': r.x.n, 'h': r.x.h, 'p': r.x.p, 'sfx': r.sfx, "
+            "'pre': r.x.h + 1 < r.x.n - r.x.p - (r.sfx IS NOT NULL)::INTEGER "
+            f"AND {in_list('r.x.L[r.x.h + 1]', list(directions))}}}",
+        ),
+        (
+            "r",
+            "{'street': array_to_string(list_transform(r.L, lambda t, i: CASE "
+            "WHEN i = r.n - r.p AND r.sfx IS NOT NULL THEN r.sfx "
+            f"WHEN (i = r.n AND r.p = 1) OR (i = r.h + 1 AND r.pre) THEN {case_lookup('t', directions)} "
+            "ELSE t END), ' '), "
+            "'unit': CASE WHEN ltrim(r.unit, '0') = '' THEN '0' ELSE ltrim(r.unit, '0') END}",
+        ),
+    ]
 
 
 def macro_sql() -> str:
     pat = _patterns()
-    suffix = map_literal(tables.street_suffixes())
-    direction = map_literal(tables.directionals())
-    ordinal = map_literal(tables.ordinals())
-    designator_std = map_literal({word: std for word, (std, _) in tables.unit_designators().items()})
-
-    unit1 = _unit_from("r.m", [("n1", "l1"), ("v1", ""), ("b2", None)], designator_std)
-    unit2 = _unit_from("r.m2", [("n1", "l1"), ("v1", ""), ("n2", "l2"), ("v2", ""), ("b3", None)], designator_std)
-    ordinal_guard = f"(?:^| )(?:{_alternation(list(tables.ordinals()))})(?: |$)"
-
-    def words(text: str) -> str:
-        return f"(length({text}) - length(replace({text}, ' ', '')) + 1)"
-
-    def without_last_word(text: str) -> str:
-        return f"left({text}, length({text}) - length(split_part({text}, ' ', -1)) - 1)"
-
-    steps = [
-        # the unit regexes, only on rows with a designator word (line 1) or a line 2
-        (
-            "r",
-            "{'a': r.a, "
-            f"'m': CASE WHEN regexp_matches(r.a, '{pat['GUARD']}') THEN regexp_extract(r.a, "
-            f"'{pat['LINE1']}', ['s1', 'n1', 'l1', 'v1', 's2', 'b2']) END, "
-            f"'m2': regexp_extract(r.b, '{pat['LINE2']}', ['n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])}}",
-        ),
-        (
-            "r",
-            "{'st': CASE WHEN r.m.s1 <> '' THEN r.m.s1 WHEN r.m.s2 <> '' THEN r.m.s2 ELSE r.a END, "
-            f"'unit': coalesce({unit1}, {unit2})}}",
-        ),
-        # h: the house number (NULL when the first word does not start with a digit);
-        # post: the post-directional's abbreviation (NULL when the last word is not one)
-        (
-            "r",
-            "{'st': r.st, 'unit': CASE WHEN ltrim(r.unit, '0') = '' THEN '0' ELSE ltrim(r.unit, '0') END, "
-            "'h': CASE WHEN r.st[1] BETWEEN '0' AND '9' THEN split_part(r.st, ' ', 1) END, "
-            f"'post': CASE WHEN {words('r.st')} - (r.st[1] BETWEEN '0' AND '9')::INTEGER >= 3 "
-            f"THEN {direction}[split_part(r.st, ' ', -1)] END, "
-            f"'o': regexp_matches(r.st, '{ordinal_guard}')}}",
-        ),
-        # body: the street without its post-directional; sfx: the standard suffix of its last word
-        # when a street word precedes that word
-        (
-            "r",
-            "{'unit': r.unit, 'h': r.h, 'post': r.post, 'o': r.o, "
-            f"'body': CASE WHEN r.post IS NULL THEN r.st ELSE {without_last_word('r.st')} END, "
-            f"'sfx': {{'n': CASE WHEN r.post IS NULL THEN {words('r.st')} ELSE {words('r.st')} - 1 END "
-            "- (r.h IS NOT NULL)::INTEGER, 'w': split_part(CASE WHEN r.post IS NULL THEN r.st ELSE "
-            f"{without_last_word('r.st')} END, ' ', -1)}}}}",
-        ),
-        (
-            "r",
-            "{'unit': r.unit, 'h': r.h, 'post': r.post, 'o': r.o, "
-            f"'body': r.body, 'sfx': CASE WHEN r.sfx.n >= 2 THEN {suffix}[r.sfx.w] END}}",
-        ),
-        # name: the words between the house number and the suffix
-        (
-            "r",
-            "{'unit': r.unit, 'h': r.h, 'post': r.post, 'o': r.o, 'sfx': r.sfx, "
-            f"'name': CASE WHEN r.sfx IS NULL THEN r.body ELSE {without_last_word('r.body')} END}}",
-        ),
-        (
-            "r",
-            "{'unit': r.unit, 'h': r.h, 'post': r.post, 'o': r.o, 'sfx': r.sfx, "
-            "'name': CASE WHEN r.h IS NULL THEN r.name ELSE substr(r.name, length(r.h) + 2) END}",
-        ),
-        # a leading directional followed by other name words is a pre-directional
-        (
-            "r",
-            "{'unit': r.unit, 'o': r.o, 'street': concat_ws(' ', r.h, CASE WHEN contains(r.name, ' ') "
-            f"AND {direction}[split_part(r.name, ' ', 1)] IS NOT NULL "
-            f"THEN {direction}[split_part(r.name, ' ', 1)] || substr(r.name, length(split_part(r.name, ' ', 1)) + 1) "
-            "ELSE r.name END, r.sfx, r.post)}",
-        ),
-        (
-            "r",
-            "{'street': CASE WHEN r.o THEN array_to_string(list_transform(string_split(r.street, ' '), "
-            f"lambda t: coalesce({ordinal}[t], t)), ' ') ELSE r.street END, 'unit': r.unit}}",
-        ),
-    ]
     swapped = (
-        f"(line2 IS NOT NULL AND regexp_matches(CAST(line2 AS VARCHAR), '^\\s*[0-9]') "
+        "(line2 IS NOT NULL AND regexp_matches(CAST(line2 AS VARCHAR), '^\\s*[0-9]') "
         f"AND regexp_matches(CAST(line1 AS VARCHAR), '{pat['SWAP']}', 'i'))"
     )
+    line1_clean = f"wb__addr_clean(CASE WHEN {swapped} THEN line2 ELSE line1 END)"
+    # `line1_clean` appears twice: computed once (common subexpression elimination, as below)
     start = (
-        f"{{'a': wb__addr_clean(CASE WHEN {swapped} THEN line2 ELSE line1 END), "
-        f"'b': wb__addr_clean(CASE WHEN {swapped} THEN line1 ELSE line2 END)}}"
+        f"{{'a': {line1_clean}, "
+        f"'u2': wb__addr_line2_unit(wb__addr_clean(CASE WHEN {swapped} THEN line1 ELSE line2 END)), "
+        f"'tail': regexp_extract({line1_clean}, '{pat['TAIL']}')}}"
     )
+    shape = pipeline(start, _unit_steps(pat) + _shape_steps())
+    # The suffix lookup runs outside any lambda; `shape` appears twice in the text but DuckDB's
+    # common subexpression elimination computes it once.
+    suffix = map_literal(tables.street_suffixes())
+    parse = pipeline(f"{{'x': {shape}, 'sfx': {suffix}[({shape}).w]}}", _assemble_steps())
     key = let(
         "k",
         "{'p': wb__addr_parse(line1, line2), 'z': wb_zip5(postal_code)}",
         "k.p.street || '|' || coalesce(k.p.unit, '') || '|' || k.z",
     )
     statements = [
-        f"CREATE OR REPLACE TEMP MACRO wb__addr_clean(x) AS {_clean_sql()}",
-        f"CREATE OR REPLACE TEMP MACRO wb__addr_parse(line1, line2) AS {pipeline(start, steps)}",
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_clean(x) AS {_clean_sql(pat)}",
+        *_unit_macros(pat),
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_parse(line1, line2) AS {parse}",
         "CREATE OR REPLACE TEMP MACRO wb_addr_street(line1, line2) AS wb__addr_parse(line1, line2).street",
         "CREATE OR REPLACE TEMP MACRO wb_addr_unit(line1, line2) AS wb__addr_parse(line1, line2).unit",
         f"CREATE OR REPLACE TEMP MACRO wb_addr_key(line1, line2, postal_code) AS {key}",

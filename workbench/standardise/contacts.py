@@ -7,9 +7,7 @@ from .sql_text import blank_is_null, let
 # Local part: the RFC 5322 "atext" characters in dot-separated runs; domain: labels of letters, digits
 # and inner hyphens, then a top-level domain of letters (or a punycode xn-- label).
 _ATEXT = "[a-z0-9!#$%&''*+/=?^_`{|}~-]"
-EMAIL_PATTERN = (
-    f"{_ATEXT}+(\\.{_ATEXT}+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+([a-z]{{2,}}|xn--[a-z0-9-]+)"
-)
+EMAIL_PATTERN = f"{_ATEXT}+(\\.{_ATEXT}+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+([a-z]{{2,}}|xn--[a-z0-9-]+)"
 
 
 def macro_sql() -> str:

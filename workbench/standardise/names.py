@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from . import tables
-from .sql_text import blank_is_null, let, map_literal
+from .sql_text import blank_is_null, map_literal
 
 # One part of a name (between spaces, hyphens and apostrophes), lower-case in, capitalised out;
 # 'mcdonald' -> 'McDonald'.
 _CAPITALISE_PART = (
-    "upper(q[1]) || CASE WHEN q[1:2] = 'mc' AND length(q) > 2 "
-    "THEN 'c' || upper(q[3]) || q[4:] ELSE q[2:] END"
+    "upper(q[1]) || CASE WHEN q[1:2] = 'mc' AND length(q) > 2 THEN 'c' || upper(q[3]) || q[4:] ELSE q[2:] END"
 )
 
 
@@ -20,22 +19,21 @@ def macro_sql() -> str:
         r"upper(strip_accents(CAST(x AS VARCHAR))), '[^A-Z\s-]+', '', 'g'), '\s+', ' ', 'g'), "
         "' -', '-'), '- ', '-'), ' -'), '')",
     )
-    apostrophe_parts = (
-        f"array_to_string(list_transform(string_split(p, ''''), lambda q: {_CAPITALISE_PART}), '''')"
-    )
-    hyphen_parts = (
-        f"array_to_string(list_transform(string_split(w, '-'), lambda p: {apostrophe_parts}), '-')"
+    # A space after every hyphen and apostrophe makes each part a word of its own: one flat lambda
+    # capitalises them all, and the added spaces go again afterwards.
+    spaced = (
+        r"replace(replace(lower(regexp_replace(trim(CAST(x AS VARCHAR)), '\s+', ' ', 'g')), '-', '- '), "
+        "'''', ''' ')"
     )
     name_display = blank_is_null(
         "x",
-        "array_to_string(list_transform(string_split("
-        r"lower(regexp_replace(trim(CAST(x AS VARCHAR)), '\s+', ' ', 'g')), ' '), "
-        f"lambda w: {hyphen_parts}), ' ')",
+        f"replace(replace(array_to_string(list_transform(string_split({spaced}, ' '), "
+        f"lambda q: {_CAPITALISE_PART}), ' '), '- ', '-'), ''' ', '''')",
     )
-    first_name_root = blank_is_null(
-        "x",
-        let("k", "upper(trim(CAST(x AS VARCHAR)))", f"coalesce({map_literal(tables.nickname_roots())}[k], k)"),
-    )
+    # No let here: a large MAP inside a lambda is slow; the repeated key is computed once by
+    # DuckDB's common subexpression elimination.
+    key = "upper(trim(CAST(x AS VARCHAR)))"
+    first_name_root = blank_is_null("x", f"coalesce({map_literal(tables.nickname_roots())}[{key}], {key})")
     return (
         f"CREATE OR REPLACE TEMP MACRO wb_name_key(x) AS {name_key};\n"
         f"CREATE OR REPLACE TEMP MACRO wb_name_display(x) AS {name_display};\n"

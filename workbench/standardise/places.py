@@ -37,22 +37,16 @@ def macro_sql() -> str:
             "AND z.four NOT IN ('', '0000') THEN z.four END",
         ),
     )
+    # No let around the MAP lookups (a MAP inside a lambda is slow); the repeated lookup form is
+    # computed once by DuckDB's common subexpression elimination.
     state = blank_is_null(
         "x",
-        let(
-            "k",
-            _LOOKUP_FORM,
-            f"coalesce({map_literal(tables.us_states())}[k], "
-            "CASE WHEN length(k) = 2 THEN k ELSE upper(trim(CAST(x AS VARCHAR))) END)",
-        ),
+        f"coalesce({map_literal(tables.us_states())}[{_LOOKUP_FORM}], "
+        f"CASE WHEN length({_LOOKUP_FORM}) = 2 THEN {_LOOKUP_FORM} ELSE upper(trim(CAST(x AS VARCHAR))) END)",
     )
     country = blank_is_null(
         "x",
-        let(
-            "k",
-            _LOOKUP_FORM,
-            f"coalesce({map_literal(tables.countries())}[k], upper(trim(CAST(x AS VARCHAR))))",
-        ),
+        f"coalesce({map_literal(tables.countries())}[{_LOOKUP_FORM}], upper(trim(CAST(x AS VARCHAR))))",
     )
     return (
         f"CREATE OR REPLACE TEMP MACRO wb_zip5(x) AS {zip5};\n"

@@ -44,3 +44,24 @@ def pipeline(start: str, steps: list[tuple[str, str]]) -> str:
 def blank_is_null(param: str, body: str) -> str:
     """``body`` for a non-blank ``param``; NULL for NULL, '' or whitespace only."""
     return f"CASE WHEN trim(CAST({param} AS VARCHAR)) <> '' THEN {body} END"
+
+
+def in_list(expr: str, words: list[str]) -> str:
+    """``expr IN ('A', 'B', ...)``."""
+    return f"{expr} IN ({', '.join(quote(word) for word in sorted(words))})"
+
+
+def case_lookup(expr: str, mapping: Mapping[str, str]) -> str:
+    """A lookup written as ``CASE WHEN expr IN (...) THEN value ... END`` (NULL when absent).
+
+    Used inside lambdas instead of a MAP literal: DuckDB copies a constant MAP captured by a lambda
+    per row, which made each lookup cost as much as the rest of the step. ``expr`` is repeated once
+    per distinct value, so keep it a plain reference.
+    """
+    by_value: dict[str, list[str]] = {}
+    for key, value in mapping.items():
+        by_value.setdefault(value, []).append(key)
+    whens = " ".join(
+        f"WHEN {in_list(expr, keys)} THEN {quote(value)}" for value, keys in sorted(by_value.items())
+    )
+    return f"CASE {whens} END"

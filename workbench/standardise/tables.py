@@ -22,10 +22,7 @@ DATA_DIR = Path(__file__).with_name("data")
 
 def _rows(file_name: str) -> list[dict[str, str]]:
     with (DATA_DIR / file_name).open(newline="", encoding="utf-8") as handle:
-        return [
-            {key: value.strip() for key, value in row.items()}
-            for row in csv.DictReader(handle)
-        ]
+        return [{key: value.strip() for key, value in row.items()} for row in csv.DictReader(handle)]
 
 
 def _first_wins(pairs: list[tuple[str, str]]) -> dict[str, str]:
