@@ -217,3 +217,22 @@ def test_derived_addresses_and_golden_on_first_use(store, data_dir):
     assert c1["addr_key"] and c1["addr_key"].endswith("|02134") and c1["email"] == "bob.smith@example.com"
     assert c1["golden_from"]["address"] is not None and c1["record_count"] == 1
     assert q(store, "SELECT count(*) AS n FROM persons")[0]["n"] == 3
+
+
+def test_keep_when_and_people_source_round_trip(tmp_path):
+    from workbench.ingest.sources import get_source, save_sources, source_from_dict
+    from workbench.store import Store
+
+    s = Store(tmp_path / "k.duckdb")
+    src = source_from_dict("bounces", {"kind": "suppression", "cadence": "daily", "channel": "email",
+                                       "match_on": "email", "keep_when": {"bounce_type": ["hard"]}})
+    orders = source_from_dict("orders", {"kind": "transactions", "cadence": "daily", "people_source": "crm"})
+    with s.transaction() as conn:
+        save_sources(conn, [src, orders])
+    with s.connect(read_only=True) as conn:
+        assert get_source(conn, "bounces").keep_when == {"bounce_type": ["hard"]}
+        assert get_source(conn, "orders").people_source == "crm"
+    (tmp_path / "b.csv").write_text("email,bounce_type\na@x.com,hard\nb@x.com,soft\nc@x.com,HARD\n")
+    r = load_file(s, "bounces", tmp_path / "b.csv")
+    assert r.rows_loaded == 2 and r.rows_rejected == 1
+    assert r.top_reasons[0][0] == "filtered by keep_when"

@@ -17,8 +17,14 @@ from workbench.errors import InputFileError
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo_db"
 
-# Steps run after the extracts are loaded: (label, callable(store)). Later capabilities append here.
-POST_LOAD_STEPS: list[tuple[str, Callable[[Any], Any]]] = []
+
+def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
+    """What the demo runs after the extracts are loaded, in order: (label, callable(store))."""
+    from workbench.suppress import run_suppressions
+
+    return [
+        ("matching suppressions", run_suppressions),
+    ]
 
 
 def demo_dir() -> Path:
@@ -60,7 +66,7 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None) -> 
 
         with store.transaction() as conn:
             ensure_derived(conn)
-        for label, step in POST_LOAD_STEPS:
+        for label, step in post_load_steps():
             say(f"  {label}")
             step(store)
         store.set_setting("clock.frozen_at", manifest["demo_now"])

@@ -251,7 +251,8 @@ def _from_row(r: dict[str, Any]) -> Source:
         priority=r["priority"], mode=r["mode"], as_of=r["as_of"], encoding=r["encoding"],
         delimiter=r["delimiter"], header=r["header"], column_names=r["column_names"],
         columns=dict(r["columns"] or {}), channel=r["channel"], match_on=r["match_on"], brand=r["brand"],
-        reason=r["reason"],
+        reason=r["reason"], people_source=r["people_source"],
+        keep_when={k: list(v) for k, v in (r["keep_when"] or {}).items()},
     )
 
 
