@@ -149,7 +149,7 @@ def test_nickname_table():
         ("no-at-sign.example.com", None),
         ("two@@example.com", None),
         ("a@b@example.com", None),
-        ("space in@example.com", None),
+        ("space in@example.com", "spacein@example.com"),
         ("nodot@localhost", None),
         ("dot.@example.com", None),
         ("a..b@example.com", None),
@@ -574,3 +574,19 @@ def test_zip5_is_null_or_five_digits(conn, raws):
 def test_email_is_null_or_lower_case_with_one_at(conn, raws):
     for email in column(conn, "wb_email(x)", raws):
         assert email is None or (email == email.lower() and email.count("@") == 1 and " " not in email)
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Bob <Bob.Smith@Example.COM>", "bob.smith@example.com"),
+    ("mailto:ann@x.org", "ann@x.org"),
+    ('"ann@x.org"', "ann@x.org"),
+    ("ann@x.org.", "ann@x.org"),
+    (" ANN @x.org ", "ann@x.org"),
+])
+def test_email_wrappers_unwrapped(conn, raw, expected):
+    assert conn.execute("SELECT wb_email(?)", [raw]).fetchall()[0][0] == expected
+
+
+@pytest.mark.parametrize("raw,expected", [("6175550101.0", "6175550101"), ("617.555.0000", "6175550000")])
+def test_phone_from_spreadsheet_float(conn, raw, expected):
+    assert conn.execute("SELECT wb_phone(?)", [raw]).fetchall()[0][0] == expected

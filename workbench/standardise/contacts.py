@@ -15,13 +15,19 @@ def macro_sql() -> str:
         "x",
         let(
             "e",
-            "lower(trim(CAST(x AS VARCHAR)))",
+            # lower-cased, spaces removed, "Name <a@b.com>" and "mailto:" unwrapped, quotes and a trailing dot dropped
+            "trim(regexp_replace(regexp_replace(regexp_replace(lower(coalesce(nullif(regexp_extract(CAST(x AS VARCHAR), "
+            "'<([^<>]*@[^<>]*)>', 1), ''), CAST(x AS VARCHAR))), '\\s+', '', 'g'), '^mailto:', ''), '\\.+$', ''), "
+            "'\"'' ')",
             f"CASE WHEN regexp_full_match(e, '{EMAIL_PATTERN}') THEN e END",
         ),
     )
     # Digits only, after dropping a trailing extension ('x12', 'ext. 12', 'extension 12').
+    # A number a spreadsheet turned into a float ('6175550101.0') loses its '.0' first.
     digits = (
-        "regexp_replace(CASE WHEN contains(lower(CAST(x AS VARCHAR)), 'x') THEN regexp_replace("
+        "regexp_replace(CASE WHEN regexp_full_match(CAST(x AS VARCHAR), '\\s*[0-9]+\\.0+\\s*') "
+        "THEN regexp_replace(CAST(x AS VARCHAR), '\\.0+\\s*$', '') "
+        "WHEN contains(lower(CAST(x AS VARCHAR)), 'x') THEN regexp_replace("
         r"lower(CAST(x AS VARCHAR)), '\s*(?:x|ext|extension)\.?\s*[0-9]+\s*$', '') "
         "ELSE CAST(x AS VARCHAR) END, '[^0-9]+', '', 'g')"
     )
