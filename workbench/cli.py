@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "workbench.commands.demo",
     "workbench.commands.report",
     "workbench.commands.suppress",
+    "workbench.commands.contacts",
 )
 
 

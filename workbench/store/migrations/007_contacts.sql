@@ -84,10 +84,11 @@ SELECT ch.*, coalesce(pr.person_id, ch.person_id) AS contact_person_id
 FROM contact_history ch
 LEFT JOIN person_records pr ON pr.record_id = ch.record_id;
 
--- One row per campaign: brand, channel, dates, cells, contacts made and persons held out (control).
+-- One row per campaign: brand, channel, dates, cells (a loaded row's keycode stands for its cell),
+-- contacts made and persons held out (control).
 CREATE VIEW campaign_summary AS
 WITH per_cell AS (
-    SELECT campaign, cell, origin, brand, channel, min(contact_date) AS first_contact,
+    SELECT campaign, cell, keycode, origin, brand, channel, min(contact_date) AS first_contact,
            max(contact_date) AS last_contact, count(*) FILTER (WHERE NOT is_control) AS contacted,
            count(*) FILTER (WHERE is_control) AS held_out
     FROM contact_history GROUP BY ALL
@@ -97,7 +98,7 @@ SELECT campaign,
        CASE WHEN count(DISTINCT channel) > 1 THEN 'several' ELSE any_value(channel) END AS channel,
        min(first_contact) AS first_contact,
        max(last_contact) AS last_contact,
-       count(DISTINCT coalesce(cell, '')) AS cells,
+       count(DISTINCT coalesce(cell, keycode, '')) AS cells,
        sum(contacted)::BIGINT AS contacted,
        sum(held_out)::BIGINT AS held_out,
        list(DISTINCT origin ORDER BY origin) AS origins

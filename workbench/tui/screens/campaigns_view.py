@@ -60,7 +60,7 @@ def _pct(v: float | None) -> str:
 
 def person_row(p: dict[str, Any], detail: str) -> list[Text]:
     name = " ".join(x for x in (p.get("first_name"), p.get("last_name")) if x)
-    return [cells.number(p["person_id"]), cells.text(name or None), cells.text(p.get("city")), cells.text(detail)]
+    return [Text(str(p["person_id"]), justify="right"), cells.text(name or None), cells.text(p.get("city")), cells.text(detail)]
 
 
 class CampaignsScreen(OpensCustomers, WorkbenchScreen):
@@ -116,6 +116,11 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
     def _read_overview(self) -> None:
         self.post_message(Read("overview", _job(self.store, "read_overview")))
 
+    @work(thread=True, exclusive=True, group="trigger-counts", name="count who the triggers fire for",
+          exit_on_error=False)
+    def _read_trigger_counts(self) -> None:
+        self.post_message(Read("trigger_counts", _job(self.store, "read_trigger_counts")))
+
     @work(thread=True, exclusive=True, group="trigger-persons", name="read who the trigger fires for",
           exit_on_error=False)
     def _read_trigger_persons(self, name: str) -> None:
@@ -125,6 +130,9 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
     def _read(self, message: Read) -> None:
         if message.what == "overview":
             self._show_overview(message.data)
+            self._read_trigger_counts()
+        elif message.what == "trigger_counts":
+            self._show_triggers(message.data)
         elif message.what == "trigger_persons":
             self._show_trigger_persons(message.key, *message.data)
         elif message.what == "saved":
@@ -158,18 +166,26 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
             ("Applied, in this order, as steps of every selection's waterfall they apply to. a add, e edit, "
              "t on/off." if o.rules else "No rules yet: a to add one, or `workbench rules import FILE.toml`.")
             + (f" Planned contacts: {plans}." if plans else "")))
-        self.triggers = {t.name: t for t in o.triggers}
-        triggers = self.query_one("#triggers", DataTable)
-        triggers.clear()
-        for t in o.triggers:
-            triggers.add_row(cells.text(t.name, "bold"), cells.number(t.persons),
-                             Text(f"● {t.status}", style=TRIGGER_STYLE[t.status]), cells.text(t.cadence),
-                             cells.text(t.definition), key=t.name)
-        triggers.loading = False
-        if not o.triggers:
+        self._show_triggers(o.triggers)
+        self.refresh_bindings()
+
+    def _show_triggers(self, statuses: list[Any]) -> None:
+        """The triggers table: first without counts (fast), then again with them."""
+        self.triggers = {t.name: t for t in statuses}
+        table = self.query_one("#triggers", DataTable)
+        selected = table.cursor_row
+        table.clear()
+        for t in statuses:
+            table.add_row(cells.text(t.name, "bold"),
+                          cells.number(t.persons) if t.persons is not None else Text("…", justify="right"),
+                          Text(f"● {t.status}", style=TRIGGER_STYLE[t.status]), cells.text(t.cadence),
+                          cells.text(t.definition), key=t.name)
+        if statuses and selected < len(statuses):
+            table.move_cursor(row=selected)
+        table.loading = False
+        if not statuses:
             self.query_one("#trigger-reasons", Static).update(Content(
                 "No triggers yet: `workbench triggers import FILE.toml`."))
-        self.refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#triggers")
     def _trigger_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -211,10 +227,10 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "add_rule":
-            return self._on_rules_tab() or None
-        if action in ("edit_rule", "toggle_rule"):
-            return (self._on_rules_tab() and bool(self.rules)) or None
+        if action in ("add_rule", "edit_rule", "toggle_rule") and not self._on_rules_tab():
+            return False  # hidden on the other tabs
+        if action in ("edit_rule", "toggle_rule") and not self.rules:
+            return None  # shown, disabled
         return True
 
     def _selected_rule(self) -> Any:
@@ -345,8 +361,14 @@ class CampaignScreen(OpensCustomers, WorkbenchScreen):
             chart.append(f"{bar:<30}", style="dim" if control else "cyan")
             chart.append(f" {text}\n")
         self.query_one("#chart", Static).update(chart)
-        notes = ["* the 95% interval of the lift excludes 0 (difference of proportions, normal approximation)."
-                 if any(c["is_control"] for c in r["cells"]) else "No control cell: lift cannot be measured."]
+        if not any(c["is_control"] for c in r["cells"]):
+            notes = ["No control cell: lift cannot be measured."]
+        elif any(c["significant"] for c in r["cells"]):
+            notes = ["* the 95% interval of the lift excludes 0 (difference of proportions, normal approximation)."]
+        else:
+            notes = ["No cell's lift is significant at 95%."]
+        if r["window_open"]:
+            notes.append(f"The response window is open until {r['window_ends']}.")
         if r["keyed_outside_list"]:
             notes.append(f"{r['keyed_outside_list']:,} keyed responses from persons not in the campaign.")
         if r["unlinked_contacts"]:
