@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from synth import address_files, event_files, people_files, suppression_files, transaction_files  # noqa: E402
-from synth.declarations import SELECTIONS_TOML, SOURCES_TOML  # noqa: E402
+from synth.declarations import SOURCES_TOML  # noqa: E402
 from synth.lookup import Known  # noqa: E402
 from synth.people_accounts import build_accounts  # noqa: E402
 from synth.population import build_population  # noqa: E402
@@ -65,7 +65,6 @@ def build() -> tuple[Output, dict]:
         [[s, f, str(n), r] for s, f, n, r in out.rejects],
     )
     out.text("sources.toml", SOURCES_TOML)
-    out.text("selections.toml", SELECTIONS_TOML)
     loads = [{"source": s, "file": f, "loaded_at": t.isoformat()} for t, s, f in sorted(out.loads)]
     out.text("manifest.json", json.dumps({"demo_now": DEMO_NOW, "loads": loads}, indent=2) + "\n")
 

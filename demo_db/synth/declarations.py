@@ -1,4 +1,5 @@
-"""The hand-written configuration the generator writes beside the extracts: sources.toml, selections.toml."""
+"""The hand-written configuration the generator writes beside the extracts: sources.toml (demo_db/selections.toml, rules.toml and triggers.toml are
+hand-written)."""
 
 from __future__ import annotations
 
@@ -195,40 +196,4 @@ kind = "moves"
 cadence = "monthly"
 format = "csv"
 mode = "full"
-"""
-
-SELECTIONS_TOML = """\
-# Example selections for the demo (shape only: the lead finalises the format and the `where` language).
-
-[selections.winter_catalogue]
-channel = "mail"
-brand = "northwind"
-where = "orders_24m >= 2 and spend_24m >= 150 and not serial_returner"
-one_per = "household"
-[[selections.winter_catalogue.cells]]
-name = "A"
-share = 0.9
-keycode = "WC26A"
-contact = true
-[[selections.winter_catalogue.cells]]
-name = "control"
-share = 0.1
-keycode = "WC26X"
-contact = false
-
-[selections.ember_holiday_email]
-channel = "email"
-brand = "ember"
-where = "last_order_days <= 365 or first_order_days <= 7"
-one_per = "person"
-[[selections.ember_holiday_email.cells]]
-name = "A"
-share = 0.95
-keycode = "EH26A"
-contact = true
-[[selections.ember_holiday_email.cells]]
-name = "control"
-share = 0.05
-keycode = "EH26X"
-contact = false
 """
