@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "workbench.commands.freshness",
     "workbench.commands.demo",
     "workbench.commands.report",
+    "workbench.commands.households",
     "workbench.commands.suppress",
     "workbench.commands.contacts",
 )

@@ -21,9 +21,11 @@ DEMO_DIR = Path(__file__).resolve().parents[1] / "demo_db"
 def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
     """What the demo runs after the extracts are loaded, in order: (label, callable(store))."""
     from workbench.contacts import demo_step as contacts_step
+    from workbench.households import run_households
     from workbench.suppress import run_suppressions
 
     return [
+        ("forming households", run_households),
         ("matching suppressions", run_suppressions),
         ("contacts: link by email, import rules and triggers", contacts_step),
     ]

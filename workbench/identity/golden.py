@@ -71,6 +71,10 @@ def refresh_golden(conn: duckdb.DuckDBPyConnection, person_ids_sql: str | None =
     if multi:
         _refresh_multi(conn, insert_cols, now)
     run(conn, "DROP TABLE IF EXISTS _golden_scope")
+    # a change of address (NCOA) applied earlier stays on the golden record until a source brings a newer one
+    from workbench.households.moves import apply_address_overrides
+
+    apply_address_overrides(conn, person_ids_sql)
 
 
 def _refresh_multi(conn: duckdb.DuckDBPyConnection, insert_cols: str, now) -> None:
