@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from textual.widgets import Button, DataTable, Static, TabbedContent, TextArea
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from workbench import clock
 from workbench.contacts.rules import parse_rules_text, save_rules
@@ -70,7 +70,7 @@ async def settle(pilot) -> None:
         busy = [w for w in app.workers if w.group != "freshness-summary"]
         try:
             await app.workers.wait_for_complete(busy)
-        except WorkerFailed:
+        except (WorkerFailed, WorkerCancelled):
             pass
         await pilot.pause()
         if not any(w.is_running for w in app.workers if w.group != "freshness-summary"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Button, DataTable, Input, Static
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from workbench import clock
 from workbench.ingest.sources import parse_sources_toml, save_sources
@@ -78,7 +78,7 @@ async def settle(pilot) -> None:
         try:
             if jobs_:  # (an empty list would mean "every worker")
                 await app.workers.wait_for_complete(jobs_)
-        except WorkerFailed:
+        except (WorkerFailed, WorkerCancelled):
             pass
         await pilot.pause()
         if not any(w.is_running for w in app.workers if w.group not in FOREVER):
