@@ -20,8 +20,10 @@ COMMAND_MODULES = (
     "workbench.commands.freshness",
     "workbench.commands.demo",
     "workbench.commands.report",
+    "workbench.commands.identity",
     "workbench.commands.households",
     "workbench.commands.suppress",
+    "workbench.commands.select",
     "workbench.commands.contacts",
 )
 

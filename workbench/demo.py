@@ -22,12 +22,20 @@ def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
     """What the demo runs after the extracts are loaded, in order: (label, callable(store))."""
     from workbench.contacts import demo_step as contacts_step
     from workbench.households import run_households
+    from workbench.select.counts import import_demo_selections
     from workbench.suppress import run_suppressions
 
+    def match(store):
+        from workbench.identity.run import match
+
+        return match(store)
+
     return [
+        ("matching people into persons", match),
         ("forming households", run_households),
         ("matching suppressions", run_suppressions),
         ("contacts: link by email, import rules and triggers", contacts_step),
+        ("importing the example selections", import_demo_selections),
     ]
 
 

@@ -75,5 +75,6 @@ CREATE TABLE match_record_state (
     row_hash UBIGINT
 );
 
-INSERT INTO settings VALUES ('identity.auto_accept', '0.9');
-INSERT INTO settings VALUES ('identity.review', '0.5');
+INSERT INTO settings VALUES ('identity.auto_accept', '0.3');
+INSERT INTO settings VALUES ('identity.review', '0.1');
+INSERT INTO settings VALUES ('identity.household_guard', 'on');

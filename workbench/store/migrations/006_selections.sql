@@ -121,12 +121,15 @@ CREATE TABLE order_facts (
 );
 
 -- One row: the stamp of the inputs person_attributes and order_facts were last built from (the day
--- of the build among them: the windows of person_attributes end on it).
+-- of the build among them: the windows of person_attributes end on it), the brands with orders, and
+-- the text columns of person_attributes where some value starts like a spreadsheet formula (an export
+-- neutralises those columns; the others are written as they are).
 CREATE TABLE attribute_builds (
     stamp VARCHAR NOT NULL,
     built_at TIMESTAMP NOT NULL,
     persons BIGINT NOT NULL,
     orders BIGINT NOT NULL,
     brands VARCHAR[],
+    quote_columns VARCHAR[],
     duration_s DOUBLE NOT NULL
 );

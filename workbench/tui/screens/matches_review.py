@@ -51,6 +51,12 @@ class QueueRead(Message):
         self.state = state
 
 
+class Decided(Message):
+    def __init__(self, pair: tuple[int, int], note: str, detail: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.pair, self.note, self.detail = pair, note, detail
+
+
 class DetailRead(Message):
     def __init__(self, detail: dict[str, Any]) -> None:
         super().__init__()
@@ -136,6 +142,19 @@ def _apply(conn, decisions, action: tuple) -> str:
         pid = decisions.merge_persons(conn, args[0], args[1], "merged in review", _user())
         return f"Merged into person {pid}."
     raise ValueError(name)
+
+
+def decide_and_next(session: ReviewConnection, kind: str, pair: tuple[int, int],
+                    following: tuple[int, int] | None) -> tuple[str, dict[str, Any] | None]:
+    """Accept or reject ``pair`` and read the detail of the pair that follows it in the queue (the
+    accept-and-next path: one short transaction on the held connection)."""
+    from workbench.identity import decisions
+    from workbench.identity.explain import pair_detail
+
+    with session.transaction() as conn:
+        note = _apply(conn, decisions, (kind, *pair))
+        detail = pair_detail(conn, *following) if following else None
+    return note, detail
 
 
 def read_detail(session: ReviewConnection, record_l: int, record_r: int) -> dict[str, Any]:
@@ -234,6 +253,8 @@ class MatchesScreen(WorkbenchScreen):
         self.detail: dict[str, Any] | None = None
         self.busy = False
         self.session: ReviewConnection | None = None
+        self.counts = {"reviewed": 0, "left": 0}
+        self.decided_since_read = 0
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="matches-counter")
@@ -297,10 +318,9 @@ class MatchesScreen(WorkbenchScreen):
         for p in state.pairs:
             table.add_row(f"{p['probability']:.3f}", p["status"], state.names.get(p["record_id_l"], ""),
                           state.names.get(p["record_id_r"], ""), key=f"{p['record_id_l']}-{p['record_id_r']}")
-        shown = f"{len(state.pairs):,} of {state.counts['left']:,}" if state.counts["left"] > len(state.pairs) else ""
-        self.query_one("#matches-counter", Static).update(Content(
-            f"Reviewed {state.counts['reviewed']:,} / left {state.counts['left']:,}   "
-            f"({SORT_LABEL[self.sort]}{', showing ' + shown if shown else ''})"))
+        self.counts = dict(state.counts)
+        self.decided_since_read = 0
+        self._show_counter()
         self._show_detail(state.detail)
         if state.note:
             self.notify(state.note)
@@ -308,17 +328,24 @@ class MatchesScreen(WorkbenchScreen):
             self.query_one("#matches-note", Static).update(Content(
                 "Nothing waits for review. Press M to run matching after new loads."))
 
+    def _show_counter(self) -> None:
+        left = self.counts["left"]
+        shown = f"{len(self.pairs):,} of {left:,}" if left > len(self.pairs) else ""
+        self.query_one("#matches-counter", Static).update(Content(
+            f"Reviewed {self.counts['reviewed']:,} / left {left:,}   "
+            f"({SORT_LABEL[self.sort]}{', showing ' + shown if shown else ''})"))
+
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id != "queue" or event.row_key is None or event.row_key.value is None:
             return
-        l, r = (int(x) for x in str(event.row_key.value).split("-"))
-        if self.detail and (self.detail["record_l"], self.detail["record_r"]) == (l, r):
+        lo, r = (int(x) for x in str(event.row_key.value).split("-"))
+        if self.detail and (self.detail["record_l"], self.detail["record_r"]) == (lo, r):
             return
-        self._load_detail(l, r)
+        self._load_detail(lo, r)
 
     @work(thread=True, exclusive=True, group="matches-detail", name="read the pair", exit_on_error=False)
-    def _load_detail(self, l: int, r: int) -> None:
-        self.post_message(DetailRead(read_detail(self.session, l, r)))
+    def _load_detail(self, lo: int, r: int) -> None:
+        self.post_message(DetailRead(read_detail(self.session, lo, r)))
 
     @on(DetailRead)
     def _detail_read(self, message: DetailRead) -> None:
@@ -361,7 +388,40 @@ class MatchesScreen(WorkbenchScreen):
         pair = self._current()
         if pair is None or self.busy:
             return
-        self.refresh_queue((kind, *pair))
+        keys = [(p["record_id_l"], p["record_id_r"]) for p in self.pairs]
+        at = keys.index(pair) if pair in keys else -1
+        following = keys[at + 1] if 0 <= at < len(keys) - 1 else None
+        self.busy = True
+        self._decide(kind, pair, following)
+
+    @work(thread=True, exclusive=True, group="matches", name="record the decision", exit_on_error=False)
+    def _decide(self, kind: str, pair: tuple[int, int], following: tuple[int, int] | None) -> None:
+        try:
+            note, detail = decide_and_next(self.session, kind, pair, following)
+            self.post_message(Decided(pair, note, detail))
+        finally:
+            self.busy = False
+
+    @on(Decided)
+    def _decided(self, message: Decided) -> None:
+        """Move on at once; the queue is read again now and then (pairs a merge resolved drop out then)."""
+        self.pairs = [p for p in self.pairs if (p["record_id_l"], p["record_id_r"]) != message.pair]
+        table = self.query_one("#queue", DataTable)
+        key = f"{message.pair[0]}-{message.pair[1]}"
+        if key in table.rows:
+            table.remove_row(key)
+        self.counts["reviewed"] += 1
+        self.counts["left"] = max(0, self.counts["left"] - 1)
+        self.decided_since_read += 1
+        self._show_counter()
+        self._show_detail(message.detail)
+        if message.detail:
+            row = next((i for i, p in enumerate(self.pairs)
+                        if (p["record_id_l"], p["record_id_r"]) == (message.detail["record_l"], message.detail["record_r"])), 0)
+            table.move_cursor(row=row)
+        self.notify(message.note, timeout=2)
+        if len(self.pairs) < 5 or self.decided_since_read >= 25:
+            self.refresh_queue()
 
     def action_skip(self) -> None:
         table = self.query_one("#queue", DataTable)

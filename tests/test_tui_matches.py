@@ -1,0 +1,116 @@
+"""The Matches screen: review a pair with the keyboard, undo it, bulk accept after a confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import pytest
+from test_identity_helpers import build_template, copy_store
+from textual.widgets import DataTable, Input, Static
+
+import workbench.tui.app
+from workbench import clock
+from workbench.identity.run import match
+from workbench.store.sql import scalar
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.screens.matches_review import MatchesScreen, ProbabilityModal
+
+SIZE = (150, 42)
+
+
+class App(WorkbenchApp):
+    MODES = {**WorkbenchApp.MODES, "matches": MatchesScreen}  # until the lead wires the screen
+    DEFAULT_MODE = "matches"
+    CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
+
+
+def run_async(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    return build_template(tmp_path_factory.mktemp("identity_tui"), rows=1500)
+
+
+@pytest.fixture
+def db(template, tmp_path):
+    store = copy_store(template, tmp_path / "tui.duckdb")
+    clock.set_now("2026-01-16T09:00:00")
+    match(store)
+    yield store
+    clock.set_now(None)
+
+
+async def settle(pilot) -> None:
+    for _ in range(30):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+
+
+def decisions(store) -> list[tuple]:
+    with store.connect(read_only=True) as conn:
+        return conn.execute("SELECT decision, undone_at IS NULL FROM match_decisions ORDER BY decision_id").fetchall()
+
+
+def counter(app) -> str:
+    return str(app.screen.query_one("#matches-counter", Static).render())
+
+
+@run_async
+async def test_review_a_pair_undo_and_bulk_accept(db):
+    app = App(str(db.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MatchesScreen)
+        left_before = int(counter(app).split("left ")[1].split()[0].replace(",", ""))
+        assert left_before > 0 and counter(app).startswith("Reviewed 0")
+        pair = screen.query_one("#pair", DataTable)
+        assert pair.row_count > 5 and "First name" in str(pair.get_row_at(2)[0])
+        first = (screen.detail["record_l"], screen.detail["record_r"])
+        assert screen.query_one("#persons", DataTable).row_count >= 2
+
+        await pilot.press("a")  # accept and move to the next pair
+        await settle(pilot)
+        assert decisions(db) == [("accept", True)]
+        assert (screen.detail["record_l"], screen.detail["record_r"]) != first
+        assert counter(app).startswith("Reviewed 1")
+
+        await pilot.press("u")  # undo: the pair is back in the queue
+        await settle(pilot)
+        assert decisions(db) == [("accept", False)]
+        assert counter(app).startswith("Reviewed 0")
+
+        await pilot.press("r")
+        await settle(pilot)
+        assert decisions(db)[-1] == ("reject", True)
+
+        await pilot.press("b")  # bulk accept: probability, then a confirmation with the counts
+        await settle(pilot)
+        assert isinstance(app.screen, ProbabilityModal)
+        app.screen.query_one("#probability", Input).value = "0.0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal)
+        assert "pairs at or above 0" in app.screen.question and "persons become" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, MatchesScreen)
+        with db.connect(read_only=True) as conn:
+            accepted = scalar(conn, "SELECT count(*) FROM match_decisions WHERE decision = 'accept' "
+                                    "AND undone_at IS NULL")
+            from workbench.identity.decisions import queue_counts
+
+            left = queue_counts(conn)["left"]
+        assert accepted >= left_before - 2 - left  # pairs that would join the rejected pair stay as conflicts
+        assert f"left {left:,}" in counter(app)

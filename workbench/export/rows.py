@@ -1,0 +1,71 @@
+"""The rows of an export file: the persons of the contact cells, then the seeds, as one SELECT.
+
+Columns: ``person_id``, the selection's fields, ``cell``, ``keycode``, ``is_seed`` (true on seed
+rows, whose person_id is empty and whose cell is ``seed``; a seed carries the keycode of the first
+contact cell, so its piece looks like the others). The rows come in no particular order (sorting
+them would double the cost of writing a large file): the same selection on the same data writes the
+same rows, not necessarily the same bytes. Reads the TEMP tables a waterfall leaves (``_wf_cells``)
+and person_attributes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from workbench.export.writer import neutralise_value, neutralised
+from workbench.select.attributes import ATTRIBUTES
+from workbench.select.definition import Selection
+from workbench.select.waterfall import PLACED
+from workbench.store.sql import quote_ident, run
+
+SEEDS = "_export_seeds"
+CELLS = "_export_cells"
+
+
+def output_columns(sel: Selection) -> list[str]:
+    return ["person_id", *sel.export_fields, "cell", "keycode", "is_seed"]
+
+
+def load_seeds(conn: duckdb.DuckDBPyConnection, sel: Selection) -> int:
+    """TEMP ``_export_seeds`` (one text column per export field) and ``_export_cells`` (cell_index, cell,
+    keycode, contact, is_control): values from the definition, bound, never pasted; neutralised."""
+    fields = sel.export_fields
+    cols = ", ".join(f"{quote_ident(f)} VARCHAR" for f in fields)
+    run(conn, f"CREATE OR REPLACE TEMP TABLE {SEEDS} (seed_no INTEGER{', ' + cols if cols else ''})")
+    for i, seed in enumerate(sel.seeds):
+        values = [seed.values.get(f) for f in fields]
+        run(conn, f"INSERT INTO {SEEDS} VALUES (?{', ?' * len(fields)})", [i, *values])
+    run(conn, f"CREATE OR REPLACE TEMP TABLE {CELLS} (cell_index INTEGER, cell VARCHAR, keycode VARCHAR, "
+              "contact BOOLEAN, history_cell VARCHAR, history_keycode VARCHAR)")
+    for i, c in enumerate(sel.effective_cells):
+        run(conn, f"INSERT INTO {CELLS} VALUES (?, ?, ?, ?, ?, ?)",
+            [i, neutralise_value(c.name), neutralise_value(c.keycode), c.contact, c.name, c.keycode])
+    return len(sel.seeds)
+
+
+def export_select(sel: Selection, today: date, clean: set[str] | frozenset[str] = frozenset()) -> tuple[str, list[Any]]:
+    """(SQL, params) of the file's rows. Text columns are neutralised against formula injection, except
+    the ``clean`` ones (no value starts like a formula: ``attributes.clean_text_columns``).
+    Reads the TEMP tables of :func:`load_seeds` and of the waterfall."""
+    cells = sel.effective_cells
+    first_code = next((neutralise_value(c.keycode) for c in cells if c.contact and c.keycode), None)
+    person_cols, seed_cols, params = [], [], []
+    for f in sel.export_fields:
+        attr = ATTRIBUTES[f]
+        sql = attr.sql.replace("{today}", "CAST(? AS DATE)")
+        params += [today] * attr.sql.count("{today}")
+        quoted = attr.type == "text" and f not in clean
+        person_cols.append(f"{neutralised(sql) if quoted else sql} AS {quote_ident(f)}")
+        seed_cols.append(neutralised(f"s.{quote_ident(f)}") if attr.type == "text" else "NULL")
+    person_part = ", ".join(["a.person_id", *person_cols, "cl.cell", "cl.keycode", "false AS is_seed"])
+    seed_part = ", ".join(["CAST(NULL AS BIGINT)", *seed_cols, "'seed'", "CAST(? AS VARCHAR)", "true"])
+    sql = f"""SELECT {person_part} FROM {PLACED} c
+        JOIN {CELLS} cl ON cl.cell_index = c.cell_index
+        JOIN person_attributes a ON a.person_id = c.person_id
+        WHERE cl.contact
+        UNION ALL
+        SELECT {seed_part} FROM {SEEDS} s"""
+    return sql, [*params, first_code]

@@ -1,0 +1,212 @@
+"""Clustering records into persons, honouring the operators' decisions, with person ids that stay put.
+
+1. Links: merge candidates with status ``auto`` plus accepted pairs (must-link), minus rejected pairs.
+2. Connected components by union-find over the links (edges, not records): one pass in Python, measured
+   faster than SQL label propagation at 1M records.
+3. A component that holds both records of a rejected pair (cannot-link) is rebuilt link by link in Python
+   (accepted pairs first, then by probability), refusing any link that would join two records an operator
+   kept apart; the refused candidates become ``conflict`` pairs for review. Only such components are
+   touched, so this stays small.
+4. Person ids: each old person follows the component that holds most of its records; a component takes
+   the id of the old person with most records there; a component left without one gets a new id. A person
+   whose membership does not change keeps its id.
+5. person_records rewritten for the records whose person changed; golden records refreshed for every
+   person touched.
+
+``cluster(conn, scope)`` does this for every record or only for the records of a ``scope`` table (the
+quick, local re-clustering behind reject, undo and split in the review screen).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import duckdb
+
+from workbench import clock
+from workbench.identity.golden import next_person_id_sql, refresh_golden
+from workbench.store.sql import rows, run
+
+ACTIVE = "undone_at IS NULL"
+
+
+@dataclass
+class Changes:
+    persons_created: int = 0
+    persons_merged: int = 0
+    persons_split: int = 0
+    records_moved: int = 0
+    conflicts: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def cluster(conn: duckdb.DuckDBPyConnection, scope: str | None = None, golden_now: bool = True) -> Changes:
+    """Re-cluster every record, or the records listed in table ``scope`` (column record_id). Golden records of
+    the persons touched are refreshed now, or (``golden_now=False``, the quick review path) left in
+    ``golden_pending`` for ``ensure_derived``."""
+    in_scope = f"IN (SELECT record_id FROM {scope})" if scope else "IS NOT NULL"
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _links AS
+        SELECT l, r, max(p) AS p, bool_or(must) AS must FROM (
+            SELECT record_id_l AS l, record_id_r AS r, probability AS p, false AS must FROM match_pairs
+            WHERE status = 'auto'
+            UNION ALL
+            SELECT record_id_l, record_id_r, 2.0, true FROM match_decisions WHERE decision = 'accept' AND {ACTIVE}
+        ) e
+        WHERE l {in_scope} AND r {in_scope}
+          AND l IN (SELECT record_id FROM records) AND r IN (SELECT record_id FROM records)
+          AND (l, r) NOT IN (SELECT (record_id_l, record_id_r) FROM match_decisions
+                             WHERE decision = 'reject' AND {ACTIVE})
+        GROUP BY l, r""")
+    _components(conn)
+    conflicts = _repair_cannot_links(conn, in_scope)
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _comp AS
+        SELECT r.record_id, coalesce(c.label, r.record_id) AS comp FROM records r
+        LEFT JOIN _cc c ON c.node = r.record_id WHERE r.record_id {in_scope}""")
+    changes = _assign_person_ids(conn, golden_now)
+    changes.conflicts = conflicts
+    for t in ("_links", "_cc", "_comp"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    return changes
+
+
+def _components(conn: duckdb.DuckDBPyConnection) -> None:
+    """``_cc(node, label)``: every node of ``_links`` labelled with the smallest record id of its component.
+
+    Union-find over the links (edges, not records) in Python: measured 5x faster than SQL label propagation
+    at 1M records (580k links: about 1 s against 5 s of 8 propagation passes)."""
+    table = conn.sql("SELECT l, r FROM _links").to_arrow_table()
+    left, right = table.column("l").to_pylist(), table.column("r").to_pylist()
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while (up := parent.get(root, root)) != root:
+            root = up
+        while (up := parent.get(x, x)) != root:  # path compression
+            parent[x] = root
+            x = up
+        return root
+
+    for a, b in zip(left, right, strict=True):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            if ra < rb:
+                parent[rb] = ra
+            else:
+                parent[ra] = rb
+    nodes = list({*left, *right})
+    labels = [find(n) for n in nodes]  # the root is the smallest node: unions always point to the smaller
+    import pyarrow as pa
+
+    conn.register("_cc_arrow", pa.table({"node": pa.array(nodes, pa.int64()), "label": pa.array(labels, pa.int64())}))
+    try:
+        run(conn, "CREATE OR REPLACE TEMP TABLE _cc AS SELECT node, label FROM _cc_arrow")
+    finally:
+        conn.unregister("_cc_arrow")
+
+
+def _repair_cannot_links(conn: duckdb.DuckDBPyConnection, in_scope: str) -> int:
+    """Split every component that joins a rejected pair; returns how many candidate links were refused."""
+    bad = rows(conn, f"""SELECT DISTINCT a.label FROM match_decisions d
+        JOIN _cc a ON a.node = d.record_id_l JOIN _cc b ON b.node = d.record_id_r
+        WHERE d.decision = 'reject' AND d.{ACTIVE} AND a.label = b.label""")
+    if not bad:
+        return 0
+    run(conn, "CREATE OR REPLACE TEMP TABLE _bad AS SELECT unnest(?::BIGINT[]) AS label", [[b["label"] for b in bad]])
+    links = conn.execute("""SELECT e.l, e.r, e.p, e.must FROM _links e JOIN _cc c ON c.node = e.l
+        WHERE c.label IN (SELECT label FROM _bad) ORDER BY e.must DESC, e.p DESC, e.l, e.r""").fetchall()
+    cannot = conn.execute(f"""SELECT d.record_id_l, d.record_id_r FROM match_decisions d
+        JOIN _cc a ON a.node = d.record_id_l WHERE d.decision = 'reject' AND d.{ACTIVE}
+        AND a.label IN (SELECT label FROM _bad)""").fetchall()
+    labels, refused = constrained_components(links, cannot)
+    run(conn, "CREATE OR REPLACE TEMP TABLE _fix AS SELECT unnest(?::BIGINT[]) AS node, unnest(?::BIGINT[]) AS label",
+        [list(labels), list(labels.values())])
+    run(conn, "UPDATE _cc SET label = _fix.label FROM _fix WHERE _cc.node = _fix.node")
+    if refused:
+        run(conn, "CREATE OR REPLACE TEMP TABLE _refused AS SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r",
+            [[a for a, _ in refused], [b for _, b in refused]])
+        run(conn, "UPDATE match_pairs SET status = 'conflict' FROM _refused f "
+                  "WHERE match_pairs.record_id_l = f.l AND match_pairs.record_id_r = f.r AND status = 'auto'")
+    for t in ("_bad", "_fix", "_refused"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    return len(refused)
+
+
+def constrained_components(links: list[tuple], cannot: list[tuple]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Union-find over ``links`` (l, r, p, must) in the order given, refusing a union that would put both
+    records of a ``cannot`` pair in one set. Returns ({node: smallest node of its set}, refused links)."""
+    parent: dict[int, int] = {}
+    members: dict[int, set[int]] = {}
+    apart: dict[int, set[int]] = {}
+    for a, b in cannot:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        members.setdefault(x, {x})
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    refused = []
+    for link in links:
+        a, b = find(link[0]), find(link[1])
+        if a == b:
+            continue
+        small, big = (a, b) if len(members[a]) <= len(members[b]) else (b, a)
+        if any(apart.get(n, set()) & members[big] for n in members[small]):
+            refused.append((link[0], link[1]))
+            continue
+        parent[small] = big
+        members[big] |= members.pop(small)
+    labels = {}
+    for root in {find(n) for n in list(parent)}:
+        low = min(members[root])
+        for n in members[root]:
+            labels[n] = low
+    return labels, refused
+
+
+def _assign_person_ids(conn: duckdb.DuckDBPyConnection, golden_now: bool = True) -> Changes:
+    """Map components (``_comp``) to person ids, keeping ids stable; rewrite person_records; refresh golden."""
+    run(conn, """CREATE OR REPLACE TEMP TABLE _overlap AS
+        SELECT c.comp, pr.person_id, count(*) AS n FROM _comp c JOIN person_records pr USING (record_id)
+        GROUP BY c.comp, pr.person_id""")
+    # each old person follows its largest part; each component keeps the biggest old person that follows it
+    run(conn, """CREATE OR REPLACE TEMP TABLE _keep AS
+        WITH follows AS (SELECT person_id, arg_min(comp, (-n, comp)) AS comp, max(n) AS n FROM _overlap GROUP BY person_id)
+        SELECT comp, arg_min(person_id, (-n, person_id)) AS person_id FROM follows GROUP BY comp""")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _newp AS
+        SELECT comp, {next_person_id_sql()} - 1 + row_number() OVER (ORDER BY comp) AS person_id
+        FROM (SELECT DISTINCT comp FROM _comp WHERE comp NOT IN (SELECT comp FROM _keep))""")
+    run(conn, """CREATE OR REPLACE TEMP TABLE _target AS
+        SELECT c.record_id, coalesce(k.person_id, n.person_id) AS person_id, pr.person_id AS old_person
+        FROM _comp c LEFT JOIN _keep k USING (comp) LEFT JOIN _newp n USING (comp)
+        LEFT JOIN person_records pr USING (record_id)""")
+    changes = Changes()
+    stats = rows(conn, """SELECT
+        (SELECT count(*) FROM _newp) AS created,
+        (SELECT count(DISTINCT old_person) FROM _target) - (SELECT count(*) FROM _keep) AS merged,
+        (SELECT count(*) FROM (SELECT old_person FROM _target WHERE old_person IS NOT NULL
+            GROUP BY old_person HAVING count(DISTINCT person_id) > 1)) AS split,
+        (SELECT count(*) FROM _target WHERE old_person IS DISTINCT FROM person_id) AS moved""")[0]
+    changes.persons_created, changes.persons_merged = stats["created"], stats["merged"]
+    changes.persons_split, changes.records_moved = stats["split"], stats["moved"]
+    if changes.records_moved:
+        run(conn, "CREATE OR REPLACE TEMP TABLE _moved AS SELECT * FROM _target WHERE old_person IS DISTINCT FROM person_id")
+        run(conn, "DELETE FROM person_records WHERE record_id IN (SELECT record_id FROM _moved)")
+        run(conn, "INSERT INTO person_records SELECT record_id, person_id, ? FROM _moved ORDER BY record_id",
+            [clock.now()])
+        run(conn, """CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT person_id FROM
+            (SELECT person_id FROM _moved UNION ALL SELECT old_person FROM _moved WHERE old_person IS NOT NULL)""")
+        if golden_now:
+            refresh_golden(conn, "SELECT person_id FROM _touched")
+        else:
+            run(conn, "INSERT INTO golden_pending SELECT person_id FROM _touched")
+    for t in ("_overlap", "_keep", "_newp", "_target", "_moved", "_touched"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    return changes

@@ -1,0 +1,209 @@
+"""``workbench match``: one match run in one transaction (a failure or a kill leaves the database as before).
+
+Full run: score every blocked pair, cluster everything. Incremental run (the default once a run exists):
+score only the records that are new or changed since the last run (``match_record_state``) against each
+other and the rest, keep every other candidate pair, re-cluster. Either way decisions are honoured and
+persons that did not change keep their ids. A new model (first run, ``--retrain``, or the data now carries
+other fields) always means a full run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import duckdb
+
+from workbench import clock
+from workbench.errors import ConfigError
+from workbench.identity import clusters, prepare, rules, scoring, training
+from workbench.ingest.derived import ensure_derived
+from workbench.store import Store
+from workbench.store.sql import rows, run, scalar
+
+Progress = Callable[[str, float], None]
+DEFAULT_AUTO_ACCEPT = 0.3
+DEFAULT_REVIEW = 0.1
+
+
+@dataclass
+class MatchResult:
+    run_id: int
+    mode: str  # full | incremental
+    method: str  # splink | rules
+    model_id: int
+    model_note: str
+    records: int = 0
+    records_matched: int = 0
+    pairs_scored: int = 0
+    auto_accepted: int = 0
+    in_review: int = 0
+    conflicts: int = 0
+    persons: int = 0
+    persons_created: int = 0
+    persons_merged: int = 0
+    persons_split: int = 0
+    records_added: int = 0
+    auto_accept: float = DEFAULT_AUTO_ACCEPT
+    review: float = DEFAULT_REVIEW
+    timings: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def thresholds(conn: duckdb.DuckDBPyConnection) -> tuple[float, float]:
+    """(auto_accept, review) from the database settings (``identity.auto_accept``, ``identity.review``)."""
+    got = {r["key"]: r["value"] for r in rows(
+        conn, "SELECT key, value FROM settings WHERE key IN ('identity.auto_accept', 'identity.review')")}
+    try:
+        auto = float(got.get("identity.auto_accept") or DEFAULT_AUTO_ACCEPT)
+        review = float(got.get("identity.review") or DEFAULT_REVIEW)
+    except ValueError as exc:
+        raise ConfigError(f"identity thresholds are not numbers: {exc}",
+                          "Set them with `workbench match --auto-accept 0.9 --review 0.5`.") from None
+    if not 0 < review <= auto <= 1:
+        raise ConfigError(f"identity thresholds must satisfy 0 < review ({review}) <= auto_accept ({auto}) <= 1.")
+    return auto, review
+
+
+class TrainingFailed(Exception):
+    """EM could not learn from this data. The transaction is rolled back and the run starts again with the
+    exact rules (a failed statement aborts a DuckDB transaction, so there is no carrying on inside it)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def match(store: Store, full: bool = False, retrain: bool = False, progress: Progress | None = None) -> MatchResult:
+    """One match run in one transaction (rolled back entirely if anything fails)."""
+    try:
+        with store.transaction() as conn:
+            return run_match(conn, full=full, retrain=retrain, progress=progress)
+    except TrainingFailed as failed:
+        with store.transaction() as conn:
+            return run_match(conn, full=full, retrain=retrain, progress=progress, fallback=failed.reason)
+
+
+def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool = False,
+              progress: Progress | None = None, fallback: str | None = None) -> MatchResult:
+    step = progress or (lambda _m, _f: None)
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(name: str, since: float) -> float:
+        now = time.perf_counter()
+        timings[name] = round(now - since, 3)
+        return now
+
+    started = clock.now()
+    auto, review = thresholds(conn)
+    run_id = scalar(conn, "SELECT nextval('match_run_seq')")
+    step("preparing the records", 0.02)
+    ensure_derived(conn)
+    n = prepare.build_input(conn)
+    fields = prepare.present_fields(conn)
+    last = rows(conn, "SELECT auto_accept, review FROM match_runs ORDER BY run_id DESC LIMIT 1")
+    t = lap("prepare", t0)
+
+    saved = training.latest_model(conn)
+    reason = training.why_not_trainable(n, fields)
+    stale = saved is None or retrain or set(saved.fields) != fields or (saved.method == "rules" and reason is None)
+    if stale:
+        step("training the model", 0.1)
+        saved = _new_model(conn, n, fields, reason or fallback)
+    t = lap("train", t)
+    mode = "full" if full or stale or not last or (last[0]["auto_accept"], last[0]["review"]) != (auto, review) \
+        else "incremental"
+
+    step("scoring merge candidates", 0.35)
+    run(conn, """CREATE OR REPLACE TEMP TABLE _changed AS SELECT record_id FROM records
+        WHERE (record_id, row_hash) NOT IN (SELECT (record_id, row_hash) FROM match_record_state)""")
+    records_added = scalar(conn, "SELECT count(*) FROM _changed") or 0
+    if mode == "full":
+        run(conn, "DELETE FROM match_pairs")
+        scored = _score(conn, saved, auto, review, run_id, new_only=False)
+        matched = n
+    else:
+        run(conn, """DELETE FROM match_pairs WHERE record_id_l IN (SELECT record_id FROM _changed)
+            OR record_id_r IN (SELECT record_id FROM _changed)
+            OR record_id_l NOT IN (SELECT record_id FROM records) OR record_id_r NOT IN (SELECT record_id FROM records)""")
+        matched = scoring.split_input(conn, "_changed")
+        if matched and matched == n:  # everything is new: nothing to score against
+            run(conn, "DELETE FROM match_pairs")
+            scored = _score(conn, saved, auto, review, run_id, new_only=False)
+        else:
+            scored = _score(conn, saved, auto, review, run_id, new_only=True) if matched else 0
+    t = lap("score", t)
+
+    step("clustering into persons", 0.75)
+    run(conn, "UPDATE match_pairs SET status = 'auto' WHERE status = 'conflict'")
+    changes = clusters.cluster(conn)
+    run(conn, "DELETE FROM match_record_state")
+    run(conn, "INSERT INTO match_record_state SELECT record_id, row_hash FROM records")
+    t = lap("cluster", t)
+
+    counts = rows(conn, """SELECT count(*) FILTER (WHERE status = 'auto') AS auto,
+        count(*) FILTER (WHERE status IN ('review', 'held', 'conflict')) AS review,
+        count(*) FILTER (WHERE status = 'conflict') AS conflicts FROM match_pairs""")[0]
+    persons = scalar(conn, "SELECT count(DISTINCT person_id) FROM person_records") or 0
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    result = MatchResult(
+        run_id=run_id, mode=mode, method=saved.method, model_id=saved.model_id, model_note=saved.note,
+        records=n, records_matched=matched, pairs_scored=scored, auto_accepted=counts["auto"],
+        in_review=counts["review"], conflicts=counts["conflicts"], persons=persons,
+        persons_created=changes.persons_created, persons_merged=changes.persons_merged,
+        persons_split=changes.persons_split, records_added=records_added, auto_accept=auto, review=review,
+        timings=timings)
+    result.message = summary(result)
+    run(conn, """INSERT INTO match_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [run_id, started, clock.now(), mode, saved.model_id, saved.method, auto, review, n, matched, scored,
+         result.auto_accepted, result.in_review, result.conflicts, persons, result.persons_created,
+         result.persons_merged, result.persons_split, records_added, _json(timings), result.message])
+    for table in (prepare.INPUT_TABLE, "_match_new", "_match_old", "_changed"):
+        run(conn, f"DROP TABLE IF EXISTS {table}")
+    step("done", 1.0)
+    return result
+
+
+def _new_model(conn: duckdb.DuckDBPyConnection, n: int, fields: set[str], reason: str | None) -> training.SavedModel:
+    if reason is None:
+        try:
+            trained = training.train(conn, fields, n)
+        except Exception as exc:  # EM could not learn from this data: say so and use the rules
+            raise TrainingFailed(f"training failed ({str(exc).strip().splitlines()[0][:160]}); "
+                                 "using exact rules instead") from exc
+        return training.save_model(conn, "splink", fields, n, trained, f"trained on {n:,} records")
+    return training.save_model(conn, "rules", fields, n, None, reason)
+
+
+def _score(conn: duckdb.DuckDBPyConnection, saved: training.SavedModel, auto: float, review: float,
+           run_id: int, new_only: bool) -> int:
+    if saved.method == "rules" or not saved.model:
+        return rules.score_rules(conn, run_id, new_only)
+    guard = (scalar(conn, "SELECT value FROM settings WHERE key = 'identity.household_guard'") or "on").lower() \
+        in ("on", "true", "1", "yes")
+    if new_only:
+        return scoring.score_new(conn, saved.model, auto, review, run_id, guard)
+    return scoring.score_all(conn, saved.model, auto, review, run_id, guard)
+
+
+def summary(r: MatchResult) -> str:
+    how = "exact rules" if r.method == "rules" else "the trained model"
+    text = (f"{r.mode} run with {how}: {r.records_matched:,} of {r.records:,} records matched, "
+            f"{r.pairs_scored:,} pairs scored, {r.auto_accepted:,} merged automatically, {r.in_review:,} to review; "
+            f"{r.persons:,} persons ({r.persons_created:,} created, {r.persons_merged:,} merged, "
+            f"{r.persons_split:,} split; {r.records_added:,} records new or changed since the last run)")
+    if r.method == "rules" and r.model_note:
+        text += f". Note: {r.model_note}"
+    return text
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data)

@@ -1,0 +1,96 @@
+"""What the CLI and the TUI call: import selections, count one (saved, or being edited), describe them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from workbench.select.attributes import ATTRIBUTES
+from workbench.select.definition import (
+    Selection,
+    SelectionError,
+    parse_selections_text,
+    parse_selections_toml,
+)
+from workbench.select.functions import functions
+from workbench.select.gate import FreshnessGate
+from workbench.select.plan import check_selection
+from workbench.select.saved import get_selection, save_selection
+from workbench.select.waterfall import Waterfall, run_waterfall
+from workbench.store import Store
+
+
+def import_selections(store: Store, path: str | Path) -> list[dict[str, Any]]:
+    """Check every selection of a TOML file and store the ones that changed, in one transaction
+    (one bad selection and none is stored). Returns ``[{name, version, status, warnings}]``."""
+    defined = parse_selections_toml(path)
+    out = []
+    with store.transaction() as conn:
+        for sel in defined:
+            plan = check_selection(conn, sel)
+            result = save_selection(conn, sel, origin=f"import {Path(path).name}")
+            out.append({**result, "warnings": plan.warnings})
+    return out
+
+
+def save_edited(store: Store, text: str) -> dict[str, Any]:
+    """Check and store the one selection of an edited TOML text (the TUI's save)."""
+    sel = single_selection(text)
+    with store.transaction() as conn:
+        plan = check_selection(conn, sel)
+        result = save_selection(conn, sel, origin="tui")
+    return {**result, "warnings": plan.warnings}
+
+
+def single_selection(text: str) -> Selection:
+    found = parse_selections_text(text, label="definition")
+    if len(found) != 1:
+        raise SelectionError("definition: write exactly one [selections.NAME] table.")
+    return found[0]
+
+
+def count_selection(store: Store, name: str, campaign: str | None = None) -> Waterfall:
+    """The waterfall of a saved selection (brings the derived tables up to date first); stale sources
+    it reads are named in its warnings."""
+    with store.connect() as conn:
+        return _count(conn, get_selection(conn, name), campaign)
+
+
+def count_definition(store: Store, sel: Selection) -> Waterfall:
+    """The waterfall of a selection not saved (yet): the TUI's live count while the operator edits."""
+    with store.connect() as conn:
+        return _count(conn, sel, None)
+
+
+def _count(conn, sel: Selection, campaign: str | None) -> Waterfall:
+    plan = check_selection(conn, sel)
+    wf = run_waterfall(conn, plan, campaign=campaign)
+    gate = plan.freshness(conn)
+    if gate.errors:
+        wf.warnings.append(f"stale: {gate.describe(gate.errors)}: an export is refused without --allow-stale")
+    if gate.warnings:
+        wf.warnings.append(f"getting old: {gate.describe(gate.warnings)}")
+    return wf
+
+
+def preflight(store: Store, name: str) -> tuple[Waterfall, FreshnessGate]:
+    """What an export of ``name`` would do now: its waterfall and the freshness of the sources it reads
+    (the TUI asks for a confirmation that names stale sources before exporting)."""
+    with store.connect() as conn:
+        plan = check_selection(conn, get_selection(conn, name))
+        return run_waterfall(conn, plan), plan.freshness(conn)
+
+
+def attribute_reference() -> dict[str, list[dict[str, str]]]:
+    """Every attribute and function a where expression may use (for `selections attributes` and the TUI)."""
+    return {
+        "attributes": [{"name": a.name, "type": a.type, "help": a.help} for a in ATTRIBUTES.values()],
+        "functions": [{"name": f.signature, "type": f.returns, "help": f.help} for f in functions().values()],
+    }
+
+
+def import_demo_selections(store: Store) -> list[dict[str, Any]]:
+    """The demo's post-load step: import demo_db/selections.toml."""
+    from workbench.demo import demo_dir
+
+    return import_selections(store, demo_dir() / "selections.toml")

@@ -1,0 +1,131 @@
+"""The removal steps of a waterfall besides the where expression: suppressions, and steps other
+capabilities add (issue 6's pressure and capacity rules).
+
+**Suppressions.** ``suppress = "default"`` applies every suppression that applies to the selection's
+channel and brand (``workbench.suppress.applicable_suppressions``), in that order. A list of names
+applies those, in the list's order. Leaving out a default suppression (not listing it, or listing it
+in ``override_suppress``) is only accepted when it is named in ``override_suppress`` with an
+``override_reason`` (logged when the selection is saved, and in every export's manifest).
+
+**Extension point.** A step provider is ``provider(conn, ctx: StepContext) -> list[RemovalStep]``;
+each step's SQL selects the ``person_id`` of the candidates it removes and may read the candidates
+table (``ctx.candidates``: the persons still in after the earlier steps; the waterfall deletes each
+step's persons before the next step runs). Providers are named in :data:`STEP_PROVIDERS` by phase,
+as ``"module:callable"`` (imported on first use; an absent module is skipped), or added with
+:func:`register_step_provider`. Phases: ``after_suppressions`` (before one-per-household) and
+``after_one_per`` (before the limit: where pressure rules go, as the glossary orders a waterfall).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from workbench.select.definition import Selection, SelectionError
+
+PHASES = ("after_suppressions", "after_one_per")
+
+
+@dataclass
+class RemovalStep:
+    name: str  # shown in the waterfall, e.g. "pressure: mail_3_in_30"
+    label: str  # one line for an operator
+    sql: str  # SELECT person_id ... of the candidates to remove (positional ? parameters)
+    params: list[Any] = field(default_factory=list)
+    kind: str = "rule"
+    sources: tuple[str, ...] = ()  # source kinds or "source:NAME" the step reads (freshness gate)
+
+
+@dataclass
+class StepContext:
+    selection: Selection
+    candidates: str  # a table with person_id, household_key, is_head, head_rank
+    as_of_date: date
+    campaign: str | None = None
+
+
+StepProvider = Callable[[duckdb.DuckDBPyConnection, StepContext], list[RemovalStep]]
+
+STEP_PROVIDERS: dict[str, list[str]] = {
+    "after_suppressions": [],
+    "after_one_per": ["workbench.select.steps:pressure_rule_steps"],
+}
+_registered: dict[str, list[StepProvider]] = {p: [] for p in PHASES}
+
+
+def register_step_provider(phase: str, provider: StepProvider) -> None:
+    if phase not in PHASES:
+        raise ValueError(f"phase must be one of {PHASES}")
+    _registered[phase].append(provider)
+
+
+def providers(phase: str) -> list[StepProvider]:
+    found: list[StepProvider] = []
+    for path in STEP_PROVIDERS.get(phase, []):
+        module_name, _, attr = path.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        found.append(getattr(module, attr))
+    return found + _registered[phase]
+
+
+def pressure_rule_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
+    """Issue 6's pressure and capacity rules (``workbench.contacts.pressure``), when installed."""
+    try:
+        from workbench.contacts.pressure import pressure_steps
+    except ImportError:
+        return []
+    sel = ctx.selection
+    steps = pressure_steps(conn, sel.channel, sel.brand, ctx.as_of_date, ctx.candidates, selection=sel.name,
+                           priority=sel.priority, campaign=ctx.campaign)
+    return [RemovalStep(s.step_name, s.label, s.sql, list(s.params), kind="pressure", sources=("contacts",))
+            for s in steps]
+
+
+# -- suppressions ---------------------------------------------------------------------------------------
+@dataclass
+class SuppressionChoice:
+    applied: list[dict[str, Any]]  # in order: {name, channel, brand, reason, match_on, ...}
+    left_out: list[str]  # default suppressions the selection overrides (logged)
+    not_applicable: list[str]  # listed names that do not apply to the channel / brand (remove nobody)
+
+
+def choose_suppressions(conn: duckdb.DuckDBPyConnection, sel: Selection) -> SuppressionChoice:
+    """The suppressions ``sel`` applies; refuses a list that weakens the default without an override."""
+    from workbench.suppress import applicable_suppressions, suppression_summary
+
+    applicable = applicable_suppressions(conn, sel.channel, sel.brand)
+    by_name = {a["name"]: a for a in applicable}
+    named = [*(sel.suppress if isinstance(sel.suppress, list) else []), *sel.override_suppress]
+    every = {s["name"]: s for s in suppression_summary(conn)} if named else {}
+    for name in named:
+        if name not in every and name not in by_name:
+            raise SelectionError(f"selection {sel.name!r}: there is no suppression {name!r}" + _near(name, every),
+                                 "Suppressions: " + ", ".join(sorted(every)) + ".")
+    listed = list(by_name) if sel.suppress == "default" else list(sel.suppress)
+    missing = [n for n in by_name if n not in listed or n in sel.override_suppress]
+    unexplained = [n for n in missing if n not in sel.override_suppress]
+    if unexplained:
+        raise SelectionError(
+            f"selection {sel.name!r} leaves out suppression(s) that apply to {sel.channel}"
+            + (f" / {sel.brand}" if sel.brand else "") + f": {', '.join(unexplained)}.",
+            "The default cannot be weakened silently: list them in override_suppress with an override_reason "
+            "(logged), or use suppress = \"default\".")
+    applied = [by_name.get(n) or {"name": n, **{k: every[n].get(k) for k in ("channel", "brand", "reason", "match_on")}}
+               for n in listed if n not in sel.override_suppress]
+    return SuppressionChoice(applied=applied, left_out=[n for n in missing],
+                             not_applicable=[n for n in listed if n not in by_name])
+
+
+def _near(word: str, candidates) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
