@@ -117,7 +117,7 @@ async def test_starts_on_sources_and_keys_1_to_8_switch_screens(db):
             assert app.current_mode == entry.mode
             assert type(app.screen).__name__ == entry.class_name
         await pilot.press("3")
-        assert "Identity resolution" in str(app.screen.query_one(".placeholder-title", Static).render())
+        assert type(app.screen).__name__ == "MatchesScreen"
         # the command palette offers every screen and the main actions, which work from any screen
         titles = [t for t, _h, _c in WorkbenchCommands(app.screen).commands()]
         assert {"Load a file", "Import sources", "Refresh freshness"} <= set(titles)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from test_households_helpers import groups, household_of, load, make_store
 from textual.widgets import DataTable, Static
+from textual.worker import WorkerCancelled
 
 import workbench.tui.app
 from workbench import clock
@@ -49,7 +50,10 @@ def store(tmp_path):
 
 async def settle(pilot) -> None:
     for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # superseded by a newer job of its group
+            pass
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             return

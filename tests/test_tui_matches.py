@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from test_identity_helpers import build_template, copy_store
 from textual.widgets import DataTable, Input, Static
+from textual.worker import WorkerCancelled
 
 import workbench.tui.app
 from workbench import clock
@@ -51,7 +52,10 @@ def db(template, tmp_path):
 
 async def settle(pilot) -> None:
     for _ in range(30):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # superseded by a newer job of its group
+            pass
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):
             return
