@@ -1,0 +1,53 @@
+"""Snapshot tests of the main screens on the demo database (pytest-textual-snapshot).
+
+Deterministic: the demo database keeps a frozen clock, the app opens it by a relative path (the header
+shows it), the terminal size is fixed, and every worker has finished before the picture is taken.
+Update the pictures after an intended change with `./run test tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from workbench.store import Store
+from workbench.store.sql import run
+from workbench.tui.app import WorkbenchApp
+
+SIZE = (120, 36)
+
+
+async def settle(pilot) -> None:
+    app = pilot.app
+    for _ in range(40):
+        busy = [w for w in app.workers if w.is_running]
+        if not busy:
+            break
+        try:
+            await app.workers.wait_for_complete(busy)
+        except (WorkerFailed, WorkerCancelled):
+            pass
+        await pilot.pause()
+    await pilot.pause()
+
+
+@pytest.fixture
+def demo_here(demo_db_path, tmp_path, monkeypatch):
+    shutil.copy(demo_db_path, tmp_path / "demo.duckdb")
+    with Store(tmp_path / "demo.duckdb").transaction() as conn:  # the one figure a rebuild cannot repeat
+        run(conn, "UPDATE loads SET duration_s = 0.1")
+    monkeypatch.chdir(tmp_path)
+    return "demo.duckdb"
+
+
+@pytest.mark.parametrize("key", ["1", "2", "4", "7", "8"], ids=["sources", "freshness", "households",
+                                                                "campaigns", "profile"])
+def test_screen_snapshot(snap_compare, demo_here, key):
+    async def visit(pilot):
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    assert snap_compare(WorkbenchApp(demo_here), run_before=visit, terminal_size=SIZE)
