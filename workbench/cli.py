@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "workbench.commands.suppress",
     "workbench.commands.select",
     "workbench.commands.contacts",
+    "workbench.commands.trust",
 )
 
 

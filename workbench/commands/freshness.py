@@ -9,6 +9,7 @@ import click
 from workbench.cli import emit_json, get_store
 
 STATUS_STYLE = {"fresh": "green", "warn": "yellow", "error": "bold red", "never": "red"}
+CLOCK_STYLE = {"ok": "green", "due": "yellow", "overdue": "bold red", "missing": "red"}
 
 
 @click.command("freshness")
@@ -18,15 +19,17 @@ def freshness(ctx: click.Context, as_json: bool) -> None:
     """How fresh each source is. Exit 0: all fresh; 1: any warn; 2: any error or never loaded."""
     from workbench import clock
     from workbench.freshness import exit_code, format_interval, overall_status, source_freshness
+    from workbench.privacy.clocks import legal_clocks
 
     with get_store(ctx).connect(read_only=True) as conn:
         items = source_freshness(conn)
+        clocks = legal_clocks(conn)
     code = exit_code(items)
     if as_json:
         emit_json({"checked_at": clock.now().isoformat(), "status": overall_status(items), "exit_code": code,
-                   "sources": [f.to_dict() for f in items]})
+                   "sources": [f.to_dict() for f in items], "legal_clocks": [c.to_dict() for c in clocks]})
         sys.exit(code)
-    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from workbench.formatting import sparkline
@@ -43,6 +46,9 @@ def freshness(ctx: click.Context, as_json: bool) -> None:
     console.print(t) if items else click.echo("No sources yet.")
     console.print(f"overall: [{STATUS_STYLE[overall_status(items)]}]{overall_status(items)}[/] "
                   f"(checked {clock.now():%Y-%m-%d %H:%M})")
+    for c in clocks:  # legal clocks: they gate exports of their channel, not this exit code
+        style = CLOCK_STYLE[c.status]
+        console.print(f"legal clock {c.clock} ({c.channel} exports): [{style}]{c.status}[/] - {escape(c.message)}")
     sys.exit(code)
 
 

@@ -12,13 +12,13 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from workbench.errors import InputFileError
+from workbench.ingest.copies import transcode as _transcode
 from workbench.ingest.sources import Source
 from workbench.store.sql import quote_ident, quote_literal, rows, run, scalar
 
@@ -51,8 +51,9 @@ class ExtractFile:
     encoding: str = "utf-8"
     delimiter: str | None = None
     columns: list[str] = field(default_factory=list)
-    read_path: Path | None = None  # a transcoded UTF-8 copy, when the file was not UTF-8
+    read_path: Path | None = None  # a transcoded UTF-8 copy, when the file was not UTF-8 (or CR-only lines)
     replaced_bytes: int = 0
+    nul_bytes: int = 0  # NUL bytes anywhere in the file (counted while hashing): their rows are rejected
 
     def cleanup(self) -> None:
         if self.read_path and self.read_path != self.path:
@@ -97,8 +98,8 @@ def inspect(path: str | Path, source: Source, compute_hash: bool = True) -> Extr
     fmt = infer_format(path, source)
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    sha = _sha256(path) if compute_hash else ""
-    info = ExtractFile(path=path, format=fmt, bytes=size, sha256=sha, read_path=path)
+    sha, nuls_in_file = _sha256(path) if compute_hash else ("", 0)
+    info = ExtractFile(path=path, format=fmt, bytes=size, sha256=sha, read_path=path, nul_bytes=nuls_in_file)
     if fmt == "parquet":
         if not head.startswith(b"PAR1"):
             raise InputFileError(f"{path} is not a Parquet file (no PAR1 marker).",
@@ -110,14 +111,18 @@ def inspect(path: str | Path, source: Source, compute_hash: bool = True) -> Extr
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise InputFileError(f"{path} looks like {what}, not a {fmt.upper()} extract.")
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))  # a UTF-16 byte order mark: text, read as such
     nuls = head.count(b"\x00")
-    if nuls > max(16, len(head) // 100):
+    if not utf16 and nuls > max(16, len(head) // 100):
         raise InputFileError(f"{path} looks like a binary file ({nuls} NUL bytes in its "
                              f"first {len(head):,} bytes), not a {fmt.upper()} extract.",
-                             "If it is UTF-16 text, save it as UTF-8.")
-    info.encoding = source.encoding or detect_encoding(path)
-    if info.encoding != "utf-8":
-        info.read_path, info.replaced_bytes = _transcode(path, info.encoding)
+                             "If it is UTF-16 text without a byte order mark, save it as UTF-8.")
+    info.encoding = "utf-16" if utf16 else source.encoding or detect_encoding(path)
+    cr_only = b"\r" in head and b"\n" not in head  # old Mac line ends: DuckDB reads lines ended by \n
+    if utf16:
+        info.nul_bytes = 0  # every other byte of UTF-16 text is NUL
+    if info.encoding != "utf-8" or cr_only:
+        info.read_path, info.replaced_bytes = _transcode(path, info.encoding, cr_only)
     if fmt in ("json", "ndjson"):
         _check_json_top(info, source)
         return info
@@ -194,17 +199,25 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
                 f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
                 f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
             )
+            # DuckDB may report several errors for one line (a short line: one per missing field): one
+            # reject per line, saying how many fields it has
+            found = "try_cast(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
             run(
                 conn,
                 f"INSERT INTO {rej} SELECT line, "
-                "CASE error_type WHEN 'MISSING COLUMNS' THEN 'wrong number of fields: ' || error_message "
-                "WHEN 'TOO MANY COLUMNS' THEN 'wrong number of fields: ' || error_message "
+                "CASE error_type WHEN 'MISSING COLUMNS' THEN "
+                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
+                "WHEN 'TOO MANY COLUMNS' THEN "
+                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(max_found::VARCHAR, '?') "
                 "WHEN 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
                 "WHEN 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
                 "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
                 f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
                 "ELSE lower(error_type) || ': ' || error_message END, "
-                f"left(csv_line, {MAX_RAW_CHARS}) FROM {table}_rej",
+                f"left(csv_line, {MAX_RAW_CHARS}) FROM ("
+                "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
+                "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
+                f"min({found}) AS min_found, max({found}) AS max_found FROM {table}_rej GROUP BY line)",
             )
         elif info.format == "parquet":
             run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
@@ -216,9 +229,10 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
                       f"COLUMNS(*)::VARCHAR FROM read_json({path}, format = '{fmt}', records = true, "
                       f"maximum_object_size = {MAX_LINE_BYTES * 4}){lim}")
             info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
-    except duckdb.Error as exc:
+    except (duckdb.Error, OSError, RuntimeError, ValueError) as exc:  # DuckDB raises some as OSError
+        text = exc.filename if isinstance(exc, OSError) and isinstance(exc.filename, str) else str(exc)
         raise InputFileError(f"{info.path}: cannot be read as {info.format.upper()}: "
-                             f"{_first_line(str(exc))}") from None
+                             f"{_message_line(text)}") from None
     run(conn, f"CREATE TEMP VIEW {table} AS SELECT * FROM {raw_table}")
     return info.columns, rej
 
@@ -251,26 +265,25 @@ def raw_line_expr(columns: list[str], delimiter: str | None, alias: str = "s") -
 
 
 # -- internals ----------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
+def _sha256(path: Path) -> tuple[str, int]:
+    """The file's SHA-256 and how many NUL bytes it holds (one pass)."""
     h = hashlib.sha256()
+    nuls = 0
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
-    return h.hexdigest()
+            nuls += chunk.count(b"\x00")
+    return h.hexdigest(), nuls
 
 
-def _transcode(path: Path, encoding: str) -> tuple[Path, int]:
-    """Write a UTF-8 copy; bytes that do not decode become U+FFFD (their rows are rejected later)."""
-    fd, tmp = tempfile.mkstemp(prefix="workbench-", suffix=path.suffix or ".csv")
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    replaced = 0
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            text = decoder.decode(chunk)
-            replaced += text.count("\ufffd")
-            out.write(text)
-        out.write(decoder.decode(b"", final=True))
-    return Path(tmp), replaced
+def _message_line(text: str) -> str:
+    """The first line of a DuckDB error, without its query excerpt."""
+    line = _first_line_of(text)
+    return line[:300]
+
+
+def _first_line_of(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
 
 
 def _first_line(path: Path | str, limit: int = MAX_LINE_BYTES) -> str:
@@ -315,17 +328,31 @@ def _check_json_top(info: ExtractFile, source: Source) -> None:
     if info.format == "json" and first != b"[":
         if first == b"{":
             # one object per line is fine as ndjson; a single wrapping object is not
+            line = _first_line(info.read_path or info.path)
             try:
-                json.loads(_first_line(info.read_path or info.path))
+                top = json.loads(line)
+            except ValueError:
+                top = None
+            if isinstance(top, dict) and info.bytes <= len(line.encode("utf-8")) + 4:
+                wrapped = [k for k, v in top.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
+                if wrapped:
+                    raise InputFileError(
+                        f"{info.path}: the top level of this JSON file is an object; its records sit in the list "
+                        f"under {wrapped[0]!r}. Source {source.name!r} expects an array of records ([{{...}}, {{...}}]) "
+                        "or one record per line (format = \"ndjson\").",
+                        f"Export the list itself (e.g. jq '.{wrapped[0]}' FILE > records.json).")
+            if top is not None:
                 info.format = "ndjson"
                 return
-            except ValueError:
-                pass
         raise InputFileError(
             f"{info.path}: the top level of this JSON file is "
             f"{'an object' if first == b'{' else 'not an array'}; source {source.name!r} expects an array "
             "of records ([{...}, {...}]) or one record per line (format = \"ndjson\").",
             "Export the records as a JSON array, or unwrap the list they sit in.")
+    if info.format == "json" and first == b"[" and head[1:].lstrip(b" \t\r\n")[:1] == b"[":
+        raise InputFileError(f"{info.path}: the records of this JSON file are arrays ([[...], [...]]); source "
+                             f"{source.name!r} expects objects with named fields ([{{\"source_key\": ...}}, ...]).",
+                             "Export the records as objects, or as CSV with a header.")
     if info.format == "ndjson" and first not in (b"{",):
         raise InputFileError(f"{info.path}: expected one JSON object per line (ndjson), but the file starts "
                              f"with {head[:20]!r}.")

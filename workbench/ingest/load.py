@@ -15,11 +15,11 @@ from typing import Any
 
 import duckdb
 
-from workbench import clock
+from workbench import audit, clock
 from workbench.errors import InputFileError
+from workbench.identity.golden import assign_new_records
 from workbench.ingest import files
 from workbench.ingest.derive import check_mapping, derivation
-from workbench.identity.golden import assign_new_records
 from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
 from workbench.ingest.sources import Source, get_source
@@ -136,6 +136,12 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
             [load_id, source.name, label])
         run(conn, f"UPDATE _derived SET _reason = 'undecodable' WHERE _row IN "
                   f"(SELECT _row FROM _stage s WHERE {raw} LIKE '%\ufffd%')")
+    if info.nul_bytes:  # binary junk in a text file: the row is rejected, never stored with a NUL in it
+        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, 'a NUL byte in a field (binary data)', "
+                  f"replace({raw}, chr(0), '\\0') FROM _derived d JOIN _stage s USING (_row) "
+                  f"WHERE d._reason IS NULL AND contains({raw}, chr(0))", [load_id, source.name, label])
+        run(conn, f"UPDATE _derived SET _reason = 'nul' WHERE _row IN "
+                  f"(SELECT _row FROM _stage s WHERE contains({raw}, chr(0)))")
     run(conn, "DELETE FROM _derived WHERE _reason IS NOT NULL")
     dups = 0
     if d.key:
@@ -169,6 +175,10 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         [load_id, source.name, str(info.path.resolve()), info.sha256, info.bytes, info.encoding, started,
          clock.now(), result.rows_read, result.rows_loaded, rejected, dups, counts[0], counts[1], counts[2],
          result.as_of_min, result.as_of_max, result.duration_s])
+    audit.record(conn, "load", source.name, {  # file name, hash and counts only: never the data
+        "load_id": load_id, "kind": source.kind, "file": info.path.name, "sha256": info.sha256, "bytes": info.bytes,
+        "rows_read": result.rows_read, "rows_loaded": result.rows_loaded, "rows_rejected": rejected,
+        "inserted": counts[0], "updated": counts[1], "removed": counts[2], "forced": bool(force and seen)})
     files.drop_stage(conn, "_stage")
     for t in ("_derived", "_ranked", *(x[0] for x in d.lookups)):
         run(conn, f"DROP TABLE IF EXISTS {t}")
@@ -208,7 +218,7 @@ def _apply_people(conn, source: Source, d, load_id: int, now) -> tuple[int, int,
     extract no longer has are removed."""
     raw_cols = [c for c in d.target_columns if c not in ("attrs",)]
     hash_expr = "hash(" + ", ".join(f"{quote_ident(c)}" for c in raw_cols) + ", attrs::VARCHAR)"
-    run(conn, f"ALTER TABLE _derived ADD COLUMN row_hash UBIGINT")
+    run(conn, "ALTER TABLE _derived ADD COLUMN row_hash UBIGINT")
     run(conn, f"UPDATE _derived SET row_hash = {hash_expr}")
     has_existing = scalar(conn, "SELECT count(*) > 0 FROM records WHERE source = ?", [source.name])
     removed = updated = 0

@@ -219,6 +219,10 @@ def save_sources(conn: duckdb.DuckDBPyConnection, sources: list[Source]) -> dict
              existing.get(s.name, now), now],
         )
         result[s.name] = "updated" if s.name in existing else "added"
+    if result:
+        from workbench import audit
+
+        audit.record(conn, "sources.save", ", ".join(sorted(result))[:200], {"sources": result})
     return result
 
 

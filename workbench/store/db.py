@@ -45,6 +45,7 @@ class Store:
         self.path = default_db_path(path).expanduser()
         self.busy_timeout = _busy_timeout() if busy_timeout is None else busy_timeout
         self._migrated = False
+        self.finish_pending_wipe = True  # see workbench.privacy.wipe.wipe_if_pending (an erasure turns it off)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -108,8 +109,6 @@ class Store:
         return conn
 
     def _prepare(self, conn: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        from workbench.standardise import install_macros
-
         if not self._migrated:
             pending = pending_migrations(conn, self.path)
             if pending and read_only:
@@ -117,10 +116,16 @@ class Store:
             if pending:
                 migrate(conn, pending)
             self._migrated = True
-        install_macros(conn)
-        frozen = scalar(conn, "SELECT value FROM settings WHERE key = 'clock.frozen_at'")
+        _install_macros(conn, read_only)
+        found = dict(conn.execute("SELECT key, value FROM settings WHERE key IN ('clock.frozen_at', "
+                                  "'privacy.wipe_pending')").fetchall())
+        frozen = found.get("clock.frozen_at")
         if frozen and not clock.is_frozen():
             clock.set_now(frozen)
+        if "privacy.wipe_pending" in found and not read_only and self.finish_pending_wipe:
+            from workbench.privacy.wipe import wipe_if_pending
+
+            wipe_if_pending(conn)  # an erasure's overwrite of free space that a crash interrupted
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -161,6 +166,31 @@ class Store:
 
 class _NeedsMigration(Exception):
     """A read-only open found migrations to apply."""
+
+
+def _install_macros(conn: duckdb.DuckDBPyConnection, read_only: bool) -> None:
+    """The standardisation macros: kept in the database (created once per version of their SQL, by a
+    writable connection), so opening a connection does not pay ~50 ms of macro creation each time."""
+    import hashlib
+
+    from workbench.standardise import install_macros, macro_script
+
+    script = macro_script()
+    digest = hashlib.sha256(script.encode()).hexdigest()[:16]
+    if scalar(conn, "SELECT value FROM settings WHERE key = 'macros.version'") == digest:
+        return
+    if read_only:
+        install_macros(conn)  # temporary macros for this connection only
+        return
+    run(conn, "BEGIN TRANSACTION")
+    try:
+        conn.execute(script.replace("CREATE OR REPLACE TEMP MACRO", "CREATE OR REPLACE MACRO")).fetchall()
+        run(conn, "DELETE FROM settings WHERE key = 'macros.version'")
+        run(conn, "INSERT INTO settings VALUES ('macros.version', ?)", [digest])
+        run(conn, "COMMIT")
+    except Exception:
+        run(conn, "ROLLBACK")
+        raise
 
 
 def _first_line(text: str) -> str:

@@ -16,12 +16,15 @@ Public surface (every function takes a DuckDB connection; the ones that may rebu
 Match rules (``workbench.suppress.rules``): email, phone, name_address, address, and person (manual).
 An entry whose ``effective_date`` is after today does not apply yet. The built-in step
 ``ncoa_undeliverable`` (mail, global) lists persons the households capability marks undeliverable
-after an NCOA 01/02/03 move (view ``person_deliverability``). See docs/suppressions.md.
+after an NCOA 01/02/03 move (view ``person_deliverability``). The built-in ``erasure`` (every channel,
+global) lists persons a later load brought back after an erasure: their standard email, phone or name +
+address hashes to a tombstone (workbench.privacy). See docs/suppressions.md and docs/trust.md.
 """
 
 from __future__ import annotations
 
 from workbench.suppress.build import (
+    ERASURE,
     MANUAL,
     NCOA_STEP,
     ensure_person_suppressions,
@@ -44,7 +47,7 @@ from workbench.suppress.summary import (
 )
 
 __all__ = [
-    "MANUAL", "NCOA_STEP", "add_manual_suppression", "applicable_suppressions", "check_contact",
+    "ERASURE", "MANUAL", "NCOA_STEP", "add_manual_suppression", "applicable_suppressions", "check_contact",
     "ensure_person_suppressions", "get_manual_suppression", "inputs_stamp", "list_manual_suppressions",
     "manual_suppression_persons", "remove_manual_suppression", "run_suppressions", "suppressed_persons_sql",
     "suppression_filter", "suppression_summary",

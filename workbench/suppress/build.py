@@ -18,9 +18,10 @@ from workbench.errors import WorkbenchError
 from workbench.store.sql import rows, run, scalar
 from workbench.suppress import rules
 
-RULES_VERSION = "2"  # raise it when a rule changes: every database rebuilds on next use
+RULES_VERSION = "3"  # raise it when a rule changes: every database rebuilds on next use
 NCOA_STEP = "ncoa_undeliverable"
 MANUAL = "manual"
+ERASURE = "erasure"  # tombstones of erased persons (workbench.privacy), every channel
 
 # Aggregates whose values change whenever an input of the build changes.
 _STAMP_PARTS = (
@@ -34,6 +35,8 @@ _STAMP_PARTS = (
     "FROM persons)",
 )
 _MOVES_PART = "(SELECT count(*) || ':' || coalesce(max(applied_at)::VARCHAR, '') FROM applied_moves)"
+_TOMBSTONES_PART = ("(SELECT count(*) || ':' || coalesce(max(erased_at)::VARCHAR, '') || ':' || count(*) FILTER "
+                    "(WHERE channel = 'all') FROM erasure_tombstones)")
 
 
 def has_relation(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -49,6 +52,8 @@ def inputs_stamp(conn: duckdb.DuckDBPyConnection) -> str:
     parts = list(_STAMP_PARTS)
     if has_relation(conn, "applied_moves"):
         parts.append(_MOVES_PART)
+    if has_relation(conn, "erasure_tombstones"):
+        parts.append(_TOMBSTONES_PART)
     values = rows(conn, "SELECT " + ", ".join(f"{p} AS p{i}" for i, p in enumerate(parts)))[0]
     return "|".join([f"v{RULES_VERSION}", str(clock.now().date()), *map(str, values.values())])
 
@@ -60,7 +65,7 @@ def ensure_person_suppressions(conn: duckdb.DuckDBPyConnection, force: bool = Fa
 
     ``person_suppressions(person_id, suppression, channel, brand, reason, match_on, record_id,
     effective_date)``: one row per person, suppression (a suppression source's name, ``'manual'``,
-    ``'ncoa_undeliverable'``, later ``'erasure'``), channel (mail | email | phone | all), brand (NULL =
+    ``'ncoa_undeliverable'``, ``'erasure'``), channel (mail | email | phone | all), brand (NULL =
     every brand), reason and match rule; ``record_id`` is one record of the person that matched (NULL for
     the NCOA step), ``effective_date`` the earliest effective date of the entries that matched. Only
     entries in effect today are in it (NULL effective_date = always). A person is suppressed when ANY of
@@ -168,4 +173,24 @@ def _rebuild(conn: duckdb.DuckDBPyConnection) -> None:
         run(conn, f"""INSERT INTO person_suppressions
             SELECT person_id, '{NCOA_STEP}', 'mail', NULL, reason, 'ncoa', NULL, since
             FROM person_deliverability WHERE NOT mail_deliverable AND reason LIKE '%NCOA%'""")
+    _insert_tombstone_hits(conn)
     _drop_temp(conn)
+
+
+def _insert_tombstone_hits(conn: duckdb.DuckDBPyConnection) -> None:
+    """Persons a later load brought back after an erasure: a record (or golden record) whose standard email,
+    phone or name + address hashes to a tombstone. Suppressed on the tombstone's channel (every channel,
+    unless the key was shared with someone not erased), every brand, from the day of the erasure."""
+    from workbench.privacy.tombstones import build_tombstone_hits, get_salt, has_tombstones
+
+    if not has_tombstones(conn):
+        return
+    salt = get_salt(conn)
+    if salt is None:
+        return
+    build_tombstone_hits(conn, salt)
+    run(conn, f"""INSERT INTO person_suppressions
+        SELECT person_id, '{ERASURE}', channel, NULL, 'erased on request (tombstone): never contact again',
+               'tombstone_' || kind, min(record_id), min(erased_at)::DATE
+        FROM _tomb_hits GROUP BY person_id, channel, kind""")
+    run(conn, "DROP TABLE IF EXISTS _tomb_hits")

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from workbench import clock
+from workbench import audit, clock
 from workbench.errors import NotFoundError, WorkbenchError
 from workbench.ingest.fields import CHANNELS
 from workbench.store.sql import rows, run, scalar
@@ -89,7 +89,11 @@ def add_manual_suppression(conn: duckdb.DuckDBPyConnection, *, email: str | None
          address_line1, postal_code, std["email_std"], std["phone_std"], std["first_name_key"],
          std["first_name_root"], std["last_name_key"], std["addr_street"], std["addr_unit"], std["addr_key"],
          std["zip5"], std["effective_date"] or now.date(), now, added_by])
-    return {**get_manual_suppression(conn, manual_id), "persons": manual_suppression_persons(conn, manual_id)}
+    added = {**get_manual_suppression(conn, manual_id), "persons": manual_suppression_persons(conn, manual_id)}
+    audit.record(conn, "suppression.add", f"manual {manual_id}", {  # the rules, not the contact details
+        "manual_id": manual_id, "channel": channel, "brand": brand, "match_on": added["match_on"],
+        "persons": len(added["persons"]), "effective_date": added["effective_date"]})
+    return added
 
 
 def _match_on(row: dict[str, Any]) -> list[str]:
@@ -126,4 +130,6 @@ def remove_manual_suppression(conn: duckdb.DuckDBPyConnection, manual_id: int, r
         raise WorkbenchError(f"Manual opt-out {manual_id} was already removed on {row['removed_at']:%Y-%m-%d}.")
     run(conn, "UPDATE manual_suppressions SET removed_at = ?, removed_reason = ? WHERE manual_id = ?",
         [clock.now(), _blank(reason), manual_id])
+    audit.record(conn, "suppression.remove", f"manual {manual_id}", {
+        "manual_id": manual_id, "channel": row["channel"], "brand": row["brand"], "match_on": row["match_on"]})
     return get_manual_suppression(conn, manual_id)

@@ -14,7 +14,7 @@ import duckdb
 from workbench.errors import WorkbenchError
 from workbench.ingest.fields import CHANNELS
 from workbench.store.sql import rows
-from workbench.suppress.build import MANUAL, NCOA_STEP, ensure_person_suppressions, has_relation
+from workbench.suppress.build import ERASURE, MANUAL, NCOA_STEP, ensure_person_suppressions, has_relation
 
 SELECTION_CHANNELS = ("mail", "email", "phone")
 
@@ -58,8 +58,32 @@ def _entries_by_name(conn: duckdb.DuckDBPyConnection, channel: str | None, brand
             UNION ALL
             SELECT '{MANUAL}', count(*) FROM manual_suppressions e
             WHERE e.removed_at IS NULL AND (e.effective_date IS NULL OR e.effective_date <= ?) AND {cond}
-        ) GROUP BY name""", today + params + today + params)
+            {_tombstone_entries(conn, cond)}
+        ) GROUP BY name""", today + params + today + params + (params if _has_tombstones(conn) else []))
     return {r["name"]: r["n"] for r in found}
+
+
+def _has_tombstones(conn: duckdb.DuckDBPyConnection) -> bool:
+    from workbench.privacy.tombstones import has_tombstones
+
+    return has_tombstones(conn)
+
+
+def _tombstone_entries(conn: duckdb.DuckDBPyConnection, cond: str) -> str:
+    if not _has_tombstones(conn):
+        return ""
+    return f"UNION ALL SELECT '{ERASURE}', count(*) FROM erasure_tombstones e WHERE {cond}"
+
+
+def _tombstone_stats(conn: duckdb.DuckDBPyConnection) -> str:
+    if not _has_tombstones(conn):
+        return ""
+    return f"""
+        UNION ALL
+        SELECT '{ERASURE}', count(*), 0, min(erased_at)::DATE, max(erased_at)::DATE,
+               list(DISTINCT channel ORDER BY channel), list(DISTINCT brand ORDER BY brand),
+               count(*) FILTER (WHERE brand IS NULL)
+        FROM erasure_tombstones"""
 
 
 def _today():
@@ -85,6 +109,8 @@ def applicable_suppressions(conn: duckdb.DuckDBPyConnection, channel: str, brand
                                                 "WHERE kind = 'suppression'")}
     out = []
     names = set(entries) | set(persons) | {MANUAL}
+    if _has_tombstones(conn):
+        names.add(ERASURE)  # listed once any exists: an erasure is an absolute objection (never overridden)
     names |= {n for n, d in defined.items() if d["channel"] in (ch, "all") and (not brand or not d["brand"]
                                                                                or d["brand"] == brand.lower())}
     if ch == "mail" and has_relation(conn, "person_deliverability"):
@@ -100,6 +126,9 @@ def _builtin(name: str) -> dict[str, Any]:
     if name == MANUAL:
         return {"channel": "any", "brand": None, "reason": "opt-out added by hand", "match_on": "email, phone, "
                 "person, name_address, address"}
+    if name == ERASURE:
+        return {"channel": "all", "brand": None, "reason": "erased on request (tombstone)",
+                "match_on": "tombstone: email, phone, name_address (salted hashes)"}
     if name == NCOA_STEP:
         return {"channel": "mail", "brand": None, "reason": "moved, no new address (NCOA 01/02/03)",
                 "match_on": "ncoa (households)"}
@@ -127,7 +156,7 @@ def suppression_summary(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
                count(*) FILTER (WHERE effective_date > ?), min(effective_date), max(effective_date),
                list(DISTINCT channel ORDER BY channel), list(DISTINCT brand ORDER BY brand),
                count(*) FILTER (WHERE brand IS NULL)
-        FROM manual_suppressions WHERE removed_at IS NULL""", [today, today, today, today])}
+        FROM manual_suppressions WHERE removed_at IS NULL""" + _tombstone_stats(conn), [today, today, today, today])}
     loads = {r["source"]: r for r in rows(conn, """SELECT source, arg_max(load_id, load_id) AS last_load_id,
             max(finished_at) AS last_loaded_at, arg_max(file, load_id) AS last_file
         FROM loads WHERE status = 'loaded' GROUP BY source""")}
@@ -136,6 +165,8 @@ def suppression_summary(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
     names = set(defined) | set(persons) | {MANUAL}
     if has_relation(conn, "person_deliverability"):
         names.add(NCOA_STEP)
+    if _has_tombstones(conn):
+        names.add(ERASURE)
     out = []
     for name in sorted(names):
         d = defined.get(name) or _builtin(name)
@@ -179,6 +210,12 @@ def check_contact(conn: duckdb.DuckDBPyConnection, *, email: str | None = None, 
         FROM manual_suppressions WHERE removed_at IS NULL AND (email_std = ? OR phone_std = ?)
         ORDER BY 1, 2, 3""", [today, std["email_std"], std["phone_std"], std["email_std"], today,
                                std["email_std"], std["phone_std"]])
+    from workbench.privacy.tombstones import contact_tombstones
+
+    entries += [{"suppression": ERASURE, "channel": t["channel"], "brand": None,
+                 "reason": "erased on request (tombstone)", "match_on": t["kind"],
+                 "effective_date": t["erased_at"].date() if t["erased_at"] else None, "in_effect": True}
+                for t in contact_tombstones(conn, std["email_std"], std["phone_std"])]
     holders = rows(conn, """SELECT DISTINCT pr.person_id FROM records r JOIN person_records pr USING (record_id)
         WHERE r.email_std = ? OR r.phone_std = ? UNION SELECT person_id FROM person_records WHERE person_id = ?
         ORDER BY 1 LIMIT 50""", [std["email_std"], std["phone_std"], person_id])

@@ -1,0 +1,63 @@
+"""The Audit screen: rows newest first with details, a filter by action, the chain check."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from test_trust_helpers import CRM, EMAIL, load_file, make_store, write
+from textual.widgets import DataTable, Input, Static
+
+import workbench.tui.app
+from workbench import clock
+from workbench.store.sql import run
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.audit_view import AuditScreen
+
+
+class App(WorkbenchApp):
+    MODES = {**WorkbenchApp.MODES, "audit": AuditScreen}  # until the lead wires the screen in
+    DEFAULT_MODE = "audit"
+    CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
+
+
+async def settle(pilot) -> None:
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers if w.name != "_loader"):
+            return
+
+
+def test_audit_screen_lists_filters_and_verifies(tmp_path):
+    from workbench.suppress import add_manual_suppression
+
+    store = make_store(tmp_path)
+    load_file(store, "crm", write(tmp_path, "crm", CRM))
+    with store.transaction() as conn:
+        add_manual_suppression(conn, email=EMAIL, channel="email", reason="asked")
+
+    async def scenario() -> None:
+        app = App(str(store.path))
+        async with app.run_test(size=(140, 40)) as pilot:
+            await settle(pilot)
+            table = pilot.app.screen.query_one("#audit", DataTable)
+            assert table.row_count == 3
+            assert [str(table.get_row_at(i)[3]) for i in range(3)] == ["suppression.add", "load", "sources.save"]
+            details = str(pilot.app.screen.query_one("#audit-details", Static).render())
+            assert "manual_id" in details and EMAIL not in details
+            pilot.app.screen.query_one("#audit-action", Input).value = "load"
+            await pilot.press("slash", "enter")
+            await settle(pilot)
+            assert table.row_count == 1 and str(table.get_row_at(0)[4]) == "crm"
+            await pilot.press("v")
+            await settle(pilot)
+            assert "chain intact: 3 rows" in str(pilot.app.screen.query_one("#audit-chain", Static).render())
+            with store.transaction() as conn:
+                run(conn, "UPDATE audit_log SET actor = 'mallory' WHERE id = 1")
+            await pilot.press("v")
+            await settle(pilot)
+            assert "BROKEN at row 1" in str(pilot.app.screen.query_one("#audit-chain", Static).render())
+
+    asyncio.run(scenario())
+    clock.set_now(None)
