@@ -114,6 +114,13 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                                    f"{gate.describe(gate.errors)}.",
                                    "Load fresh data first, or export anyway with --allow-stale (recorded in the "
                                    "manifest).")
+            from workbench.privacy import legal_clock_gate
+
+            legal = legal_clock_gate(conn, sel.channel)  # do-not-call < 31 days, opt-outs, NCOA < 95 days
+            if legal and not allow_stale:
+                raise RefusedError(f"Export of {name!r} refused: " + "; ".join(legal),
+                                   "Load the file named, or export anyway with --allow-stale (recorded in the "
+                                   "manifest).")
             campaign = (campaign or default_campaign(name)).strip()
             if scalar(conn, "SELECT count(*) FROM exports WHERE campaign = ?", [campaign]):
                 raise RefusedError(f"Campaign {campaign!r} was already exported.",

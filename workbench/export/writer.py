@@ -79,6 +79,9 @@ def check_target(path: str | os.PathLike[str]) -> Path:
         raise WorkbenchError(f"The folder {target.parent} does not exist.", "Create it first, or choose another --out.")
     if not os.access(target.parent, os.W_OK):
         raise WorkbenchError(f"Cannot write in {target.parent} (permission denied).")
+    from workbench.privacy.files import remove_stale_export_temps
+
+    remove_stale_export_temps(target.parent, target.name, min_age_s=3600)  # left by a killed export
     return target
 
 

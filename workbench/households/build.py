@@ -58,6 +58,11 @@ def compute_households(conn: duckdb.DuckDBPyConnection, moves_applied: int = 0) 
     run(conn, "INSERT INTO household_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run_id, started, clock.now(), figures["persons"], figures["addresses"], counts["households"], kept, new,
          counts["review_open"], moves_applied, duration, json.dumps(timings)])
+    from workbench import audit
+
+    audit.record(conn, "household.run", f"run {run_id}", {
+        "persons": figures["persons"], "households": counts["households"], "kept": kept, "new": new,
+        "review_open": counts["review_open"], "moves_applied": moves_applied})
     for t in ("_hp", "_hh_addr", "_hh_doors", "_hh_person", "_hh_ids", "_hh_spend", "_hh_pin", "_hh_together", "_hh_m"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
     return {"run_id": run_id, "persons": figures["persons"], "addresses": figures["addresses"],

@@ -131,6 +131,11 @@ def _record(conn, action: str, household_id: int | None, other: int | None, pers
     decision_id = scalar(conn, "SELECT nextval('household_decision_id_seq')")
     run(conn, "INSERT INTO household_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [decision_id, action, household_id, other, person_ids, addr_key, note, clock.now(), _operator()])
+    from workbench import audit
+
+    audit.record(conn, "household.decision", action, {"decision_id": decision_id, "household_id": household_id,
+                                                       "other_household_id": other, "persons": len(person_ids),
+                                                       "note_given": bool(note)})
     return decision_id
 
 

@@ -48,6 +48,12 @@ def _decide(conn: duckdb.DuckDBPyConnection, lo: int, r: int, decision: str, rea
     decision_id = scalar(conn, "SELECT nextval('match_decision_seq')")
     run(conn, "INSERT INTO match_decisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
         [decision_id, lo, r, decision, reason, prob, clock.now(), by, batch_id or decision_id])
+    from workbench import audit
+
+    audit.record(conn, "match.decision", f"{lo}-{r}", {"decision_id": decision_id, "decision": decision,
+                                                        "records": [lo, r], "probability": prob,
+                                                        "batch_id": batch_id or decision_id,
+                                                        "reason_given": bool(reason)})
     return decision_id
 
 

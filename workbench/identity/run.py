@@ -83,10 +83,21 @@ def match(store: Store, full: bool = False, retrain: bool = False, progress: Pro
     """One match run in one transaction (rolled back entirely if anything fails)."""
     try:
         with store.transaction() as conn:
-            return run_match(conn, full=full, retrain=retrain, progress=progress)
+            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress))
     except TrainingFailed as failed:
         with store.transaction() as conn:
-            return run_match(conn, full=full, retrain=retrain, progress=progress, fallback=failed.reason)
+            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress,
+                                            fallback=failed.reason))
+
+
+def _audited(conn: duckdb.DuckDBPyConnection, result: MatchResult) -> MatchResult:
+    from workbench import audit
+
+    audit.record(conn, "match.run", f"run {getattr(result, 'run_id', '?')}",
+                 {k: getattr(result, k, None) for k in ("mode", "method", "model_id", "records", "pairs_scored",
+                                                       "auto_accepted", "in_review", "conflicts", "persons_merged",
+                                                       "persons_split")})
+    return result
 
 
 def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool = False,
