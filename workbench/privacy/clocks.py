@@ -116,6 +116,9 @@ def legal_clocks(conn: duckdb.DuckDBPyConnection, now: datetime | None = None) -
 
 def legal_clock_gate(conn: duckdb.DuckDBPyConnection, channel: str, now: datetime | None = None) -> list[str]:
     """The problems that must stop an export on ``channel`` (mail | email | phone): plain sentences, empty
-    when the export may go. Overdue and missing clocks of that channel are problems; ``due`` is not."""
+    when the export may go. Overdue clocks of that channel are problems, and so is a file that is defined
+    but was never loaded; ``due`` is not. A database that defines no such file at all (no moves source, no
+    do-not-call list) is not stopped here: the freshness screen shows that clock as ``missing``."""
     ch = (channel or "").strip().lower()
-    return [c.message for c in legal_clocks(conn, now) if c.channel == ch and c.status in ("overdue", "missing")]
+    return [c.message for c in legal_clocks(conn, now) if c.channel == ch
+            and (c.status == "overdue" or (c.status == "missing" and c.source is not None))]
