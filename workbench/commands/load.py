@@ -28,8 +28,10 @@ def load(ctx: click.Context, source: str, files: tuple[str, ...], as_json: bool,
 
             with Progress(transient=True) as bar:
                 task = bar.add_task(f"loading {f}", total=1.0)
-                result = load_file(store, source, f, progress=lambda m, x: bar.update(
-                    task, completed=x, description=f"{f}: {m}"), force=force)
+                def step(message: str, fraction: float, task=task, name=f) -> None:
+                    bar.update(task, completed=fraction, description=f"{name}: {message}")
+
+                result = load_file(store, source, f, progress=step, force=force)
         else:
             result = load_file(store, source, f, force=force)
         results.append(result)
@@ -68,7 +70,6 @@ def loads(ctx: click.Context, source: str | None, limit: int, as_json: bool) -> 
     if as_json:
         emit_json(found)
         return
-    from rich.console import Console
     from rich.table import Table
 
     t = Table("load", "source", "file", "finished", "rows", "rejected", "as-of max", "s", box=None,

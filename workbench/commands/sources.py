@@ -44,7 +44,6 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         emit_json([s.to_dict() for s in found])
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table("source", "kind", "cadence", "warn", "error", "priority", "mode", "format", "as-of", "mapping",
