@@ -61,3 +61,17 @@ def test_audit_screen_lists_filters_and_verifies(tmp_path):
 
     asyncio.run(scenario())
     clock.set_now(None)
+
+
+async def test_audit_log_opens_from_the_command_palette(demo_copy):
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.commands import WorkbenchCommands
+    from workbench.tui.screens.audit_view import AuditScreen
+
+    app = WorkbenchApp(str(demo_copy))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        commands = {title: callback for title, _help, callback in WorkbenchCommands(app.screen).commands()}
+        commands["Audit log"]()
+        await pilot.pause()
+        assert isinstance(app.screen, AuditScreen)

@@ -25,8 +25,14 @@ class WorkbenchCommands(Provider):
             partial(app.run_on_screen, "sources", "import_sources"),
         )  # type: ignore[attr-defined]
         yield ("Refresh freshness", "Read every source's freshness again now", app.refresh_freshness)  # type: ignore[attr-defined]
+        yield ("Audit log", "Who did what, when: loads, runs, decisions, exports, erasures", self._open_audit)
         for entry in SCREENS:
             yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.switch_mode, entry.mode))
+
+    def _open_audit(self) -> None:
+        from workbench.tui.screens.audit_view import AuditScreen
+
+        self.app.push_screen(AuditScreen())
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self.commands():
