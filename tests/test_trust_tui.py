@@ -75,3 +75,32 @@ async def test_audit_log_opens_from_the_command_palette(demo_copy):
         commands["Audit log"]()
         await pilot.pause()
         assert isinstance(app.screen, AuditScreen)
+
+
+async def test_erasure_from_the_customer_view_asks_then_erases(demo_copy):
+    from workbench.store import Store
+    from workbench.store.sql import scalar
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens.customer import CustomerScreen, open_customer
+
+    store = Store(demo_copy)
+    with store.connect(read_only=True) as conn:
+        person = scalar(conn, "SELECT min(person_id) FROM persons WHERE email IS NOT NULL")
+    app = WorkbenchApp(str(demo_copy))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        open_customer(app, person)
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerScreen)
+        await pilot.press("E")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "GDPR request 1"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if not isinstance(app.screen, CustomerScreen):
+                break
+    with store.connect(read_only=True) as conn:
+        assert scalar(conn, "SELECT count(*) FROM persons WHERE person_id = ?", [person]) == 0

@@ -54,6 +54,12 @@ class OpensCustomers:
         open_customer(self.app, message.person_id)  # type: ignore[attr-defined]
 
 
+class CustomerErased(Message):
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
 class CustomerRead(Message):
     def __init__(self, view: dict[str, Any]) -> None:
         super().__init__()
@@ -79,6 +85,7 @@ class CustomerScreen(WorkbenchScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="customer.close"),
         Binding("R", "refresh_customer", "Refresh", id="customer.refresh"),
+        Binding("E", "erase_person", "Erase (GDPR)", id="customer.erase"),
     ]
 
     def __init__(self, person_id: int) -> None:
@@ -105,6 +112,43 @@ class CustomerScreen(WorkbenchScreen):
     def action_refresh_customer(self) -> None:
         self.query_one("#customer-body").loading = True
         self._read()
+
+    def action_erase_person(self) -> None:
+        """Erasure on request: a reason, a confirmation, then the erase in a worker (it cannot be undone)."""
+        from workbench.tui.modals.confirm import ConfirmModal
+        from workbench.tui.modals.prompt import PromptModal
+
+        def confirmed(yes: bool | None, reason: str) -> None:
+            if yes:
+                self.query_one("#customer-body").loading = True
+                self._erase(reason)
+
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self.app.push_screen(ConfirmModal(
+                    f"Erase person {self.person_id}?",
+                    "Their personal data leaves every table and the file; a hashed tombstone keeps them "
+                    "suppressed if a later load brings them back. This cannot be undone.",
+                    yes="Erase", no="Keep"), lambda yes: confirmed(yes, reason))
+
+        self.app.push_screen(PromptModal("Reason for the erasure", "",
+                                         placeholder="e.g. GDPR request 2026-118 by e-mail"), reasoned)
+
+    @work(thread=True, exclusive=True, group="customer-erase", name="erase the person", exit_on_error=False)
+    def _erase(self, reason: str) -> None:
+        from workbench.privacy import erase
+
+        with jobs.database_job(self.store):
+            result = erase(self.store, person_id=self.person_id, reason=reason)
+        self.post_message(CustomerErased(result))
+
+    @on(CustomerErased)
+    def _erased(self, message: CustomerErased) -> None:
+        self.notify(f"Person {self.person_id} erased; a tombstone keeps them suppressed.", title="Erasure")
+        refresh = getattr(self.app, "data_changed", None)
+        if refresh:
+            refresh()
+        self.app.pop_screen()
 
     @work(thread=True, exclusive=True, group="customer", name="read the customer view", exit_on_error=False)
     def _read(self) -> None:
