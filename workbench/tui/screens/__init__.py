@@ -1,8 +1,7 @@
 """The screens of the product, in the order of their keys (1..8).
 
-Each screen is its own module with one ``Screen`` class. To give a capability its real screen, replace
-its entry here at the new
-class; the app builds its modes, key bindings, tabs and palette commands from :data:`SCREENS`.
+Each screen is its own module with one ``Screen`` class, named by its entry here; the app builds its
+modes, key bindings, tabs and palette commands from :data:`SCREENS`.
 Classes are imported only when their screen is first shown.
 """
 
