@@ -10,27 +10,13 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from textual.worker import WorkerCancelled, WorkerFailed
+from tui_support import settle
 
 from workbench.store import Store
 from workbench.store.sql import run
 from workbench.tui.app import WorkbenchApp
 
 SIZE = (120, 36)
-
-
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(40):
-        busy = [w for w in app.workers if w.is_running]
-        if not busy:
-            break
-        try:
-            await app.workers.wait_for_complete(busy)
-        except (WorkerFailed, WorkerCancelled):
-            pass
-        await pilot.pause()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from test_trust_helpers import CRM, EMAIL, load_file, make_store, write
 from textual.widgets import DataTable, Input, Static
+from tui_support import settle
 
 import workbench.tui.app
 from workbench import clock
@@ -19,14 +20,6 @@ class App(WorkbenchApp):
     MODES = {**WorkbenchApp.MODES, "audit": AuditScreen}  # until the lead wires the screen in
     DEFAULT_MODE = "audit"
     CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
-
-
-async def settle(pilot) -> None:
-    for _ in range(20):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers if w.name != "_loader"):
-            return
 
 
 def test_audit_screen_lists_filters_and_verifies(tmp_path):

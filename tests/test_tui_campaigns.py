@@ -3,13 +3,11 @@ and of the customer view opened from a list of persons. Workers are awaited, nev
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import date, timedelta
 
 import pytest
 from textual.widgets import Button, DataTable, Static, TabbedContent, TextArea
-from textual.worker import WorkerCancelled, WorkerFailed
+from tui_support import settle
 
 from workbench import clock
 from workbench.contacts.rules import parse_rules_text, save_rules
@@ -21,17 +19,10 @@ from workbench.tui.modals.error import ErrorModal
 from workbench.tui.screens.campaigns_view import CampaignScreen, CampaignsScreen, RuleEditorModal
 from workbench.tui.screens.customer import CustomerScreen, open_customer
 
+BACKGROUND = frozenset({"_loader", "freshness-summary"})  # the freshness summary runs on a timer
 SIZE = (130, 40)
 NOW = "2026-11-20T10:00:00"
 SENT = date(2026, 10, 1)
-
-
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return wrapper
 
 
 @pytest.fixture
@@ -64,34 +55,20 @@ def db(tmp_path):
     clock.set_now(None)
 
 
-async def settle(pilot) -> None:
-    app = pilot.app
-    for _ in range(30):
-        busy = [w for w in app.workers if w.group != "freshness-summary"]
-        try:
-            await app.workers.wait_for_complete(busy)
-        except (WorkerFailed, WorkerCancelled):
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers if w.group != "freshness-summary"):
-            return
-
-
 def rows(table: DataTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-@run_async
 async def test_campaign_results_persons_and_customer_view(db):
     app = WorkbenchApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(CampaignsScreen())
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         screen = app.screen
         campaigns = rows(screen.query_one("#campaigns", DataTable))
         assert campaigns == [["WINTER", "northwind", "mail", "2026-10-01", "2", "40", "20", "export"]]
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         detail = app.screen
         assert isinstance(detail, CampaignScreen)
         results = rows(detail.query_one("#results", DataTable))
@@ -103,7 +80,7 @@ async def test_campaign_results_persons_and_customer_view(db):
         assert len(persons) == 40 and persons[0][:2] == ["1", "Ann1 Lee"]
         await pilot.press("tab")  # to the persons of cell A
         await pilot.press("enter")
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         customer = app.screen
         assert isinstance(customer, CustomerScreen) and customer.person_id == 1
         assert "Person 1: Ann1 Lee" in str(customer.query_one("#customer-title", Static).render())
@@ -120,36 +97,34 @@ async def test_campaign_results_persons_and_customer_view(db):
         assert isinstance(app.screen, CampaignsScreen)
 
 
-@run_async
 async def test_customer_view_opens_from_any_screen_and_shows_triggers(db):
     app = WorkbenchApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         open_customer(app, 5)
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         view = app.screen
         assert isinstance(view, CustomerScreen)
         assert rows(view.query_one("#c-triggers", DataTable))[0][0] == "lapsing"
         assert not view.query_one("#c-merges", DataTable).display  # no match runs: a note says so
         assert "no match runs yet" in str(view.query_one("#e-merges", Static).render())
         open_customer(app, 999)
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         assert isinstance(app.screen, ErrorModal)
         assert "No person 999" in app.screen.message
 
 
-@run_async
 async def test_rules_tab_adds_and_toggles_a_rule_and_triggers_tab_lists_persons(db):
     app = WorkbenchApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
         await app.push_screen(CampaignsScreen())
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         screen = app.screen
         screen.query_one("#campaign-tabs", TabbedContent).active = "tab-rules"
         await pilot.pause()
         assert rows(screen.query_one("#rules", DataTable))[0][:2] == ["mail_week", "pressure"]
         await pilot.press("a")
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         editor = app.screen
         assert isinstance(editor, RuleEditorModal)
         area = editor.query_one("#rule-text", TextArea)
@@ -159,18 +134,18 @@ async def test_rules_tab_adds_and_toggles_a_rule_and_triggers_tab_lists_persons(
         assert "belongs to pressure rules" in str(editor.query_one("#rule-error", Static).render())
         area.text = '[rules.calls]\nkind = "capacity"\nchannel = "phone"\nmax_per_day = 500\n'
         editor.query_one("#save", Button).press()  # a click within 0.2 s of the last is ignored
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         assert app.screen is screen
         assert [r[0] for r in rows(screen.query_one("#rules", DataTable))] == ["mail_week", "calls"]
         screen.query_one("#rules", DataTable).focus()
         await pilot.press("t")  # the first rule off
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         assert rows(screen.query_one("#rules", DataTable))[0][3] == "off"
         with Store(db).connect(read_only=True) as conn:
             assert scalar(conn, "SELECT enabled FROM contact_rules WHERE name = 'mail_week'") is False
         screen.query_one("#campaign-tabs", TabbedContent).active = "tab-triggers"
         screen.query_one("#triggers", DataTable).focus()
-        await settle(pilot)
+        await settle(pilot, BACKGROUND)
         assert rows(screen.query_one("#triggers", DataTable))[0][:2] == ["lapsing", "1"]
         assert rows(screen.query_one("#trigger-persons", DataTable))[0][:2] == ["5", "Ann5 Lee"]
         assert "stale" in str(screen.query_one("#trigger-reasons", Static).render())  # no source defined

@@ -6,15 +6,13 @@ the core) and drives the app with Textual's pilot; workers are awaited, never sl
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from textual.widgets import Button, DataTable, Input, Static
-from textual.worker import WorkerCancelled, WorkerFailed
+from tui_support import settle
 
 from workbench import clock
 from workbench.ingest.sources import parse_sources_toml, save_sources
@@ -31,7 +29,6 @@ from workbench.tui.screens.sources import SourcesScreen
 
 SIZE = (120, 36)
 NOW = "2026-11-20T10:00:00"
-FOREVER = {"_loader"}  # DirectoryTree's loader worker waits for directories to read until it is removed
 SOURCES_TOML = """
 [sources.crm]
 kind = "people"
@@ -44,16 +41,6 @@ C2,Mary,Smith,12 N Oak St,02134,mary@example.com,6175550102,1982-07-09
 ,No,Key,1 Main St,10001,nokey@example.com,,1970-01-01
 C3,Jose,Garcia,44 Main Street,78701,jose@example.com,5125550107,1965-12-01
 """
-
-
-def run_async(test):
-    """Run an async test in its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pytest.fixture
@@ -70,21 +57,6 @@ def db(tmp_path, monkeypatch) -> Path:
     clock.set_now(None)
 
 
-async def settle(pilot) -> None:
-    """Wait until no worker runs and every message they posted was handled (failures included)."""
-    app = pilot.app
-    for _ in range(20):
-        jobs_ = [w for w in app.workers if w.group not in FOREVER]
-        try:
-            if jobs_:  # (an empty list would mean "every worker")
-                await app.workers.wait_for_complete(jobs_)
-        except (WorkerFailed, WorkerCancelled):
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in app.workers if w.group not in FOREVER):
-            return
-
-
 def rows(table: DataTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
@@ -99,7 +71,6 @@ async def pick_file(pilot, typed: str) -> None:
     await settle(pilot)
 
 
-@run_async
 async def test_starts_on_sources_and_keys_1_to_8_switch_screens(db):
     from workbench.tui.commands import WorkbenchCommands
 
@@ -127,7 +98,6 @@ async def test_starts_on_sources_and_keys_1_to_8_switch_screens(db):
         assert isinstance(app.screen, FilePickerModal)
 
 
-@run_async
 async def test_load_a_csv_then_see_its_log_freshness_and_rejects(db):
     app = WorkbenchApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
@@ -171,7 +141,6 @@ async def test_load_a_csv_then_see_its_log_freshness_and_rejects(db):
         assert fresh[0][8] == "3"  # last rows
 
 
-@run_async
 async def test_a_missing_file_shows_the_error_modal_and_a_mapping_error_the_preview(db):
     (db.parent / "bad.csv").write_text("id,first_name\nC1,Bob\n", encoding="utf-8")
     app = WorkbenchApp(str(db))
@@ -199,7 +168,6 @@ async def test_a_missing_file_shows_the_error_modal_and_a_mapping_error_the_prev
         assert conn.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 0
 
 
-@run_async
 async def test_import_sources_from_toml(db):
     (db.parent / "more.toml").write_text(
         '[sources.pos]\nkind = "transactions"\ncadence = "daily"\n', encoding="utf-8"
@@ -214,7 +182,6 @@ async def test_import_sources_from_toml(db):
         assert sorted(names) == ["crm", "pos"]
 
 
-@run_async
 async def test_escape_cancels_a_load_and_the_database_is_unchanged(db):
     app = WorkbenchApp(str(db))
     async with app.run_test(size=SIZE) as pilot:

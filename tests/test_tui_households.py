@@ -3,14 +3,12 @@ split, move a member) driven with Textual's pilot; the decisions land in the dat
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
 from test_households_helpers import groups, household_of, load, make_store
 from textual.widgets import DataTable, Static
-from textual.worker import WorkerCancelled
+from tui_support import settle
 
 import workbench.tui.app
 from workbench import clock
@@ -28,14 +26,6 @@ class App(WorkbenchApp):
     CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 @pytest.fixture
 def store(tmp_path):
     s = make_store(tmp_path)
@@ -46,17 +36,6 @@ def store(tmp_path):
     run_households(s)
     yield s
     clock.set_now(None)
-
-
-async def settle(pilot) -> None:
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # superseded by a newer job of its group
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
 
 
 def table(app, selector: str) -> list[list[str]]:
@@ -71,7 +50,6 @@ async def cursor_to(pilot, selector: str, key: str) -> None:
     await settle(pilot)
 
 
-@run_async
 async def test_review_list_members_and_accept(store):
     app = App(str(store.path))
     async with app.run_test(size=SIZE) as pilot:
@@ -93,7 +71,6 @@ async def test_review_list_members_and_accept(store):
         assert len(table(app, "#households")) == 3
 
 
-@run_async
 async def test_merge_split_and_move_keys(store):
     app = App(str(store.path))
     async with app.run_test(size=SIZE) as pilot:

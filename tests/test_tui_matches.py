@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
 from test_identity_helpers import build_template, copy_store
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerCancelled
+from tui_support import settle
 
 import workbench.tui.app
 from workbench import clock
@@ -28,14 +26,6 @@ class App(WorkbenchApp):
     CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     return build_template(tmp_path_factory.mktemp("identity_tui"), rows=1500)
@@ -50,17 +40,6 @@ def db(template, tmp_path):
     clock.set_now(None)
 
 
-async def settle(pilot) -> None:
-    for _ in range(30):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # superseded by a newer job of its group
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
-
-
 def decisions(store) -> list[tuple]:
     with store.connect(read_only=True) as conn:
         return conn.execute("SELECT decision, undone_at IS NULL FROM match_decisions ORDER BY decision_id").fetchall()
@@ -70,7 +49,6 @@ def counter(app) -> str:
     return str(app.screen.query_one("#matches-counter", Static).render())
 
 
-@run_async
 async def test_review_a_pair_undo_and_bulk_accept(db):
     app = App(str(db.path))
     async with app.run_test(size=SIZE) as pilot:

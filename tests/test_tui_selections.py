@@ -3,8 +3,6 @@ confirmation). Workers are awaited, never slept on."""
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +11,7 @@ from typing import ClassVar
 import pytest
 from test_select_data import NOW, build_db
 from textual.widgets import DataTable, Input, Static, TextArea
-from textual.worker import WorkerCancelled, WorkerFailed
+from tui_support import settle
 
 from workbench import clock
 from workbench.store import Store
@@ -47,25 +45,6 @@ class SelectionsApp(WorkbenchApp):
     DEFAULT_MODE = "selections"
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def settle(pilot) -> None:
-    for _ in range(30):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except (WorkerFailed, WorkerCancelled):
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
-
-
 @pytest.fixture(scope="module")
 def master(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tuidb")
@@ -94,7 +73,6 @@ async def write_and_count(pilot, text: str) -> None:
     await settle(pilot)
 
 
-@run_async
 async def test_build_count_save_and_export(db, tmp_path):
     app = SelectionsApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
@@ -134,7 +112,6 @@ async def test_build_count_save_and_export(db, tmp_path):
     assert contacts["n"] > 0 and contacts["c"] == 1
 
 
-@run_async
 async def test_the_live_count_follows_the_typing(db):
     app = SelectionsApp(str(db))
     async with app.run_test(size=SIZE) as pilot:
@@ -151,7 +128,6 @@ async def test_the_live_count_follows_the_typing(db):
         assert int(waterfall_rows(screen)[1][1].replace(",", "")) > int(first[1][1].replace(",", ""))
 
 
-@run_async
 async def test_a_stale_source_is_named_before_exporting(db, tmp_path):
     from workbench.select.counts import import_selections
 

@@ -3,14 +3,12 @@ hand through the form (in a worker), a form that refuses a missing reason, withd
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from pathlib import Path
 
 import pytest
 from test_suppress_helpers import load_people, load_rows, make_store
 from textual.widgets import DataTable, Input, Static
-from textual.worker import WorkerCancelled
+from tui_support import settle
 
 import workbench.tui.app
 from workbench import clock
@@ -26,14 +24,6 @@ class App(WorkbenchApp):
     CSS_PATH = str(Path(workbench.tui.app.__file__).with_name("styles") / "app.tcss")
 
 
-def run_async(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 @pytest.fixture
 def db(tmp_path):
     store = make_store(tmp_path)
@@ -45,22 +35,10 @@ def db(tmp_path):
     clock.set_now(None)
 
 
-async def settle(pilot) -> None:
-    for _ in range(20):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerCancelled:  # superseded by a newer job of its group
-            pass
-        await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
-            return
-
-
 def table_rows(table: DataTable) -> dict[str, list[str]]:
     return {str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)] for i in range(table.row_count)}
 
 
-@run_async
 async def test_lists_suppressions_and_adds_an_opt_out(db):
     app = App(str(db))
     async with app.run_test(size=SIZE) as pilot:

@@ -1,0 +1,28 @@
+"""Shared by the Pilot tests: wait for the app's workers without sleeping."""
+
+from __future__ import annotations
+
+from textual.worker import WorkerCancelled, WorkerFailed
+
+# DirectoryTree's loader worker waits for directories to read until the tree is removed: never wait on it.
+FOREVER = frozenset({"_loader"})
+
+
+async def settle(pilot, ignore: frozenset[str] | set[str] = FOREVER, rounds: int = 40) -> None:
+    """Wait until no worker (but those named or grouped in ``ignore``) runs and the messages they posted
+    were handled. A failed or cancelled (superseded) worker does not stop the wait: tests assert outcomes."""
+    app = pilot.app
+
+    def busy() -> list:
+        return [w for w in app.workers if w.is_running and w.group not in ignore and w.name not in ignore]
+
+    for _ in range(rounds):
+        running = busy()
+        if running:
+            try:
+                await app.workers.wait_for_complete(running)
+            except (WorkerFailed, WorkerCancelled):
+                pass
+        await pilot.pause()
+        if not busy():
+            return
