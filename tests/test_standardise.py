@@ -137,6 +137,16 @@ def test_nickname_table():
     assert all(re.fullmatch("[A-Z]+", word) for pair in pairs for word in pair)
 
 
+@pytest.mark.parametrize(
+    "a, b, meet",
+    [("SANDY", "ALEXANDRA", True), ("SANDY", "CASSANDRA", True), ("JACK", "JACOB", True), ("JACK", "JOHN", True),
+     ("BOB", "ROBERT", True), ("PEGGY", "MARGARET", True), ("JOHN", "MARY", False), ("SANDY", "ROBERT", False)],
+)
+def test_nicknames_many_to_many(conn, a, b, meet):
+    """Real nickname data is many-to-many: a nickname stands for several formal names."""
+    assert one(conn, "list_has_any(wb_first_name_roots(?), wb_first_name_roots(?))", a, b) is meet
+
+
 # --- email and phone ----------------------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 ``install_macros(conn)`` creates them as TEMP macros on a connection (read-only connections too).
 Every macro gives NULL for NULL or blank input. The reference tables are CSVs under ``data/``.
 
-Names: ``wb_name_key(x)``, ``wb_name_display(x)``, ``wb_first_name_root(name_key)``.
+Names: ``wb_name_key(x)``, ``wb_name_display(x)``, ``wb_first_name_root(name_key)`` (one root),
+``wb_first_name_roots(name_key)`` (every name it may stand for: many-to-many nicknames).
 Contacts: ``wb_email(x)``, ``wb_email_valid(x)``, ``wb_phone(x)``, ``wb_phone2(area, number)``.
 Places: ``wb_zip5(x)``, ``wb_zip4(x)``, ``wb_state(x)``, ``wb_country(x)``.
 Dates: ``wb_date(x)``, ``wb_timestamp(x)``.
@@ -25,6 +26,7 @@ MACRO_NAMES = (
     "wb_name_key",
     "wb_name_display",
     "wb_first_name_root",
+    "wb_first_name_roots",
     "wb_email",
     "wb_email_valid",
     "wb_phone",

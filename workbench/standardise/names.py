@@ -1,4 +1,4 @@
-"""Person name macros: a matching key, a readable display form and a nickname-aware first-name root."""
+"""Person name macros: a matching key, a readable display form and nickname-aware first-name roots."""
 
 from __future__ import annotations
 
@@ -34,8 +34,12 @@ def macro_sql() -> str:
     # DuckDB's common subexpression elimination.
     key = "upper(trim(CAST(x AS VARCHAR)))"
     first_name_root = blank_is_null("x", f"coalesce({map_literal(tables.nickname_roots())}[{key}], {key})")
+    # Many-to-many: every name a first name may stand for (itself included); two first names are
+    # nicknames of one another when these lists share a name: list_has_any(roots_a, roots_b).
+    first_name_roots = blank_is_null("x", f"coalesce({map_literal(tables.nickname_groups())}[{key}], [{key}])")
     return (
         f"CREATE OR REPLACE TEMP MACRO wb_name_key(x) AS {name_key};\n"
         f"CREATE OR REPLACE TEMP MACRO wb_name_display(x) AS {name_display};\n"
         f"CREATE OR REPLACE TEMP MACRO wb_first_name_root(x) AS {first_name_root};\n"
+        f"CREATE OR REPLACE TEMP MACRO wb_first_name_roots(x) AS {first_name_roots};\n"
     )

@@ -10,11 +10,16 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def map_literal(mapping: Mapping[str, str | bool]) -> str:
+def map_literal(mapping: Mapping[str, str | bool | tuple[str, ...]]) -> str:
     """A DuckDB MAP literal; a lookup ``MAP {...}[key]`` gives NULL for a missing key."""
     items = []
     for key, value in sorted(mapping.items()):
-        rendered = ("true" if value else "false") if isinstance(value, bool) else quote(value)
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, tuple):
+            rendered = "[" + ", ".join(quote(v) for v in value) + "]"
+        else:
+            rendered = quote(value)
         items.append(f"{quote(key)}: {rendered}")
     return "MAP {" + ", ".join(items) + "}"
 

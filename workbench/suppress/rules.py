@@ -30,13 +30,6 @@ import duckdb
 from workbench.standardise import nickname_pairs
 from workbench.store.sql import run
 
-# Nicknames the shipped table lacks (it keeps one row per nickname for some); harmless if it gains them.
-EXTRA_NICKNAMES = (
-    ("CHRIS", "CHRISTINE"), ("CHRIS", "CHRISTINA"), ("TERRY", "THERESA"), ("TESS", "THERESA"),
-    ("TERRI", "THERESA"), ("TERRY", "TERESA"), ("TESS", "TERESA"), ("PAT", "PATRICIA"), ("SAM", "SAMANTHA"),
-    ("ALEX", "ALEXANDRA"), ("ALEX", "ALEXIS"), ("FRAN", "FRANCES"), ("FRANKIE", "FRANCES"), ("JO", "JOANNE"),
-    ("JACKIE", "JACQUELINE"), ("NICKY", "NICOLE"), ("TONI", "ANTONIA"), ("GABE", "GABRIEL"),
-)
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
 FUZZY_MIN_LENGTH = 4  # names shorter than this must match exactly (one slip turns Joan into John... 4 letters)
 
@@ -60,7 +53,7 @@ def install_rule_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 def build_nickname_table(conn: duckdb.DuckDBPyConnection) -> None:
     """TEMP table ``_sup_nick(name, roots)``: every formal name a nickname stands for, and itself."""
-    pairs = sorted(set(nickname_pairs()) | set(EXTRA_NICKNAMES))
+    pairs = sorted(set(nickname_pairs()))
     run(conn, "CREATE OR REPLACE TEMP TABLE _sup_nick_pairs AS SELECT unnest(?::VARCHAR[]) AS nick, "
               "unnest(?::VARCHAR[]) AS name", [[p[0] for p in pairs], [p[1] for p in pairs]])
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_nick AS
