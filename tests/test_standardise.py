@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import duckdb
 import pytest
@@ -37,14 +36,11 @@ def column(conn, sql: str, values: list) -> list:
 # --- install ------------------------------------------------------------------------------------
 
 
-def test_install_is_fast_and_repeatable():
-    macro_script()  # built once per process
+def test_install_is_repeatable():
+    macro_script()  # built once per process (the macros are then kept in the database: store/db.py)
     connection = duckdb.connect()
-    started = time.perf_counter()
     install_macros(connection)
-    elapsed = time.perf_counter() - started
     install_macros(connection)  # CREATE OR REPLACE: a second install is harmless
-    assert elapsed < 0.5  # about 35 ms on the 2-core machine; generous for a loaded CI
     names = {row[0] for row in connection.execute("SELECT function_name FROM duckdb_functions()").fetchall()}
     assert set(MACRO_NAMES) <= names
 

@@ -10,16 +10,11 @@ def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def map_literal(mapping: Mapping[str, str | bool | tuple[str, ...]]) -> str:
+def map_literal(mapping: Mapping[str, str | bool]) -> str:
     """A DuckDB MAP literal; a lookup ``MAP {...}[key]`` gives NULL for a missing key."""
     items = []
     for key, value in sorted(mapping.items()):
-        if isinstance(value, bool):
-            rendered = "true" if value else "false"
-        elif isinstance(value, tuple):
-            rendered = "[" + ", ".join(quote(v) for v in value) + "]"
-        else:
-            rendered = quote(value)
+        rendered = ("true" if value else "false") if isinstance(value, bool) else quote(value)
         items.append(f"{quote(key)}: {rendered}")
     return "MAP {" + ", ".join(items) + "}"
 
