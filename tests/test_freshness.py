@@ -50,3 +50,11 @@ def test_exit_codes():
     assert exit_code([s("fresh"), s("fresh")]) == 0
     assert exit_code([s("fresh"), s("warn")]) == 1
     assert exit_code([s("warn"), s("never")]) == 2
+
+
+def test_thresholds_use_the_units_of_ages():
+    """A weekly source's warn threshold (1.5 x 7 days) reads in days beside ages in days, not 252h."""
+    from workbench.freshness import format_age, format_interval
+
+    assert format_interval(252 * 3600) == "10.5d" and format_age(13.4 * 86400) == "13.4d"
+    assert [format_interval(s) for s in (30 * 60, 90 * 60, 36 * 3600, 3 * 86400)] == ["30m", "1.5h", "36h", "3d"]

@@ -123,9 +123,10 @@ def format_age(seconds: float | None) -> str:
 
 
 def format_interval(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    if seconds >= 2 * 86400:
-        return f"{seconds / 86400:g}d"
-    return format_age(seconds)
+    """A threshold in the same units as ``format_age`` (minutes under an hour, hours under two days,
+    else days), so a 252-hour threshold reads 10.5d beside an age of 13.4d."""
+    if seconds < 3600:
+        return f"{seconds / 60:g}m"
+    if seconds < 2 * 86400:
+        return f"{round(seconds / 3600, 1):g}h"
+    return f"{round(seconds / 86400, 1):g}d"
