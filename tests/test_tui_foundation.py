@@ -91,7 +91,8 @@ async def test_starts_on_sources_and_keys_1_to_8_switch_screens(db):
         assert type(app.screen).__name__ == "MatchesScreen"
         # the command palette offers every screen and the main actions, which work from any screen
         titles = [t for t, _h, _c in WorkbenchCommands(app.screen).commands()]
-        assert {"Load a file", "Import sources", "Refresh freshness"} <= set(titles)
+        assert {"Load a file", "Import sources", "Refresh freshness", "Run matching", "Export a selection",
+                "Recompute households", "Write the profile report", "Show keys"} <= set(titles)
         assert all(f"Go to {e.title}" in titles for e in SCREENS)
         await app.run_on_screen("sources", "load_file")
         await settle(pilot)
@@ -196,6 +197,20 @@ async def test_escape_cancels_a_load_and_the_database_is_unchanged(db):
         assert rows(screen.query_one("#load-log", DataTable)) == []
     with Store(db).connect(read_only=True) as conn:
         assert conn.execute("SELECT count(*) FROM records").fetchall()[0][0] == 0
+
+
+async def test_question_mark_and_f1_show_the_keys_of_the_screen(db):
+    app = WorkbenchApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        assert not app.screen.query("HelpPanel")
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("f1")
+        assert app.screen.query("HelpPanel")
 
 
 def test_importing_the_tui_package_does_not_import_textual():

@@ -40,6 +40,7 @@ class WorkbenchApp(App[None]):
             for e in SCREENS
         ),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("question_mark,f1", "toggle_keys", "Keys", show=False, id="app.keys"),
     ]
 
     freshness: reactive[list[Any] | None] = reactive(None, always_update=True)
@@ -81,6 +82,13 @@ class WorkbenchApp(App[None]):
     def data_changed(self) -> None:
         """Called by a screen after it changed the database (a load, an import)."""
         self.refresh_freshness()
+
+    def action_toggle_keys(self) -> None:
+        """``?`` / F1: the keys of the current screen (Textual's help panel) on or off."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     # -- routing --------------------------------------------------------------------------------
     async def run_on_screen(self, mode: str, action: str) -> None:

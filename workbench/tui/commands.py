@@ -9,6 +9,23 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from workbench.tui.screens import SCREENS
 
+# (title, help, screen mode, action): the actions the README promises, run on their screen.
+SCREEN_ACTIONS = (
+    ("Run matching", "Find merge candidates and cluster persons (Matches screen, M)", "matches", "run_matching"),
+    ("Bulk accept merge candidates", "Accept every pair above a probability (Matches screen, b)", "matches",
+     "bulk_accept"),
+    ("Recompute households", "Apply moves and group households again (Households screen, c)", "households",
+     "recompute"),
+    ("Add an opt-out", "Suppress one person, e-mail or phone by hand (Suppressions screen, a)", "suppressions",
+     "add_opt_out"),
+    ("Export a selection", "Write the selected selection's file (Selections screen, e)", "selections",
+     "export_selection"),
+    ("New selection", "Start a selection definition (Selections screen, n)", "selections", "new_selection"),
+    ("Add a pressure rule", "A contact pressure or capacity rule (Campaigns screen, a)", "campaigns", "add_rule"),
+    ("Write the profile report", "HTML or Markdown report for the rest of the company (Profile screen, w)",
+     "profile", "write_report"),
+)
+
 
 class WorkbenchCommands(Provider):
     def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
@@ -24,7 +41,10 @@ class WorkbenchCommands(Provider):
             "Add or replace sources from a TOML file (Sources screen, i)",
             partial(app.run_on_screen, "sources", "import_sources"),
         )  # type: ignore[attr-defined]
+        for title, help_text, mode, action in SCREEN_ACTIONS:
+            yield (title, help_text, partial(app.run_on_screen, mode, action))  # type: ignore[attr-defined]
         yield ("Refresh freshness", "Read every source's freshness again now", app.refresh_freshness)  # type: ignore[attr-defined]
+        yield ("Show keys", "The keys of the current screen (? or F1)", app.action_toggle_keys)  # type: ignore[attr-defined]
         yield ("Audit log", "Who did what, when: loads, runs, decisions, exports, erasures", self._open_audit)
         for entry in SCREENS:
             yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.switch_mode, entry.mode))
@@ -41,6 +61,6 @@ class WorkbenchCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self.commands():
-            score = matcher.match(title)
+            score = max(matcher.match(title), matcher.match(help_text) * 0.8)  # help text is searched too
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, text=title, help=help_text)
