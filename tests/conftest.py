@@ -23,7 +23,8 @@ def pytest_pyfunc_call(pyfuncitem):
 
 
 @pytest.fixture(autouse=True)
-def _reset_clock(monkeypatch):
+def _reset_clock(monkeypatch, tmp_path_factory):
+    monkeypatch.setenv("WORKBENCH_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))  # never the user's
     monkeypatch.delenv("WORKBENCH_NOW", raising=False)
     monkeypatch.delenv("WORKBENCH_DB", raising=False)
     clock.set_now(None)

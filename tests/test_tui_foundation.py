@@ -213,6 +213,34 @@ async def test_question_mark_and_f1_show_the_keys_of_the_screen(db):
         assert app.screen.query("HelpPanel")
 
 
+async def test_theme_and_keys_persist_in_the_config_file(db):
+    from workbench.tui.settings import config_path
+
+    config_path().write_text('[keys]\n"app.keys" = "k"\n', encoding="utf-8")
+    app = WorkbenchApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("k")  # the key chosen in the file
+        assert app.screen.query("HelpPanel")
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert 'theme = "textual-light"' in config_path().read_text(encoding="utf-8")
+    app = WorkbenchApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-light"
+
+
+async def test_a_broken_config_file_is_a_notice_not_a_crash(db):
+    from workbench.tui.settings import config_path
+
+    config_path().write_text("theme = [", encoding="utf-8")
+    app = WorkbenchApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("was not read" in n.message for n in app._notifications)
+
+
 def test_importing_the_tui_package_does_not_import_textual():
     code = "import sys, workbench.tui, workbench.cli; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

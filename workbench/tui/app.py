@@ -16,6 +16,7 @@ from workbench.tui import jobs
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.failures import describe_failure, report_failure
 from workbench.tui.screens import SCREENS
+from workbench.tui.settings import read_settings, write_settings
 
 FRESHNESS_EVERY_S = 60.0
 
@@ -52,10 +53,27 @@ class WorkbenchApp(App[None]):
         super().__init__()
         self.store = Store(db_path)
         self.db_label = str(self.store.path)
+        self.settings = read_settings()
 
     def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
+        if self.settings.problem:
+            self.notify(self.settings.problem, severity="warning", markup=False)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.set_interval(FRESHNESS_EVERY_S, self._freshness_tick)
         self.refresh_freshness()
+
+    def _remember_theme(self, theme: Any) -> None:
+        """A theme chosen in the palette is kept for the next session."""
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            try:
+                write_settings(self.settings)
+            except OSError as exc:
+                self.notify(f"The theme was not saved: {exc}", severity="warning", markup=False)
 
     def _freshness_tick(self) -> None:
         # during a long load the previous read still waits for its turn: do not queue another
