@@ -111,3 +111,13 @@ def _person(store, key: str) -> int:
     with store.connect(read_only=True) as conn:
         return conn.execute("SELECT pr.person_id FROM records r JOIN person_records pr USING (record_id) "
                             "WHERE r.source_key = ?", [key]).fetchall()[0][0]
+
+
+def test_ids_read_as_typed_and_counts_take_their_plural():
+    from workbench.formatting import article, plural
+    from workbench.tui.widgets import cells
+
+    assert str(cells.identifier(12345)) == "12345" and str(cells.number(12345)) == "12,345"
+    assert (plural(1, "household"), plural(2, "seed"), plural(1234, "person")) == (
+        "1 household", "2 seeds", "1,234 persons")
+    assert (article("email"), article("mail")) == ("an email", "a mail")

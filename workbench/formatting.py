@@ -17,3 +17,13 @@ def sparkline(values: list[int | float] | None) -> str:
 
 def count(n: int | None) -> str:
     return "-" if n is None else f"{n:,}"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 household``, ``2 households``, ``1,024 seeds`` (counts with thousands separators)."""
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
+
+
+def article(word: str) -> str:
+    """``a mail selection``, ``an email selection``: the indefinite article a word takes (by its first letter)."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word

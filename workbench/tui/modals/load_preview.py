@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
+from workbench.formatting import article
 from workbench.tui.jobs import PREVIEW_ROWS, Preview
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.widgets import cells
@@ -86,7 +87,7 @@ def describe_file(data: dict[str, Any]) -> str:
     delimiter = {None: "", "\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(
         data.get("delimiter"), repr(data.get("delimiter"))
     )
-    parts = [f"a {data.get('kind', '?')} source", f"encoding {data.get('encoding') or '?'}"]
+    parts = [article(f"{data.get('kind', '?')} source"), f"encoding {data.get('encoding') or '?'}"]
     if delimiter:
         parts.append(f"{delimiter}-separated")
     return "Read as " + ", ".join(parts) + "."

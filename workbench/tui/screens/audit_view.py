@@ -141,7 +141,7 @@ class AuditScreen(WorkbenchScreen):
         self.total, self.page_start = page.total, page.offset
         self.rows = {str(r["id"]): r for r in page.rows}
         for r in page.rows:
-            table.add_row(cells.number(r["id"]), cells.when(r["logged_at"]), cells.text(r["actor"], "dim"),
+            table.add_row(cells.identifier(r["id"]), cells.when(r["logged_at"]), cells.text(r["actor"], "dim"),
                           cells.text(r["action"], "bold"), cells.clip(r["target"], 30),
                           cells.clip(details_line(r["details"]), 80), key=str(r["id"]))
         last = page.offset + len(page.rows)

@@ -23,6 +23,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
 
+from workbench.formatting import plural
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal
@@ -149,12 +150,12 @@ class HouseholdsScreen(WorkbenchScreen):
             table.add_row(*household_row(h), key=str(h["household_id"]))
         table.loading = False
         s = page["summary"]
-        shown = f"{page['offset'] + 1:,}-{page['offset'] + len(page['rows']):,} of {page['total']:,}" \
-            if page["total"] > len(page["rows"]) else f"{page['total']:,}"
+        shown = f"{page['offset'] + 1:,}-{page['offset'] + len(page['rows']):,} of {page['total']:,} households" \
+            if page["total"] > len(page["rows"]) else plural(page["total"], "household")
         what = "needing review" if self.needs_review else "all"
         search = f", matching {self.search_text!r}" if self.search_text else ""
-        note = (f"{shown} households ({what}{search}) | {s['households']:,} households, {s['persons']:,} persons, "
-                f"{s['needs_review']:,} need review | f: review/all")
+        note = (f"{shown} ({what}{search}) | {plural(s['households'], 'household')}, "
+                f"{plural(s['persons'], 'person')}, {s['needs_review']:,} need review | f: review/all")
         if not s["households"]:
             note = "No households yet: press c to form them (or run `workbench households`)."
         self.query_one("#households-bar", Static).update(Content(note))
@@ -326,7 +327,7 @@ def address(h: dict[str, Any]) -> str:
 
 def household_row(h: dict[str, Any]) -> list[Any]:
     head = " ".join(x for x in (h["head_first_name"], h["head_last_name"]) if x)
-    return [cells.number(h["household_id"]), cells.text(h["surname"], "bold"), cells.text(head),
+    return [cells.identifier(h["household_id"]), cells.text(h["surname"], "bold"), cells.text(head),
             cells.clip(address(h) or None, 44), cells.number(h["size"]), cells.number(float(h["spend_12m"])),
             cells.clip(", ".join(h["brands"] or []) or None, 24),
             cells.text(", ".join(h["review_reasons"]) or None, "yellow")]
@@ -335,7 +336,7 @@ def household_row(h: dict[str, Any]) -> list[Any]:
 def member_row(m: dict[str, Any]) -> list[Any]:
     records = ", ".join(f"{r['source']}:{r['source_key']}" for r in m["records"])
     mail = Text("yes", style="green") if m["mail_deliverable"] else Text(m["mail_reason"] or "no", style="red")
-    return [cells.number(m["person_id"]), Text(("* " if m["is_head"] else "  ") + name(m),
+    return [cells.identifier(m["person_id"]), Text(("* " if m["is_head"] else "  ") + name(m),
                                                style="bold" if m["is_head"] else ""),
             cells.text(m["joined_by"]), cells.number(float(m["spend_12m"])), mail, cells.clip(records or None, 60)]
 
@@ -363,7 +364,7 @@ class HouseholdPickerModal(WorkbenchModal[int | None]):
         table = self.query_one("#targets", DataTable)
         table.add_columns("household", "surname", "size")
         for h in self.households:
-            table.add_row(cells.number(h["household_id"]), cells.text(h["surname"]), cells.number(h["size"]),
+            table.add_row(cells.identifier(h["household_id"]), cells.text(h["surname"]), cells.number(h["size"]),
                           key=str(h["household_id"]))
 
     def _chosen_id(self) -> int | None:

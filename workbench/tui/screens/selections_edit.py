@@ -26,6 +26,7 @@ from textual.widgets import Button, DataTable, Input, Static, TextArea
 from textual.worker import Worker
 
 from workbench.errors import ConfigError
+from workbench.formatting import plural
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal
@@ -384,7 +385,7 @@ class SelectionsScreen(WorkbenchScreen):
 
     def _show_exported(self, result: Any, _tag: Any) -> None:
         self._export_ended()
-        self.notify(escape(f"{result.rows:,} rows ({result.seeds} seeds) written to {result.file}; contact history "
+        self.notify(escape(f"{result.rows:,} rows ({plural(result.seeds, 'seed')}) written to {result.file}; contact history "
                            f"recorded as {result.campaign}. sha256 {result.sha256[:16]}…"), title="Exported",
                     timeout=10)
         self.refresh_list(select=result.selection)

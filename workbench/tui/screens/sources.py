@@ -167,7 +167,7 @@ class SourcesScreen(WorkbenchScreen):
         log.clear()
         for r in message.value:
             log.add_row(
-                cells.number(r["load_id"]),
+                cells.identifier(r["load_id"]),
                 cells.file_name(r["file"]),
                 cells.when(r["finished_at"]),
                 cells.number(r["rows_loaded"]),

@@ -147,7 +147,7 @@ class SuppressionsScreen(WorkbenchScreen):
         manual.clear()
         self.manual = {str(m["manual_id"]): m for m in o.manual}
         for m in o.manual:
-            manual.add_row(cells.number(m["manual_id"]), cells.when(m["added_at"]), cells.text(m["channel"]),
+            manual.add_row(cells.identifier(m["manual_id"]), cells.when(m["added_at"]), cells.text(m["channel"]),
                            cells.text(m["brand"]), cells.clip(who(m), 40), cells.clip(m["reason"], 40),
                            cells.text(m["added_by"], "dim"), key=str(m["manual_id"]))
         manual.loading = False

@@ -33,6 +33,14 @@ def number(value: int | float | None, style: str = "") -> Text:
     return Text(shown, style=style, justify="right")
 
 
+def identifier(value: int | None, style: str = "") -> Text:
+    """A right-aligned id (person, household, load, audit row): never with thousands separators, so it
+    reads as the operator types it into ``workbench person 12345``."""
+    if value is None:
+        return Text("-", style="dim", justify="right")
+    return Text(str(value), style=style, justify="right")
+
+
 def seconds(value: float | None) -> Text:
     return Text("-" if value is None else f"{value:.2f}", justify="right")
 
