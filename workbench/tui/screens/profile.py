@@ -7,6 +7,7 @@ tables. ``p`` changes the period, ``w`` writes the report as HTML or Markdown, `
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.widgets import Sparkline, Static
+from textual.widgets import Static
 
 from workbench.report.render import sections
 from workbench.tui import jobs
@@ -47,12 +48,50 @@ def bar_chart(items: list[tuple[str, float]], money: bool = True) -> Text:
     return text
 
 
+def compact_money(value: float) -> str:
+    """``$950``, ``$12k``, ``$1.2M``: an amount that fits a chart column."""
+    for size, unit in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            shown = value / size
+            return f"${shown:.1f}{unit}" if shown < 10 else f"${shown:.0f}{unit}"
+    return f"${value:.0f}"
+
+
+def month_chart(monthly: list[dict[str, Any]], height: int = 4, width: int = 7) -> Text:
+    """Revenue per month as labelled columns: the amount on top, a bar, the month below. A month with
+    no revenue (or no orders at all: the gap is filled) shows an empty column, never a full one."""
+    if not monthly:
+        return Text("no orders in the last 12 months", "dim")
+    by_month = {m["month"]: float(m["revenue"]) for m in monthly}
+    first, last = min(by_month), max(by_month)
+    year, month = int(first[:4]), int(first[5:7])
+    months: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    values = [by_month.get(m, 0.0) for m in months]
+    top = max(values) or 1.0
+    eighths = [round(v / top * height * 8) for v in values]
+    text = Text()
+    text.append("".join(f"{compact_money(v):>{width}}" for v in values) + "\n", "dim")
+    for row in range(height - 1, -1, -1):
+        line = ""
+        for e in eighths:
+            filled = max(0, min(8, e - row * 8))
+            line += " " * (width - 4) + (" ▁▂▃▄▅▆▇█"[filled] * 4)
+        text.append(line + "\n", "cyan")
+    labels = [dt.date(int(m[:4]), int(m[5:7]), 1).strftime("%b") for m in months]
+    labels = [f"{lab} {m[2:4]}" if lab == "Jan" or i == 0 else lab for i, (lab, m) in enumerate(zip(labels, months, strict=True))]
+    text.append("".join(f"{lab:>{width}}" for lab in labels), "bold")
+    return text
+
+
 class ProfileScreen(WorkbenchScreen):
     MODE = "profile"
     DEFAULT_CSS = """
     ProfileScreen #profile-body { padding: 0 1; }
     ProfileScreen #kpis { height: auto; margin: 1 0 0 0; }
-    ProfileScreen #monthly { height: 4; margin: 0 0 1 0; }
+    ProfileScreen #monthly { height: auto; margin: 0 0 1 0; }
     ProfileScreen .section-title { text-style: bold; color: $accent; margin: 1 0 0 0; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,7 +109,7 @@ class ProfileScreen(WorkbenchScreen):
         with VerticalScroll(id="profile-body"):
             yield Static("", id="kpis")
             yield Static("Revenue per month, last 12 months", classes="section-title")
-            yield Sparkline([], id="monthly")
+            yield Static("", id="monthly")
             yield Static("", id="brands")
             yield Static("", id="tables")
 
@@ -99,7 +138,7 @@ class ProfileScreen(WorkbenchScreen):
             "persons", "households", "people records", f"revenue {p['period']['label']}",
             f"new customers ({change})")))
         self.query_one("#kpis", Static).update(kpis)
-        self.query_one("#monthly", Sparkline).data = [float(m["revenue"]) for m in p["monthly"]] or [0.0]
+        self.query_one("#monthly", Static).update(month_chart(p["monthly"]))
         self.query_one("#brands", Static).update(Group(
             Text("Revenue by brand (this period)", "bold"),
             bar_chart([(b["brand"], float(b["revenue"])) for b in rev["by_brand"]])))
