@@ -149,3 +149,50 @@ async def test_a_stale_source_is_named_before_exporting(db, tmp_path):
         await pilot.press("n")
         await settle(pilot)
         assert not (tmp_path / "stale.csv").exists()
+
+
+async def test_edits_are_never_thrown_away_without_asking(db, tmp_path):
+    from workbench.select.counts import import_selections
+    from workbench.select.saved import get_selection
+    from workbench.tui.modals.unsaved import UnsavedModal
+
+    (tmp_path / "s.toml").write_text(DEFINITION + DEFINITION.replace("spring", "summer"))
+    import_selections(Store(db), tmp_path / "s.toml")
+    app = SelectionsApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.current == "spring"
+        edited = screen.saved_text.replace("share = 0.8", "share = 0.7").replace("share = 0.2", "share = 0.3")
+        screen.query_one("#definition", TextArea).load_text(edited)
+        await settle(pilot)
+        # another selection in the list: asked; Escape stays with the edits
+        screen.query_one("#selection-list", DataTable).focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert isinstance(app.screen, UnsavedModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.current == "spring" and screen.dirty
+        # another screen: asked; discard goes there and drops the edits
+        await pilot.press("1")
+        await settle(pilot)
+        assert isinstance(app.screen, UnsavedModal)
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.current_mode == "sources"
+        await pilot.press("6")
+        await settle(pilot)
+        assert not screen.dirty and "share = 0.8" in screen.query_one("#definition", TextArea).text
+        # quitting: asked; save keeps the edits as a new version, then the app ends
+        screen.query_one("#definition", TextArea).load_text(edited)
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, UnsavedModal)
+        await pilot.press("s")
+        await settle(pilot)
+    assert app.return_code == 0
+    with Store(db).connect(read_only=True) as conn:
+        saved = get_selection(conn, "spring")
+    assert saved.version == 2 and "0.7" in saved.to_toml()

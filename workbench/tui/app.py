@@ -108,10 +108,28 @@ class WorkbenchApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    # -- leaving a screen: it may hold unsaved work ---------------------------------------------------
+    def _leave_then(self, go: Any) -> None:
+        from workbench.tui.screens.base import WorkbenchScreen
+
+        screen = self.screen
+        if isinstance(screen, WorkbenchScreen):
+            screen.before_leaving(go)
+        else:
+            go()
+
+    async def action_switch_mode(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self._leave_then(lambda: self.switch_mode(mode))
+
+    async def action_quit(self) -> None:
+        self._leave_then(self.exit)
+
     # -- routing --------------------------------------------------------------------------------
     async def run_on_screen(self, mode: str, action: str) -> None:
         """Switch to screen ``mode`` and run one of its actions (for the command palette)."""
-        await self.switch_mode(mode)
+        if mode != self.current_mode:
+            await self.switch_mode(mode)
         await self.screen.run_action(action)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

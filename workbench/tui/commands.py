@@ -47,7 +47,7 @@ class WorkbenchCommands(Provider):
         yield ("Show keys", "The keys of the current screen (? or F1)", app.action_toggle_keys)  # type: ignore[attr-defined]
         yield ("Audit log", "Who did what, when: loads, runs, decisions, exports, erasures", self._open_audit)
         for entry in SCREENS:
-            yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.switch_mode, entry.mode))
+            yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.action_switch_mode, entry.mode))
 
     def _open_audit(self) -> None:
         from workbench.tui.screens.audit_view import AuditScreen

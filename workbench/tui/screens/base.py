@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -24,6 +25,11 @@ class WorkbenchScreen(ReportsWorkerFailures, Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def before_leaving(self, go: Callable[[], object]) -> None:
+        """Called before the operator leaves the screen (another screen, quit): call ``go`` to leave.
+        A screen holding unsaved work asks first (save, discard or stay) and calls ``go`` only then."""
+        go()
 
     @property
     def store(self):

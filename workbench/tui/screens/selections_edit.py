@@ -10,6 +10,7 @@ the export runs in a worker with its progress below (Escape cancels; nothing is 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -30,6 +31,7 @@ from workbench.formatting import plural
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.modals.unsaved import UnsavedModal
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
 from workbench.tui.widgets.load_progress import LoadProgress
@@ -161,6 +163,7 @@ class SelectionsScreen(WorkbenchScreen):
         self.count_timer: Timer | None = None
         self.count_now = False
         self.cancel_export: threading.Event | None = None
+        self.after_save: Callable[[], object] | None = None  # where to go once a save asked for on leaving works
 
     def compose_body(self) -> ComposeResult:
         with Horizontal():
@@ -217,8 +220,43 @@ class SelectionsScreen(WorkbenchScreen):
 
     @on(DataTable.RowHighlighted, "#selection-list")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value in self.saved:
-            self._open(event.row_key.value)
+        name = event.row_key.value
+        if name not in self.saved or name == self.current:
+            return
+        if self.dirty:
+            self._stay_on_current_row()  # until the operator says what becomes of the edits
+            self.before_leaving(lambda: self._open_row(name))
+        else:
+            self._open(name)
+
+    def _open_row(self, name: str) -> None:
+        table = self.query_one("#selection-list", DataTable)
+        with self.prevent(DataTable.RowHighlighted):
+            table.move_cursor(row=table.get_row_index(name))
+        self._open(name)
+
+    def _stay_on_current_row(self) -> None:
+        table = self.query_one("#selection-list", DataTable)
+        if self.current in self.saved:
+            with self.prevent(DataTable.RowHighlighted):
+                table.move_cursor(row=table.get_row_index(self.current))
+
+    # -- unsaved edits: never thrown away without asking -------------------------------------------------
+    def before_leaving(self, go: Callable[[], object]) -> None:
+        if not self.dirty:
+            go()
+            return
+        what = f"Selection {self.current}" if self.current else "The new selection"
+        self.app.push_screen(UnsavedModal(what), lambda answer: self._after_unsaved(answer, go))
+
+    def _after_unsaved(self, answer: str | None, go: Callable[[], object]) -> None:
+        if answer == "discard":
+            self.count_now = True
+            self.query_one("#definition", TextArea).load_text(self.saved_text)
+            go()
+        elif answer == "save":
+            self.after_save = go  # leaves once the save worked; a definition that does not check stays
+            self.action_save_selection()
 
     def _open(self, name: str, force: bool = False) -> None:
         if name == self.current and not force:
@@ -294,6 +332,9 @@ class SelectionsScreen(WorkbenchScreen):
         line.set_class(bad, "bad")
 
     def action_new_selection(self) -> None:
+        self.before_leaving(self._new_selection)
+
+    def _new_selection(self) -> None:
         n = 1
         while f"new_selection_{n}" in self.saved:
             n += 1
@@ -317,6 +358,11 @@ class SelectionsScreen(WorkbenchScreen):
         what = {"unchanged": "unchanged", "added": "saved", "updated": "saved"}[result["status"]]
         self.notify(escape(f"{result['name']}: {what} (version {result['version']})"), title="Selection")
         self.current = result["name"]
+        self.saved_text = self.query_one("#definition", TextArea).text
+        go, self.after_save = self.after_save, None
+        if go is not None:
+            go()
+            return
         self.refresh_list(select=result["name"])
         self.app.data_changed()  # type: ignore[attr-defined]
 
@@ -404,3 +450,5 @@ class SelectionsScreen(WorkbenchScreen):
     def job_failed(self, worker: Worker) -> None:
         if worker.group == "selection-export":
             self._export_ended()
+        if worker.group == "selection-save":
+            self.after_save = None  # the save failed: stay with the edits
