@@ -211,6 +211,13 @@ async def test_question_mark_and_f1_show_the_keys_of_the_screen(db):
         await settle(pilot)
         await pilot.press("f1")
         assert app.screen.query("HelpPanel")
+        await pilot.press("f1")
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("z")  # the focused table fills the screen, z again restores it
+        assert app.screen.maximized is app.screen.focused is not None
+        await pilot.press("z")
+        assert app.screen.maximized is None
 
 
 async def test_theme_and_keys_persist_in_the_config_file(db):

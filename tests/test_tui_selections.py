@@ -63,7 +63,7 @@ def db(master, tmp_path, monkeypatch):
 
 def waterfall_rows(screen) -> list[tuple[str, str]]:
     table = screen.query_one("#waterfall", DataTable)
-    return [(str(table.get_row_at(i)[0]), str(table.get_row_at(i)[3])) for i in range(table.row_count)]
+    return [(str(table.get_row_at(i)[0]), str(table.get_row_at(i)[2])) for i in range(table.row_count)]
 
 
 async def write_and_count(pilot, text: str) -> None:

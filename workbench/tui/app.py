@@ -42,6 +42,7 @@ class WorkbenchApp(App[None]):
         ),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark,f1", "toggle_keys", "Keys", show=False, id="app.keys"),
+        Binding("z", "toggle_maximize", "Maximize", show=False, id="app.maximize"),
     ]
 
     freshness: reactive[list[Any] | None] = reactive(None, always_update=True)
@@ -107,6 +108,14 @@ class WorkbenchApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_toggle_maximize(self) -> None:
+        """``z``: the focused pane fills the screen (a wide table at 120 columns); ``z`` again restores."""
+        screen = self.screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif screen.focused is not None:
+            screen.maximize(screen.focused)
 
     # -- leaving a screen: it may hold unsaved work ---------------------------------------------------
     def _leave_then(self, go: Any) -> None:

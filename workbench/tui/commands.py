@@ -45,6 +45,7 @@ class WorkbenchCommands(Provider):
             yield (title, help_text, partial(app.run_on_screen, mode, action))  # type: ignore[attr-defined]
         yield ("Refresh freshness", "Read every source's freshness again now", app.refresh_freshness)  # type: ignore[attr-defined]
         yield ("Show keys", "The keys of the current screen (? or F1)", app.action_toggle_keys)  # type: ignore[attr-defined]
+        yield ("Maximize the pane", "The focused table fills the screen; again to restore (z)", app.action_toggle_maximize)  # type: ignore[attr-defined]
         yield ("Audit log", "Who did what, when: loads, runs, decisions, exports, erasures", self._open_audit)
         for entry in SCREENS:
             yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.action_switch_mode, entry.mode))

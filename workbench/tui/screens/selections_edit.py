@@ -38,7 +38,7 @@ from workbench.tui.widgets.load_progress import LoadProgress
 
 COUNT_DELAY_S = 0.6  # the live count waits this long after the last key
 LIST_COLUMNS = ("selection", "channel", "brand", "v", "exports")
-WATERFALL_COLUMNS = ("step", "", "removed", "remaining")
+WATERFALL_COLUMNS = ("step", "removed", "remaining", "")  # the figures before the long labels: on screen at 120
 TEMPLATE = """[selections.{name}]
 description = "what this selection is for"
 channel = "email"
@@ -134,7 +134,7 @@ class SelectionsScreen(WorkbenchScreen):
     MODE = "selections"
     AUTO_FOCUS = "#selection-list"
     DEFAULT_CSS = """
-    SelectionsScreen #selections-left { width: 44; }
+    SelectionsScreen #selections-left { width: 32%; max-width: 44; min-width: 26; }
     SelectionsScreen #selection-list { height: 1fr; }
     SelectionsScreen #definition { height: 1fr; min-height: 8; }
     SelectionsScreen #check { height: auto; padding: 0 1; }
@@ -316,8 +316,8 @@ class SelectionsScreen(WorkbenchScreen):
         for s in result.steps:
             bold = "bold" if s.step in ("universe", "net") else ""
             removed = "" if s.removed is None else (f"-{s.removed:,}" if s.removed else "0")
-            table.add_row(cells.text(s.step, bold), cells.text(s.label, bold), Text(removed, justify="right"),
-                          cells.number(s.remaining, bold))
+            table.add_row(cells.text(s.step, bold), Text(removed, justify="right"), cells.number(s.remaining, bold),
+                          cells.text(s.label, bold))
         note = f"net {result.net:,} to contact, {result.held_out:,} held out · counted in {result.seconds:.2f} s"
         note += "".join(f"\nwarning: {w}" for w in result.warnings)
         self.query_one("#waterfall-note", Static).update(Text(note))

@@ -26,8 +26,10 @@ from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
 
 MANUAL_SHOWN = 200  # manual opt-outs fetched and shown (newest first)
-SUMMARY_COLUMNS = ("suppression", "channel", "scope", "rule", "entries", "later", "persons", "effective",
-                   "last load")
+# The figures an operator decides on come first, so they stay on screen at 120 columns; the long scope
+# (every brand) goes last.
+SUMMARY_COLUMNS = ("suppression", "persons", "entries", "later", "channel", "rule", "effective", "last load",
+                   "scope")
 MANUAL_COLUMNS = ("id", "added", "channel", "brand", "who", "reason", "by")
 
 
@@ -208,9 +210,9 @@ def summary_row(s: dict[str, Any]) -> list[Any]:
     if s["row_channels"] and s["row_channels"] != [s["channel"]]:
         channel += f" ({', '.join(s['row_channels'])})"
     effective = (f"{s['first_effective']} .. {s['last_effective']}" if s["first_effective"] else None)
-    return [cells.text(s["name"], "bold"), cells.text(channel), cells.text(scope), cells.text(s["match_on"]),
-            cells.number(s["entries"]), cells.number(s["entries_future"] or None, "yellow"),
-            cells.number(s["persons"], "bold"), cells.text(effective), cells.when(s["last_loaded_at"])]
+    return [cells.text(s["name"], "bold"), cells.number(s["persons"], "bold"), cells.number(s["entries"]),
+            cells.number(s["entries_future"] or None, "yellow"), cells.text(channel), cells.text(s["match_on"]),
+            cells.text(effective), cells.when(s["last_loaded_at"]), cells.text(scope)]
 
 
 
