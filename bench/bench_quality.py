@@ -17,7 +17,7 @@ true persons of the records its ``person_id`` holds (``persons --export`` + the 
 is the one with most of those records (ties: lowest id).
 
 Measures (table: workbench | naive baseline):
-- ``leak_rows``: rows of the one-per-person file that hold a true person on the mail-preference or deceased
+- ``leak_rows``: rows of the one-per-person file whose true person is on the mail-preference or deceased
   list; ``leak_reachable``: of those, rows where a list entry shares surname, house number and ZIP5 with
   a record of that person;
 - ``mailable_missing``: true persons not suppressed for mail (truth), some record with a street line, that
@@ -59,13 +59,13 @@ SELECTIONS = """
 description = "quality bench: mail, one per person"
 channel = "mail"
 one_per = "person"
-fields = ["person_id", "first_name", "last_name", "address_line1", "zip5"]
+fields = ["person_id", "first_name", "last_name", "address_line1", "address_line2", "city", "state", "zip5"]
 
 [selections.q_household]
 description = "quality bench: mail, one per household"
 channel = "mail"
 one_per = "household"
-fields = ["person_id", "first_name", "last_name", "address_line1", "zip5"]
+fields = ["person_id", "first_name", "last_name", "address_line1", "address_line2", "city", "state", "zip5"]
 """
 
 NORM = "nullif(trim(regexp_replace(upper({x}), '[^A-Z0-9# ]', ' ', 'g')), '')"
@@ -218,9 +218,9 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
     con.execute("""CREATE OR REPLACE TEMP TABLE row_person AS SELECT row_id, arg_max(person_id, n * 1e9 - rank_id)
         AS person_id FROM (SELECT *, dense_rank() OVER (ORDER BY person_id) AS rank_id FROM row_truth) GROUP BY row_id""").fetchall()
     total = con.execute(f"SELECT count(*) FROM {rows}").fetchall()[0][0]
-    leak = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_truth rt
+    leak = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_person rt
         WHERE rt.person_id IN (SELECT person_id FROM {lists["na_persons"]})""").fetchall()[0][0]
-    reach = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_truth rt
+    reach = con.execute(f"""SELECT count(DISTINCT rt.row_id) FROM row_person rt
         WHERE rt.person_id IN (SELECT person_id FROM {lists["na_persons"]}) AND EXISTS (
             SELECT 1 FROM truth t JOIN recs r USING (source, source_key) JOIN list_entries e
               ON e.ln = r.ln AND e.house = r.house AND e.zip5 = r.zip5
