@@ -22,7 +22,8 @@ Measures (table: workbench | naive baseline):
   a record of that person;
 - ``mailable_missing``: true persons not suppressed for mail (truth), some record with a street line, that
   are no row's true person; ``missing_no_zip``: of those, persons whose street records all lack a ZIP and
-  one has city and state;
+  one has city and state; ``missing_near_miss``: of those, persons with a record that shares surname,
+  house number and ZIP5 with a mail-preference or deceased entry (not theirs: likely removed by a near miss);
 - ``second_person`` / ``second_household``: rows beyond the first for one true person (one-per-person file)
   / one true household (one-per-household file), as counts and % of rows;
 - ``hh_precision / hh_recall``: pairwise, over records that carry a street line (``households --export``);
@@ -225,14 +226,17 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
             SELECT 1 FROM truth t JOIN recs r USING (source, source_key) JOIN list_entries e
               ON e.ln = r.ln AND e.house = r.house AND e.zip5 = r.zip5
             WHERE t.person_id = rt.person_id)""").fetchall()[0][0]
-    missing, no_zip, mailable = con.execute(f"""WITH mailable AS (
+    missing, no_zip, near, mailable = con.execute(f"""WITH mailable AS (
             SELECT t.person_id, bool_and(r.zip5 IS NULL) AS all_no_zip,
-                   bool_or(r.zip5 IS NULL AND r.city IS NOT NULL AND r.state IS NOT NULL) AS city_state
+                   bool_or(r.zip5 IS NULL AND r.city IS NOT NULL AND r.state IS NOT NULL) AS city_state,
+                   bool_or(EXISTS (SELECT 1 FROM list_entries e WHERE e.ln = r.ln AND e.house = r.house
+                                   AND e.zip5 = r.zip5)) AS at_entry_door
             FROM truth t JOIN recs r USING (source, source_key)
             WHERE r.street IS NOT NULL AND t.person_id NOT IN (SELECT person_id FROM {lists["mail_suppressed"]})
             GROUP BY t.person_id)
         SELECT count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person)),
                count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND all_no_zip AND city_state),
+               count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND at_entry_door),
                count(*) FROM mailable""").fetchall()[0]
     second = con.execute(
         "SELECT coalesce(sum(n - 1), 0) FROM (SELECT person_id, count(*) AS n FROM row_person GROUP BY ALL)"
@@ -245,6 +249,7 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
         "mailable_missing": missing,
         "mailable_missing_pct": round(100 * missing / mailable, 2) if mailable else 0.0,
         "missing_no_zip": no_zip,
+        "missing_near_miss": near,
         "second_person": int(second),
         "second_person_pct": round(100 * second / total, 2) if total else 0.0,
     }
@@ -580,6 +585,7 @@ ROWS = [
     ("  of them reachable (entry shares surname, house number, ZIP5)", "leak_reachable", None),
     ("mailable persons with no row", "mailable_missing", "mailable"),
     ("  of them dropped only for a ZIP-less address (city+state)", "missing_no_zip", None),
+    ("  of them sharing surname, house number, ZIP5 with a list entry", "missing_near_miss", None),
     ("second pieces to the same person (% of rows)", "second_person", "second_person_pct"),
     ("second pieces to the same household (% of rows)", "second_household", "second_household_pct"),
     ("households, pairs with a street line: precision", "hh_precision", None),

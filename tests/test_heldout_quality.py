@@ -16,17 +16,18 @@ import bench_quality as bq  # noqa: E402
 @pytest.fixture
 def con():
     c = duckdb.connect()
-    # six records: P1 twice (one at an older ZIP-less address), P2, P3 (P2's household), P4 alone, P5 no ZIP
+    # seven records: P1 twice (one at an older ZIP-less address), P2, P3 (P2's household), P4 and P6 at one door, P5 no ZIP
     c.execute("""CREATE TABLE truth AS SELECT * FROM (VALUES
         ('s', 'a', 'P1', 'H1'), ('s', 'b', 'P1', 'H1'), ('s', 'c', 'P2', 'H2'), ('s', 'd', 'P3', 'H2'),
-        ('s', 'e', 'P4', 'H4'), ('s', 'f', 'P5', 'H5')) t(source, source_key, person_id, household_id)""")
+        ('s', 'e', 'P4', 'H4'), ('s', 'f', 'P5', 'H5'), ('s', 'g', 'P6', 'H4')) t(source, source_key, person_id, household_id)""")
     c.execute("""CREATE TABLE recs AS SELECT * FROM (VALUES
         ('s', 'a', 'ANN', 'LEE', '1 ELM ST', '02110', 'BOSTON', 'MA', NULL, '1'),
         ('s', 'b', 'ANN', 'LEE', '9 OAK ST', NULL, 'SALEM', 'MA', NULL, '9'),
         ('s', 'c', 'BOB', 'RAY', '5 ASH ST', '02111', 'BOSTON', 'MA', NULL, '5'),
         ('s', 'd', 'CY', 'RAY', '5 ASH ST', '02111', 'BOSTON', 'MA', NULL, '5'),
         ('s', 'e', 'DI', 'FOX', '7 FIR ST', '02112', 'BOSTON', 'MA', NULL, '7'),
-        ('s', 'f', 'ED', 'ROE', '3 YEW ST', NULL, 'BOSTON', 'MA', NULL, '3'))
+        ('s', 'f', 'ED', 'ROE', '3 YEW ST', NULL, 'BOSTON', 'MA', NULL, '3'),
+        ('s', 'g', 'GUS', 'FOX', '7 FIR ST', '02112', 'BOSTON', 'MA', NULL, '7'))
         t(source, source_key, fn, ln, street, zip5, city, state, email, house)""")
     # the mail-preference list has P1 at her older address (shares surname, house, no ZIP: not reachable)
     # and P4 (reachable)
@@ -38,7 +39,7 @@ def con():
     c.execute("CREATE TABLE mail_suppressed AS SELECT * FROM (VALUES ('P1'), ('P4')) t(person_id)")
     # clusters: X1 = P1's two records, X2 = P2 and P3 wrongly merged, X3 = P3 again, X4 = P4
     c.execute("""CREATE TABLE members AS SELECT * FROM (VALUES
-        ('X1', 's', 'a'), ('X1', 's', 'b'), ('X2', 's', 'c'), ('X2', 's', 'd'), ('X4', 's', 'e'), ('X5', 's', 'f'))
+        ('X1', 's', 'a'), ('X1', 's', 'b'), ('X2', 's', 'c'), ('X2', 's', 'd'), ('X4', 's', 'e'), ('X5', 's', 'f'), ('X6', 's', 'g'))
         t(cluster, source, source_key)""")
     yield c
     c.close()
@@ -64,8 +65,10 @@ def test_mail_measures(con):
     assert m["rows"] == 4
     assert m["leak_rows"] == 2  # rows 1 and 4
     assert m["leak_reachable"] == 1  # only P4's entry shares surname, house number and ZIP5
-    # mailable: P2, P3, P5 (P1 and P4 are suppressed); P3 and P5 have no row, P5 only for want of a ZIP
-    assert m["mailable"] == 3 and m["mailable_missing"] == 2 and m["missing_no_zip"] == 1
+    # mailable: P2, P3, P5, P6 (P1 and P4 are suppressed); P3, P5 and P6 have no row, P5 only for want of a
+    # ZIP, P6 (GUS FOX) at the surname and door of DI FOX's entry: a near miss
+    assert m["mailable"] == 4 and m["mailable_missing"] == 3 and m["missing_no_zip"] == 1
+    assert m["missing_near_miss"] == 1
     assert m["second_person"] == 1  # P2 twice
     h = bq.household_pieces(con, "rows", "members")
     assert h["second_household"] == 1  # H2 twice
@@ -81,6 +84,7 @@ def test_naive_baseline(con):
         "BOB|RAY|5 ASH ST|02111",
         "CY|RAY|5 ASH ST|02111",
         "DI|FOX|7 FIR ST|02112",
+        "GUS|FOX|7 FIR ST|02112",
     }
     hh = con.execute("SELECT count(*) FROM naive_hh_rows").fetchall()[0][0]
-    assert hh == 3  # LEE, RAY (two persons, one household), FOX
+    assert hh == 3  # LEE, RAY (two persons, one household), FOX (DI and GUS)
