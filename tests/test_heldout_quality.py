@@ -88,3 +88,25 @@ def test_naive_baseline(con):
     }
     hh = con.execute("SELECT count(*) FROM naive_hh_rows").fetchall()[0][0]
     assert hh == 3  # LEE, RAY (two persons, one household), FOX (DI and GUS)
+
+
+def test_targets_are_judged_against_issue_11():
+    good = {
+        "leak_reachable": 0,
+        "mailable_missing_pct": 0.9,
+        "missing_no_zip": 0,
+        "second_person_pct": 0.5,
+        "second_household_pct": 0.1,
+        "hh_precision": 0.98,
+        "hh_recall": 0.95,
+        "person_precision": 0.99,
+        "person_recall": 0.931,
+    }
+    assert all(bq.checks([{"data": "heldout", "workbench": good}])["heldout"].values())
+    bad = good | {"leak_reachable": 1, "person_recall": 0.92}
+    got = bq.checks(
+        [{"data": "heldout", "workbench": bad}, {"data": "febrl1", "workbench": {"person_recall": 0.95}}]
+    )
+    assert [k for k, ok in got["heldout"].items() if not ok] == ["leak_reachable", "person_recall"]
+    assert got["febrl1"] == {"person_recall": False}
+    assert bq.verdict(bad, "leak_reachable") == "0 MISSED" and bq.verdict(bad, "leak_rows") == ""
