@@ -22,6 +22,7 @@ RUNS = [
     ["bench_contacts.py"],
     ["bench_report.py"],
     ["bench_trust.py"],
+    ["bench_quality.py", "--data", "all", "--persons", "20000"] if QUICK else ["bench_quality.py", "--data", "all"],
 ]
 
 for args in RUNS:
