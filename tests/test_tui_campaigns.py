@@ -120,8 +120,9 @@ async def test_rules_tab_adds_and_toggles_a_rule_and_triggers_tab_lists_persons(
         await app.push_screen(CampaignsScreen())
         await settle(pilot, BACKGROUND)
         screen = app.screen
-        screen.query_one("#campaign-tabs", TabbedContent).active = "tab-rules"
+        await pilot.press("r")  # the Rules tab by its key
         await pilot.pause()
+        assert screen.query_one("#campaign-tabs", TabbedContent).active == "tab-rules"
         assert rows(screen.query_one("#rules", DataTable))[0][:2] == ["mail_week", "pressure"]
         await pilot.press("a")
         await settle(pilot, BACKGROUND)

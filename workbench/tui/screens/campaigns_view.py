@@ -73,6 +73,9 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("R", "refresh_campaigns", "Refresh", id="campaigns.refresh"),
+        Binding("c", "show_tab('tab-campaigns')", "Campaigns", id="campaigns.tab_campaigns"),
+        Binding("r", "show_tab('tab-rules')", "Rules", id="campaigns.tab_rules"),
+        Binding("g", "show_tab('tab-triggers')", "Triggers", id="campaigns.tab_triggers"),
         Binding("a", "add_rule", "Add rule", id="campaigns.add_rule"),
         Binding("e", "edit_rule", "Edit rule", id="campaigns.edit_rule"),
         Binding("t", "toggle_rule", "Rule on/off", id="campaigns.toggle_rule"),
@@ -221,6 +224,10 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
     # -- rules --------------------------------------------------------------------------------------
     def _on_rules_tab(self) -> bool:
         return self.query_one("#campaign-tabs", TabbedContent).active == "tab-rules"
+
+    def action_show_tab(self, tab: str) -> None:
+        """``c`` / ``r`` / ``g``: the Campaigns, Rules and Triggers tabs (also in the palette)."""
+        self.query_one("#campaign-tabs", TabbedContent).active = tab
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
