@@ -110,7 +110,8 @@ class ChainCheck:
     rows: int
     ok: bool
     head_hash: str  # the last row's hash: note it elsewhere to detect a rewrite of the whole chain
-    broken: list[dict[str, Any]] = field(default_factory=list)  # first problems: id (or None), where, problem
+    # first problems: {id, problem}, plus ``where`` (rows 4-9, loads ...) when the problem is not one row's
+    broken: list[dict[str, Any]] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)  # rows of loads / exports / erasures matched to the log
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,11 +151,10 @@ def verify_chain(conn: duckdb.DuckDBPyConnection, show: int = 20) -> ChainCheck:
               FROM audit_log a LEFT JOIN audit_log b ON b.id = a.id - 1)
         WHERE hash IS DISTINCT FROM expected OR prev_hash IS DISTINCT FROM previous
         ORDER BY id LIMIT {show}"""):
-        broken.append({"id": r["id"], "where": f"row {r['id']}", "problem": r["problem"]})
+        broken.append({"id": r["id"], "problem": r["problem"]})
     for r in rows(conn, f"SELECT id, count(*) AS n FROM audit_log GROUP BY id HAVING count(*) > 1 ORDER BY id "
                         f"LIMIT {show}"):
-        broken.append({"id": r["id"], "where": f"row {r['id']}",
-                       "problem": f"id {r['id']} is there {r['n']} times (a row replayed or copied)"})
+        broken.append({"id": r["id"], "problem": f"id {r['id']} is there {r['n']} times (a row replayed or copied)"})
     for r in rows(conn, f"""SELECT prev + 1 AS first, id - 1 AS last FROM (
             SELECT id, coalesce(lag(id) OVER (ORDER BY id), 0) AS prev FROM (SELECT DISTINCT id FROM audit_log))
         WHERE id > prev + 1 ORDER BY id LIMIT {show}"""):
