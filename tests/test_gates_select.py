@@ -45,8 +45,11 @@ def store(master, tmp_path):
 
 
 def selection(where: str, brand: str | None = None, channel: str = "mail", name: str = "gate") -> str:
-    return (f'[selections.{name}]\nchannel = "{channel}"\n' + (f'brand = "{brand}"\n' if brand else "")
-            + f"where = {json.dumps(where)}\n")
+    return (
+        f'[selections.{name}]\nchannel = "{channel}"\n'
+        + (f'brand = "{brand}"\n' if brand else "")
+        + f"where = {json.dumps(where)}\n"
+    )
 
 
 def save(store: Store, tmp_path, text: str) -> None:
@@ -100,8 +103,12 @@ def test_a_mistyped_brand_is_refused_with_did_you_mean_and_nothing_is_saved(stor
 
 def test_a_brand_known_only_from_its_opt_outs_is_accepted(store, tmp_path):
     """A brand without orders yet is still a brand when a brand-scoped suppression names it."""
-    add_source(store, tmp_path, '[sources.gable_optouts]\nkind = "suppression"\ncadence = "daily"\n'
-                                'channel = "email"\nmatch_on = "email"\nbrand = "gable"\n')
+    add_source(
+        store,
+        tmp_path,
+        '[sources.gable_optouts]\nkind = "suppression"\ncadence = "daily"\n'
+        'channel = "email"\nmatch_on = "email"\nbrand = "gable"\n',
+    )
     save(store, tmp_path, selection("state = 'MA'", brand="gable", channel="email"))
     wf = count_selection(store, "gate")
     assert "gable_optouts" in wf.suppressions
@@ -147,8 +154,14 @@ def test_a_person_loaded_again_under_a_new_key_is_counted_and_exported_once(stor
     assert any(m.startswith("matching 1 people record(s)") for m in steps)
     assert one(store, "SELECT count(*) FROM match_runs") == runs + 1
     assert one(store, "SELECT count(*) FROM audit_log WHERE action = 'match.run'") == runs + 1
-    assert one(store, """SELECT count(DISTINCT pr.person_id) FROM person_records pr JOIN records r USING (record_id)
-                         WHERE r.source_key IN ('C2', 'C2-NEW')""") == 1
+    assert (
+        one(
+            store,
+            """SELECT count(DISTINCT pr.person_id) FROM person_records pr JOIN records r USING (record_id)
+                         WHERE r.source_key IN ('C2', 'C2-NEW')""",
+        )
+        == 1
+    )
     # nothing left to match: the next count runs no match
     count_selection(store, "gate")
     assert one(store, "SELECT count(*) FROM match_runs") == runs + 1
@@ -185,11 +198,23 @@ def test_an_unknown_selection_changes_nothing_even_with_records_unmatched(store,
 def _load_move(store: Store, tmp_path, code: str = "02") -> None:
     add_source(store, tmp_path, MOVES_SOURCE)
     p = person_row(ME)
-    move = {"first_name": p["first_name"].upper(), "last_name": p["last_name"].upper(),
-            "address_line1": p["address_line1"].upper(), "address_line2": "", "city": p["city"].upper(),
-            "state": p["state"], "postal_code": p["postal_code"], "new_address_line1": "", "new_address_line2": "",
-            "new_city": "", "new_state": "", "new_postal_code": "", "return_code": code, "move_type": "I",
-            "move_effective_date": "2026-10-01"}
+    move = {
+        "first_name": p["first_name"].upper(),
+        "last_name": p["last_name"].upper(),
+        "address_line1": p["address_line1"].upper(),
+        "address_line2": "",
+        "city": p["city"].upper(),
+        "state": p["state"],
+        "postal_code": p["postal_code"],
+        "new_address_line1": "",
+        "new_address_line2": "",
+        "new_city": "",
+        "new_state": "",
+        "new_postal_code": "",
+        "return_code": code,
+        "move_type": "I",
+        "move_effective_date": "2026-10-01",
+    }
     load_file(store, "ncoa", write_csv(tmp_path / "ncoa.csv", [move]))
 
 

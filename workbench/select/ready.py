@@ -51,8 +51,10 @@ class Readiness:
     def warnings(self) -> list[str]:
         if not self.never_matched:
             return []
-        return ["no match run yet: every people record counts as its own person (someone in two sources is "
-                "counted twice); run `workbench match`"]
+        return [
+            "no match run yet: every people record counts as its own person (someone in two sources is "
+            "counted twice); run `workbench match`"
+        ]
 
     def apply_to(self, wf) -> None:
         """Put what was done (notes) and what is still wrong (warnings) on a waterfall."""
@@ -64,20 +66,28 @@ def unmatched_records(conn: duckdb.DuckDBPyConnection) -> int:
     """People records loaded or changed since the last match run (0 when matching was never run)."""
     if not scalar(conn, "SELECT count(*) FROM match_runs"):
         return 0
-    return scalar(conn, """SELECT count(*) FROM records r WHERE NOT EXISTS (
-        SELECT 1 FROM match_record_state s WHERE s.record_id = r.record_id AND s.row_hash IS NOT DISTINCT FROM r.row_hash)""")
+    return scalar(
+        conn,
+        """SELECT count(*) FROM records r WHERE NOT EXISTS (
+        SELECT 1 FROM match_record_state s WHERE s.record_id = r.record_id AND s.row_hash IS NOT DISTINCT FROM r.row_hash)""",
+    )
 
 
 def never_matched(conn: duckdb.DuckDBPyConnection) -> bool:
-    return not scalar(conn, "SELECT count(*) FROM match_runs") and bool(scalar(conn, "SELECT count(*) FROM records"))
+    return not scalar(conn, "SELECT count(*) FROM match_runs") and bool(
+        scalar(conn, "SELECT count(*) FROM records")
+    )
 
 
 def moves_stamp(conn: duckdb.DuckDBPyConnection) -> str | None:
     """The latest moves load and people load (a new move, or new records a move may reach); None when no
     moves were ever loaded."""
-    found = rows(conn, """SELECT max(l.load_id) FILTER (WHERE s.kind = 'moves') AS moves,
+    found = rows(
+        conn,
+        """SELECT max(l.load_id) FILTER (WHERE s.kind = 'moves') AS moves,
             max(l.load_id) FILTER (WHERE s.kind = 'people') AS people
-        FROM loads l JOIN sources s ON s.name = l.source WHERE s.kind IN ('moves', 'people')""")[0]
+        FROM loads l JOIN sources s ON s.name = l.source WHERE s.kind IN ('moves', 'people')""",
+    )[0]
     if found["moves"] is None or not has_relation(conn, "applied_moves"):
         return None
     return f"moves {found['moves']}, people {found['people'] or 0}"
@@ -85,17 +95,25 @@ def moves_stamp(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 def moves_pending(conn: duckdb.DuckDBPyConnection) -> bool:
     stamp = moves_stamp(conn)
-    return stamp is not None and stamp != scalar(conn, "SELECT value FROM settings WHERE key = ?", [MOVES_STAMP])
+    return stamp is not None and stamp != scalar(
+        conn, "SELECT value FROM settings WHERE key = ?", [MOVES_STAMP]
+    )
 
 
 def inspect(conn: duckdb.DuckDBPyConnection) -> Readiness:
     """What is pending (cheap queries on an open connection): unmatched people records, loaded moves."""
-    return Readiness(unmatched=unmatched_records(conn), never_matched=never_matched(conn),
-                     moves_pending=moves_pending(conn))
+    return Readiness(
+        unmatched=unmatched_records(conn),
+        never_matched=never_matched(conn),
+        moves_pending=moves_pending(conn),
+    )
 
 
-def make_ready(store: Store, progress: Progress | None = None,
-               check: Callable[[duckdb.DuckDBPyConnection], object] | None = None) -> Readiness:
+def make_ready(
+    store: Store,
+    progress: Progress | None = None,
+    check: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> Readiness:
     """Run the incremental match when people records are unmatched, then apply pending moves (each in its
     own transaction, audited). Returns what it did; ``notes`` say it in words. ``check(conn)`` runs
     first: what it raises (an unknown selection, say) stops everything before any change."""
@@ -106,9 +124,12 @@ def make_ready(store: Store, progress: Progress | None = None,
     return bring_up_to_date(store, ready, progress)
 
 
-def with_ready(store: Store, body: Callable[[duckdb.DuckDBPyConnection, Readiness], T],
-               progress: Progress | None = None,
-               check: Callable[[duckdb.DuckDBPyConnection], object] | None = None) -> T:
+def with_ready(
+    store: Store,
+    body: Callable[[duckdb.DuckDBPyConnection, Readiness], T],
+    progress: Progress | None = None,
+    check: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> T:
     """``body(conn, readiness)`` on a write connection once everything is up to date. When nothing is
     pending (the usual case) that is the connection the checks ran on: one open, not two."""
     with store.connect() as conn:
@@ -131,8 +152,10 @@ def bring_up_to_date(store: Store, ready: Readiness, progress: Progress | None =
         step = (lambda m, f: progress(f"matching {what}: {m}", 0.9 * f)) if progress else None
         result = match(store, progress=step)
         ready.match_run = result.run_id
-        ready.notes.append(f"{what}: matched first (match run {result.run_id}, {result.mode}: "
-                           f"{result.persons_merged:,} person(s) merged, {result.in_review:,} pair(s) to review)")
+        ready.notes.append(
+            f"{what}: matched first (match run {result.run_id}, {result.mode}: "
+            f"{result.persons_merged:,} person(s) merged, {result.in_review:,} pair(s) to review)"
+        )
         with store.connect() as conn:  # new records may be ones a move reaches
             ready.moves_pending = moves_pending(conn) or ready.moves_pending
     if ready.moves_pending:
@@ -157,12 +180,23 @@ def _apply_moves(store: Store, out: Readiness) -> int:
         if result.applied_now or result.addresses_updated:
             from workbench import audit
 
-            audit.record(conn, "moves.apply", "before a count or export", {
-                "applied": result.applied_now, "by_code": result.by_code or None,
-                "persons_moved": result.persons_moved, "addresses_updated": result.addresses_updated,
-                "unmatched": result.unmatched, "stamp": stamp})
+            audit.record(
+                conn,
+                "moves.apply",
+                "before a count or export",
+                {
+                    "applied": result.applied_now,
+                    "by_code": result.by_code or None,
+                    "persons_moved": result.persons_moved,
+                    "addresses_updated": result.addresses_updated,
+                    "unmatched": result.unmatched,
+                    "stamp": stamp,
+                },
+            )
     if result.applied_now:
         codes = ", ".join(f"{n} x {code}" for code, n in sorted(result.by_code.items()))
-        out.notes.append(f"{result.applied_now:,} change-of-address move(s) loaded since the last application "
-                         f"applied first ({codes}; {result.persons_moved:,} person(s))")
+        out.notes.append(
+            f"{result.applied_now:,} change-of-address move(s) loaded since the last application "
+            f"applied first ({codes}; {result.persons_moved:,} person(s))"
+        )
     return result.applied_now
