@@ -204,3 +204,6 @@ def get_trigger(conn: duckdb.DuckDBPyConnection, name: str) -> Trigger:
 def delete_trigger(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     get_trigger(conn, name)
     run(conn, "DELETE FROM trigger_definitions WHERE name = ?", [name])
+    from workbench import audit
+
+    audit.record(conn, "triggers.delete", name)
