@@ -19,6 +19,7 @@ When nothing is pending it costs one connection and a few small queries.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -32,6 +33,7 @@ from workbench.store.sql import rows, run, scalar
 Progress = Callable[[str, float], None]
 T = TypeVar("T")
 MOVES_STAMP = "moves.applied_stamp"  # settings key: the loads the last application saw
+_WORK = threading.Lock()  # one match / moves application at a time in this process
 
 
 @dataclass
@@ -144,7 +146,19 @@ def with_ready(
 
 
 def bring_up_to_date(store: Store, ready: Readiness, progress: Progress | None = None) -> Readiness:
-    """Do the work :func:`inspect` found (nothing when nothing is pending)."""
+    """Do the work :func:`inspect` found (nothing when nothing is pending). One job at a time in a process:
+    the TUI may start a second count while the first is still matching; it waits, finds the work done and
+    does not match twice."""
+    if not ready.pending:
+        return ready
+    with _WORK:
+        with store.connect() as conn:  # another job may have done it while this one waited
+            fresh = inspect(conn)
+        ready.unmatched, ready.moves_pending = fresh.unmatched, fresh.moves_pending
+        return _bring_up_to_date(store, ready, progress)
+
+
+def _bring_up_to_date(store: Store, ready: Readiness, progress: Progress | None) -> Readiness:
     if ready.unmatched:
         from workbench.identity.run import match
 
@@ -156,8 +170,6 @@ def bring_up_to_date(store: Store, ready: Readiness, progress: Progress | None =
             f"{what}: matched first (match run {result.run_id}, {result.mode}: "
             f"{result.persons_merged:,} person(s) merged, {result.in_review:,} pair(s) to review)"
         )
-        with store.connect() as conn:  # new records may be ones a move reaches
-            ready.moves_pending = moves_pending(conn) or ready.moves_pending
     if ready.moves_pending:
         if progress:
             progress("applying the change-of-address (NCOA) moves loaded", 0.92)
