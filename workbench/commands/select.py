@@ -108,7 +108,7 @@ def count(ctx: click.Context, name: str, as_json: bool) -> None:
     """Count a selection step by step: the waterfall (universe, where, each suppression, ..., net)."""
     from workbench.select.counts import count_selection
 
-    wf = count_selection(get_store(ctx), name)
+    wf = count_selection(get_store(ctx), name, progress=_progress())
     if as_json:
         emit_json(wf.to_dict())
         return
@@ -134,7 +134,7 @@ def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: s
     from workbench.export.run import export_selection
 
     result = export_selection(get_store(ctx), name, out, fmt=fmt, campaign=campaign, dry_run=dry_run,
-                              allow_stale=allow_stale)
+                              allow_stale=allow_stale, progress=_progress())
     if as_json:
         emit_json(result.to_dict())
         return
@@ -164,10 +164,26 @@ def print_waterfall(wf) -> None:
                       style="bold" if s.step in ("universe", "net") else None)
     console = _console()
     console.print(table)
+    for n in getattr(wf, "notes", []):
+        click.echo(f"note: {n}", err=True)
     for w in wf.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
     console.print(f"net {wf.net:,} to contact, {wf.held_out:,} held out (counted in {wf.seconds:.2f} s)",
                   highlight=False)
+
+
+def _progress():
+    """Progress lines on stderr for a person at a terminal (matching new records first, applying moves,
+    the export's steps); nothing for a scheduled run (its notes are printed with the waterfall)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def show(message: str, fraction: float) -> None:
+        click.echo(f"  {fraction:4.0%}  {message}", err=True)
+
+    return show
 
 
 def _clip(text: str, width: int) -> str:

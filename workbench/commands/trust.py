@@ -33,11 +33,13 @@ def audit_command(ctx: click.Context, since: str | None, action: str | None, tar
         if as_json:
             emit_json(check.to_dict())
         elif check.ok:
-            click.echo(f"audit log intact: {check.rows:,} rows, head hash {check.head_hash}")
+            seen = ", ".join(f"{n:,} {what}" for what, n in check.checked.items())
+            click.echo(f"audit log intact: {check.rows:,} rows" + (f" (each of {seen} has its row)" if seen else "")
+                       + f", head hash {check.head_hash}")
         else:
             click.echo(f"audit log BROKEN: {len(check.broken)} problem(s) in {check.rows:,} rows", err=True)
             for b in check.broken:
-                click.echo(f"  row {b['id']}: {b['problem']}", err=True)
+                click.echo(f"  {b.get('where') or 'row ' + str(b['id'])}: {b['problem']}", err=True)
         sys.exit(0 if check.ok else 1)
     if as_json:
         emit_json({"total": total, "rows": found})

@@ -131,6 +131,8 @@ def save_rules(conn: duckdb.DuckDBPyConnection, found: list[Rule]) -> dict[str, 
              rule.max_contacts, rule.max_per_day, rule.enabled, old["position"] if old else top,
              old["created_at"] if old else now, now])
         result[rule.name] = "updated" if old else "added"
+    if result:
+        _audit(conn, "rules.save", ", ".join(sorted(result))[:200], {"rules": result})
     return result
 
 
@@ -155,13 +157,22 @@ def get_rule(conn: duckdb.DuckDBPyConnection, name: str) -> Rule:
 
 
 def delete_rule(conn: duckdb.DuckDBPyConnection, name: str) -> None:
-    get_rule(conn, name)
+    rule = get_rule(conn, name)
     run(conn, "DELETE FROM contact_rules WHERE name = ?", [name])
+    _audit(conn, "rules.delete", name, {"kind": rule.kind, "was_enabled": rule.enabled})
 
 
 def set_rule_enabled(conn: duckdb.DuckDBPyConnection, name: str, enabled: bool) -> None:
-    get_rule(conn, name)
+    was = get_rule(conn, name).enabled
     run(conn, "UPDATE contact_rules SET enabled = ?, updated_at = ? WHERE name = ?", [enabled, clock.now(), name])
+    if was != enabled:  # switching a rule changes who a selection contacts: audited
+        _audit(conn, "rules.enable" if enabled else "rules.disable", name, {"enabled": enabled})
+
+
+def _audit(conn: duckdb.DuckDBPyConnection, action: str, target: str, details: dict[str, Any]) -> None:
+    from workbench import audit
+
+    audit.record(conn, action, target, details)
 
 
 def rule_as_toml(rule: Rule) -> str:

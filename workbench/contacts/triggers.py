@@ -172,6 +172,10 @@ def save_triggers(conn: duckdb.DuckDBPyConnection, found: list[Trigger]) -> dict
             [t.name, t.description, t.source_kind, t.cadence, t.cadence_s, t.window_days, json.dumps(t.to_dict()),
              old["position"] if old else top, old["created_at"] if old else now, now])
         result[t.name] = "updated" if old else "added"
+    if result:  # a trigger('name') in a selection changes with it: audited
+        from workbench import audit
+
+        audit.record(conn, "triggers.save", ", ".join(sorted(result))[:200], {"triggers": result})
     return result
 
 
@@ -200,3 +204,6 @@ def get_trigger(conn: duckdb.DuckDBPyConnection, name: str) -> Trigger:
 def delete_trigger(conn: duckdb.DuckDBPyConnection, name: str) -> None:
     get_trigger(conn, name)
     run(conn, "DELETE FROM trigger_definitions WHERE name = ?", [name])
+    from workbench import audit
+
+    audit.record(conn, "triggers.delete", name)

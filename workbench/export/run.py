@@ -29,6 +29,7 @@ from workbench.freshness import source_freshness
 from workbench.select.attributes import clean_text_columns
 from workbench.select.gate import FreshnessGate, selection_sources
 from workbench.select.plan import check_selection
+from workbench.select.ready import make_ready
 from workbench.select.saved import audit_record, get_selection, operator_name
 from workbench.select.waterfall import Waterfall, run_waterfall
 from workbench.store import Store
@@ -101,6 +102,10 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
     target = check_target(out)
     fmt = format_for(target, fmt)
     pending: list[PendingFile] = []
+    # people records loaded since the last match are matched, loaded moves applied, before anything is
+    # counted (each its own audited transaction; workbench.select.ready)
+    ready = make_ready(store, (lambda m, f: progress(m, 0.04 * f)) if progress else None,
+                       check=lambda conn: get_selection(conn, name))
     with store.connect() as conn:
         run(conn, "BEGIN TRANSACTION")
         try:
@@ -126,6 +131,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                 raise RefusedError(f"Campaign {campaign!r} was already exported.",
                                    "Give this export its own --campaign code.")
             wf = run_waterfall(conn, plan, campaign=campaign)
+            ready.apply_to(wf)
             result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors])
             step("writing the file", 0.5, "count")
             if dry_run:

@@ -131,6 +131,11 @@ def undo_last(conn: duckdb.DuckDBPyConnection, by: str | None = None) -> dict[st
     run(conn, "UPDATE match_decisions SET undone_at = ? WHERE batch_id = ? AND undone_at IS NULL", [clock.now(), batch])
     _recluster_persons(conn, ids or [d["record_id_l"], d["record_id_r"]])
     d["decisions"] = len(ids) // 2
+    from workbench import audit
+
+    audit.record(conn, "match.undo", f"{d['record_id_l']}-{d['record_id_r']}", {
+        "decision_id": d["decision_id"], "decision": d["decision"], "batch_id": batch, "decisions": d["decisions"],
+        "records": [d["record_id_l"], d["record_id_r"]]})
     return d
 
 

@@ -15,6 +15,7 @@ from workbench.select.definition import (
 from workbench.select.functions import functions
 from workbench.select.gate import FreshnessGate
 from workbench.select.plan import check_selection
+from workbench.select.ready import Progress, Readiness, with_ready
 from workbench.select.saved import get_selection, save_selection
 from workbench.select.waterfall import Waterfall, run_waterfall
 from workbench.store import Store
@@ -49,22 +50,25 @@ def single_selection(text: str) -> Selection:
     return found[0]
 
 
-def count_selection(store: Store, name: str, campaign: str | None = None) -> Waterfall:
-    """The waterfall of a saved selection (brings the derived tables up to date first); stale sources
-    it reads are named in its warnings."""
-    with store.connect() as conn:
-        return _count(conn, get_selection(conn, name), campaign)
+def count_selection(store: Store, name: str, campaign: str | None = None,
+                    progress: Progress | None = None) -> Waterfall:
+    """The waterfall of a saved selection. People records loaded since the last match are matched and
+    loaded moves applied first (:mod:`workbench.select.ready`, reported by ``progress``), then the derived
+    tables are brought up to date; stale sources it reads are named in its warnings."""
+    return with_ready(store, lambda conn, ready: _count(conn, get_selection(conn, name), campaign, ready),
+                      progress, check=lambda conn: get_selection(conn, name))  # an unknown name: refused first
 
 
-def count_definition(store: Store, sel: Selection) -> Waterfall:
+def count_definition(store: Store, sel: Selection, progress: Progress | None = None) -> Waterfall:
     """The waterfall of a selection not saved (yet): the TUI's live count while the operator edits."""
-    with store.connect() as conn:
-        return _count(conn, sel, None)
+    return with_ready(store, lambda conn, ready: _count(conn, sel, None, ready), progress)
 
 
-def _count(conn, sel: Selection, campaign: str | None) -> Waterfall:
+def _count(conn, sel: Selection, campaign: str | None, ready: Readiness | None = None) -> Waterfall:
     plan = check_selection(conn, sel)
     wf = run_waterfall(conn, plan, campaign=campaign)
+    if ready is not None:
+        ready.apply_to(wf)
     gate = plan.freshness(conn)
     if gate.errors:
         wf.warnings.append(f"stale: {gate.describe(gate.errors)}: an export is refused without --allow-stale")
@@ -73,12 +77,18 @@ def _count(conn, sel: Selection, campaign: str | None) -> Waterfall:
     return wf
 
 
-def preflight(store: Store, name: str) -> tuple[Waterfall, FreshnessGate]:
+def preflight(store: Store, name: str, progress: Progress | None = None) -> tuple[Waterfall, FreshnessGate]:
     """What an export of ``name`` would do now: its waterfall and the freshness of the sources it reads
-    (the TUI asks for a confirmation that names stale sources before exporting)."""
-    with store.connect() as conn:
+    (the TUI asks for a confirmation that names stale sources before exporting). Unmatched people
+    records and loaded moves are brought up to date first, as the export itself does."""
+
+    def body(conn, ready: Readiness) -> tuple[Waterfall, FreshnessGate]:
         plan = check_selection(conn, get_selection(conn, name))
-        return run_waterfall(conn, plan), plan.freshness(conn)
+        wf = run_waterfall(conn, plan)
+        ready.apply_to(wf)
+        return wf, plan.freshness(conn)
+
+    return with_ready(store, body, progress, check=lambda conn: get_selection(conn, name))
 
 
 def attribute_reference() -> dict[str, list[dict[str, str]]]:

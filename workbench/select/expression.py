@@ -52,6 +52,9 @@ class Catalog:
     brands: list[str] | None = None  # None: not checked
     sources: dict[str, str] = field(default_factory=dict)  # name -> kind
     triggers: dict = field(default_factory=dict)  # lower-case trigger name -> TriggerRef (workbench.contacts)
+    # every brand the database knows (orders, suppressions, opt-outs, contacts, rules): a selection's
+    # ``brand`` must be one of them. None: not checked.
+    all_brands: list[str] | None = None
 
 
 @dataclass

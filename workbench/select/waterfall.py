@@ -78,6 +78,7 @@ class Waterfall:
     suppressions: list[str] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was brought up to date first (workbench.select.ready)
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:

@@ -200,6 +200,6 @@ class AuditScreen(WorkbenchScreen):
             self.notify("Audit log intact.")
         else:
             first = c.broken[0]
-            panel.update(Text(f"chain BROKEN at row {first['id']}: {first['problem']} ({len(c.broken)} problem(s) "
+            panel.update(Text(f"log BROKEN at {first.get('where') or 'row ' + str(first['id'])}: {first['problem']} ({len(c.broken)} problem(s) "
                               f"shown)", style="bold red"))
             self.notify("The audit log was changed outside workbench.", severity="error")

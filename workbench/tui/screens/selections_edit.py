@@ -319,6 +319,7 @@ class SelectionsScreen(WorkbenchScreen):
             table.add_row(cells.text(s.step, bold), Text(removed, justify="right"), cells.number(s.remaining, bold),
                           cells.text(s.label, bold))
         note = f"net {result.net:,} to contact, {result.held_out:,} held out · counted in {result.seconds:.2f} s"
+        note += "".join(f"\nfirst: {n}" for n in getattr(result, "notes", []))
         note += "".join(f"\nwarning: {w}" for w in result.warnings)
         self.query_one("#waterfall-note", Static).update(Text(note))
 
@@ -387,21 +388,30 @@ class SelectionsScreen(WorkbenchScreen):
 
         campaign = f"{name}-{clock.now():%Y%m%d}"
         self.app.push_screen(ExportModal(name, f"{name}.csv", campaign),
-                             lambda answer: self._preflight(name, answer) if answer else None)
+                             lambda answer: self._begin_preflight(name, answer) if answer else None)
+
+    def _begin_preflight(self, name: str, answer: dict[str, str]) -> None:
+        # the check may first match people records loaded since the last match, or apply loaded moves
+        self.query_one(LoadProgress).start(f"Checking {name}")
+        self._preflight(name, answer)
 
     @work(thread=True, exclusive=True, group="selection-export", name="check the export", exit_on_error=False)
     def _preflight(self, name: str, answer: dict[str, str]) -> None:
         from workbench.select.counts import preflight
 
         with jobs.database_job(self.store):
-            wf, gate = preflight(self.store, name)
+            wf, gate = preflight(self.store, name,
+                                 progress=lambda m, f: self.post_message(Done("export_step", (m, f))))
         self.post_message(Done("preflight", (wf, gate), {**answer, "name": name}))
 
     def _show_preflight(self, found: tuple[Any, Any], answer: dict[str, str]) -> None:
+        self.query_one(LoadProgress).finish()
         wf, gate = found
         detail = (f"{wf.net:,} persons in contact cells will be written to {answer['path']} and recorded in the "
                   f"contact history as campaign {answer['campaign']}; {wf.held_out:,} held out (recorded, "
                   "not written).")
+        for note in wf.notes:  # new people records matched, loaded moves applied, just now
+            detail += f"\nFirst: {note}."
         if gate.warnings:
             detail += f"\nWarning: {gate.describe(gate.warnings)}."
         if gate.errors:
