@@ -13,6 +13,7 @@ import duckdb
 
 from workbench import clock
 from workbench.errors import DatabaseBusyError, DatabaseFileError
+from workbench.store.ids import note_high_water
 from workbench.store.journal import journal_dir, sweep
 from workbench.store.migrate import migrate, pending_migrations
 from workbench.store.sql import run, scalar
@@ -159,6 +160,7 @@ class Store:
                 except duckdb.Error:
                     pass
                 raise
+            note_high_water(conn)  # ids written without reserve_ids are never handed out again either
             run(conn, "COMMIT")
 
     # -- settings ------------------------------------------------------------------------------
