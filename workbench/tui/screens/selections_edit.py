@@ -28,7 +28,7 @@ from textual.worker import Worker
 from workbench.errors import ConfigError
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
-from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.modals.confirm import ConfirmModal, confirm_write
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
 from workbench.tui.widgets.load_progress import LoadProgress
@@ -339,8 +339,12 @@ class SelectionsScreen(WorkbenchScreen):
         from workbench import clock
 
         campaign = f"{name}-{clock.now():%Y%m%d}"
-        self.app.push_screen(ExportModal(name, f"{name}.csv", campaign),
-                             lambda answer: self._preflight(name, answer) if answer else None)
+        def chosen(answer: dict[str, Any] | None) -> None:
+            if answer:  # a file that exists is replaced only after "Replace FILE?"
+                confirm_write(self.app, answer["path"], self.store.path,
+                              lambda force: self._preflight(name, {**answer, "force": force}))
+
+        self.app.push_screen(ExportModal(name, f"{name}.csv", campaign), chosen)
 
     @work(thread=True, exclusive=True, group="selection-export", name="check the export", exit_on_error=False)
     def _preflight(self, name: str, answer: dict[str, str]) -> None:
@@ -375,7 +379,8 @@ class SelectionsScreen(WorkbenchScreen):
 
         with jobs.database_job(self.store):
             result = export_selection(self.store, answer["name"], Path(answer["path"]), campaign=answer["campaign"],
-                                      allow_stale=allow_stale, cancelled=cancelled.is_set,
+                                      allow_stale=allow_stale, force=bool(answer.get("force")),
+                                      cancelled=cancelled.is_set,
                                       progress=lambda m, f: self.post_message(Done("export_step", (m, f))))
         self.post_message(Done("exported", result))
 
