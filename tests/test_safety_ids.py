@@ -14,17 +14,24 @@ HEADER = "source_key,first_name,last_name,address_line1,city,state,postal_code,e
 
 
 def crm_file(path, keys: list[str]):
-    lines = [f"{k},Name{k},Family{k},{i + 1} Oak St,Boston,MA,02134,{k.lower()}@example.com,61755501{i:02d}"
-             for i, k in enumerate(keys)]
+    lines = [
+        f"{k},Name{k},Family{k},{i + 1} Oak St,Boston,MA,02134,{k.lower()}@example.com,61755501{i:02d}"
+        for i, k in enumerate(keys)
+    ]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def ids(store: Store) -> dict[str, tuple[int, int]]:
     with store.connect(read_only=True) as conn:
-        return {r["source_key"]: (r["record_id"], r["person_id"]) for r in rows(
-            conn, "SELECT r.source_key, r.record_id, pr.person_id FROM records r JOIN person_records pr "
-                  "USING (record_id) WHERE r.source = 'crm'")}
+        return {
+            r["source_key"]: (r["record_id"], r["person_id"])
+            for r in rows(
+                conn,
+                "SELECT r.source_key, r.record_id, pr.person_id FROM records r JOIN person_records pr "
+                "USING (record_id) WHERE r.source = 'crm'",
+            )
+        }
 
 
 def test_removed_ids_are_never_given_to_new_records_or_persons(store, tmp_path):
@@ -40,7 +47,9 @@ def test_removed_ids_are_never_given_to_new_records_or_persons(store, tmp_path):
     new_record, new_person = after["C4"]
     assert new_record > gone_record and new_person > gone_person
     with store.connect(read_only=True) as conn:
-        kept = scalar(conn, "SELECT record_ids FROM manual_suppressions WHERE manual_id = ?", [opt_out["manual_id"]])
+        kept = scalar(
+            conn, "SELECT record_ids FROM manual_suppressions WHERE manual_id = ?", [opt_out["manual_id"]]
+        )
     assert new_record not in kept  # the opt-out did not move to the new, unrelated person
     # and again: removing the newest and adding more never goes back
     clock.set_now("2026-11-20T12:00:00")
@@ -74,8 +83,12 @@ def test_the_migration_starts_from_the_highest_id_still_mentioned(store, tmp_pat
     load_file(store, "crm", crm_file(tmp_path / "crm1.csv", ["C1", "C2"]))
     with store.connect() as conn:  # as a database from before migration 009 was
         top = scalar(conn, "SELECT max(record_id) FROM records")
-        run(conn, "INSERT INTO contact_history (export_id, origin, record_id, person_id, campaign, channel, "
-                  "contact_date) VALUES (1, 'export', ?, 900, 'X', 'mail', DATE '2026-11-01')", [top + 50])
+        run(
+            conn,
+            "INSERT INTO contact_history (export_id, origin, record_id, person_id, campaign, channel, "
+            "contact_date) VALUES (1, 'export', ?, 900, 'X', 'mail', DATE '2026-11-01')",
+            [top + 50],
+        )
         run(conn, "DROP TABLE id_high_water")
         run(conn, "DELETE FROM schema_version WHERE version = 9")
     reopened = Store(store.path)

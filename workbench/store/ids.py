@@ -24,9 +24,12 @@ def reserve_ids(conn: duckdb.DuckDBPyConnection, kind: str, n: int) -> int:
     the new ids are ``base + 1 .. base + n`` (``base + row_number() OVER (...)`` in SQL)."""
     table, column = ID_TABLES[kind]
     n = int(n or 0)
-    row = conn.execute(f"""UPDATE id_high_water
+    row = conn.execute(
+        f"""UPDATE id_high_water
         SET last_id = greatest(last_id, (SELECT coalesce(max({column}), 0) FROM {table})) + ?
-        WHERE name = ? RETURNING last_id""", [n, kind]).fetchall()
+        WHERE name = ? RETURNING last_id""",
+        [n, kind],
+    ).fetchall()
     if not row:
         raise RuntimeError(f"id_high_water has no row {kind!r} (migration 009 not applied?)")
     return int(row[0][0]) - n
@@ -36,12 +39,17 @@ def next_id_sql(kind: str) -> str:
     """SQL for the first id above the mark and the table (read only: it does not reserve; call
     :func:`reserve_ids` instead where the count is known)."""
     table, column = ID_TABLES[kind]
-    return (f"(SELECT greatest(h.last_id, (SELECT coalesce(max({column}), 0) FROM {table})) + 1 "
-            f"FROM id_high_water h WHERE h.name = '{kind}')")
+    return (
+        f"(SELECT greatest(h.last_id, (SELECT coalesce(max({column}), 0) FROM {table})) + 1 "
+        f"FROM id_high_water h WHERE h.name = '{kind}')"
+    )
 
 
 def note_high_water(conn: duckdb.DuckDBPyConnection) -> None:
     """Raise each mark to the highest id in its table (a no-op write when nothing is above it)."""
     for kind, (table, column) in ID_TABLES.items():
-        conn.execute(f"""UPDATE id_high_water SET last_id = (SELECT max({column}) FROM {table})
-            WHERE name = ? AND last_id < (SELECT coalesce(max({column}), 0) FROM {table})""", [kind]).fetchall()
+        conn.execute(
+            f"""UPDATE id_high_water SET last_id = (SELECT max({column}) FROM {table})
+            WHERE name = ? AND last_id < (SELECT coalesce(max({column}), 0) FROM {table})""",
+            [kind],
+        ).fetchall()
