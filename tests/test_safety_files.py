@@ -242,7 +242,7 @@ def test_the_tui_asks_before_creating_a_database(tmp_path):
         timeout=60,
         stdin=subprocess.DEVNULL,
     )
-    assert r.returncode != 0 and "no database at" in r.stderr and not typo.exists()
+    assert r.returncode == 2 and "no database at" in r.stderr and not typo.exists()
 
 
 # -- the demo ------------------------------------------------------------------------------------------

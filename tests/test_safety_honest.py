@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_safety_files import counts, export_db, export_master  # noqa: F401 - fixtures
+from test_safety_files import counts, export_db, export_master
 
 import workbench
 from workbench import clock
@@ -27,11 +27,12 @@ from workbench.store import Store
 ROOT = Path(workbench.__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_NOW": "2026-11-20T10:00:00"}
 ENV.pop("WORKBENCH_DB", None)
+FIXTURES = (export_master, export_db)  # the export database of test_safety_files
 
 
 def test_a_failed_rename_leaves_the_database_unchanged_and_the_campaign_free(
     export_db, tmp_path, monkeypatch
-):  # noqa: F811
+):
     before = counts(export_db)
     publish = writer.PendingFile.publish
 
@@ -51,7 +52,7 @@ def test_a_failed_rename_leaves_the_database_unchanged_and_the_campaign_free(
     assert result.file == out and out.exists()
 
 
-def test_a_failed_commit_takes_the_files_back(export_db, tmp_path, monkeypatch):  # noqa: F811
+def test_a_failed_commit_takes_the_files_back(export_db, tmp_path, monkeypatch):
     before = counts(export_db)
     out = tmp_path / "w.csv"
     out.write_text("the previous file\n")

@@ -84,7 +84,11 @@ def main(ctx: click.Context, db_path: str | None) -> None:
         path = default_db_path(db_path)
         if not path.exists():
             if not (sys.stdin.isatty() and sys.stdout.isatty()):
-                raise click.ClickException(f"There is no database at {path}.")
+                from workbench.store import MissingDatabaseError
+
+                raise MissingDatabaseError(f"There is no database at {path}.",
+                                           "Check --db (or $WORKBENCH_DB); run `workbench` in a terminal to "
+                                           "create a new, empty database there.")
             if not click.confirm(f"There is no database at {path}. Create a new, empty one there?", default=False):
                 click.echo("Nothing created.", err=True)
                 sys.exit(2)

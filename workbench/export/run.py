@@ -4,9 +4,12 @@ manifest and the contact history, all or nothing.
 Order of work, inside one database transaction: check (a stale source or a bad selection refuses:
 nothing written), count the waterfall, write the file and its manifest to private temporary files,
 record the contact history (every person of every cell; control cells flagged ``is_control``) and
-the ``exports`` row, commit, then rename the two files into place. An error at any step rolls the
-database back and removes the temporary files. ``dry_run`` stops after the count and rolls back:
-no file, no manifest, nothing in the database (not even the refreshed derived tables).
+the ``exports`` row, rename the two files into place, commit. An error at any step rolls the database
+back and removes the files (a rename that fails: the database was never changed; a commit that fails:
+the renamed files are taken back, a file they replaced is put back). A kill between the renames and the
+commit is undone by the next command that opens the database (``workbench.store.journal``). ``dry_run``
+stops after the count and rolls back: no file, no manifest, nothing in the database (not even the
+refreshed derived tables).
 """
 
 from __future__ import annotations

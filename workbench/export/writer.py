@@ -1,9 +1,18 @@
-"""Writing an export file safely: by DuckDB ``COPY ... TO``, into a private temporary directory beside
-the target, readable by the owner only (0600), then renamed into place.
+"""Writing a file the operator named, safely: every export, ``persons|households|match --export`` and
+the profile report go through here.
 
-A crash or an error before the rename leaves no file under the final name (the hidden temporary
-directory ``.NAME.*`` is removed on error; after a crash it may stay, and holds nothing readable by
-others). The rename is atomic because the temporary file is on the same filesystem as the target.
+**Where.** :func:`check_target` is the one check of an output path: the database file (and its
+``.wal``), any DuckDB database, a FIFO, socket, device, symbolic link or directory are refused always;
+an existing file is refused unless the operator said ``--force`` (the TUI asks "Replace FILE?"). The
+commands call it before any work, so a refusal changes nothing.
+
+**How.** By DuckDB ``COPY ... TO`` (or a text write) into a private temporary directory beside the
+target (``.NAME.PID.*.tmp``, 0700; the file 0600), then published: a hard link that fails if the name
+was taken meanwhile (no clobbering), or with ``--force`` a rename over the old file, kept aside until the
+work is committed so it can be put back. A crash or an error before publishing leaves no file under the
+final name; the temporary directory is removed on error, and after a kill by the next command that
+opens the database (``workbench.store.journal``), or at once by the next write of the same name (the
+process id in the name is gone).
 
 **Formula injection.** A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return is written with a single quote in front (``'=1+2``), so a spreadsheet shows it as text instead
