@@ -340,3 +340,75 @@ def test_a_kill_between_the_rename_and_the_commit_is_undone(export_db, tmp_path)
     assert counts(export_db) == before
     r = cli(export_db, "export", "winter", "--out", out, "--campaign", "K1", "--force")
     assert r.exit_code == 0, r.output  # the campaign code is free: nothing of the killed export stands
+
+
+# -- the TUI asks before it replaces a file --------------------------------------------------------------
+async def test_profile_w_asks_before_replacing_a_file_and_refuses_the_database(demo_copy, tmp_path):
+    from tui_support import settle
+
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.modals.confirm import ConfirmModal
+
+    clock.set_now("2026-11-24T09:00:00")
+    out = tmp_path / "profile.md"
+    out.write_text("keep me")
+    app = WorkbenchApp(str(demo_copy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("8")
+        await settle(pilot)
+
+        async def write_to(path) -> None:
+            await pilot.press("w")
+            await pilot.pause()
+            app.screen.query_one("#prompt-input").value = str(path)
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await write_to(out)
+        assert isinstance(app.screen, ConfirmModal) and app.screen.question == "Replace profile.md?"
+        await pilot.press("n")
+        await settle(pilot)
+        assert out.read_text() == "keep me"
+        await write_to(out)
+        await pilot.press("y")
+        await settle(pilot)
+        assert out.read_text().startswith("# Marketing database profile")
+        await write_to(demo_copy)  # the database itself: refused, nothing asked
+        assert not isinstance(app.screen, ConfirmModal) and is_duckdb(demo_copy)
+
+
+async def test_selection_export_asks_before_replacing_a_file(export_db, tmp_path):
+    from test_tui_selections import SIZE, SelectionsApp
+    from textual.widgets import Input
+    from tui_support import settle
+
+    from workbench.tui.modals.confirm import ConfirmModal
+
+    out = tmp_path / "winter.csv"
+    out.write_text("last week's file\n")
+    before = counts(export_db)
+    app = SelectionsApp(str(export_db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.current == "winter"
+
+        async def export_to(path) -> None:
+            await pilot.press("e")
+            await settle(pilot)
+            app.screen.query_one("#export-path", Input).value = str(path)
+            await pilot.press("enter")
+            await settle(pilot)
+
+        await export_to(out)
+        assert isinstance(app.screen, ConfirmModal) and app.screen.question == "Replace winter.csv?"
+        assert str(out) in app.screen.detail
+        await pilot.press("n")
+        await settle(pilot)
+        assert out.read_text() == "last week's file\n" and counts(export_db) == before
+        await export_to(out)
+        await pilot.press("y")  # replace
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal) and app.screen.question.startswith("Export winter")
+        await pilot.press("y")  # export
+        await settle(pilot)
+    assert out.read_text().startswith("person_id,") and counts(export_db)["exports"] == before["exports"] + 1
