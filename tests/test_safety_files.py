@@ -281,6 +281,16 @@ def test_a_demo_database_is_rebuilt_only_when_asked(demo_db_path, tmp_path):
     assert demo_status(copy) == "demo" and demo_status(tmp_path / "none.duckdb") == "missing"
     with pytest.raises(WorkbenchError, match="--force"):
         build_demo(copy)
+    import duckdb
+
+    conn = duckdb.connect(str(copy))  # a demo built before the mark: known by its frozen demo clock
+    conn.execute("DELETE FROM settings WHERE key = 'demo.built'")
+    conn.close()
+    assert demo_status(copy) == "demo"
+    conn = duckdb.connect(str(copy))
+    conn.execute("UPDATE settings SET value = '2025-01-01T00:00:00' WHERE key = 'clock.frozen_at'")
+    conn.close()
+    assert demo_status(copy) == "other"
 
 
 # -- a killed export -----------------------------------------------------------------------------------
