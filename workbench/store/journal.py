@@ -71,6 +71,7 @@ class Entry:
     def _save(self) -> None:
         if self.path is None:
             return
+        self.path.parent.mkdir(mode=0o700, exist_ok=True)  # another writer may have just removed it
         temp = self.path.with_suffix(".part")
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
