@@ -106,13 +106,6 @@ def get_store(ctx: click.Context, create: bool = False):
     return Store(ctx.find_root().obj.get("db"), create=create)
 
 
-def db_path(ctx: click.Context):
-    """The database path the command works on (for refusing it as an output file)."""
-    from workbench.store import default_db_path
-
-    return default_db_path(ctx.find_root().obj.get("db")).expanduser()
-
-
 class _PipeSafeRaw:
     """stdout's file descriptor, but a closed reader (``| head -1``) makes writes vanish instead of
     raising BrokenPipeError in the middle of a command that has work still to do."""
