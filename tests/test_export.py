@@ -140,7 +140,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_trace(store, tmp_path, monke
 
     monkeypatch.setattr(failing, boom)
     with pytest.raises(RuntimeError):
-        export_selection(store, "winter", out, campaign="W26")
+        export_selection(store, "winter", out, campaign="W26", force=True)
     assert out.read_text() == "the previous file\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wb.duckdb", "winter.csv"]
     assert history(store) == []

@@ -1,7 +1,9 @@
 """The command line: ``workbench`` opens the TUI; subcommands are headless and call only the core.
 
 Data goes to stdout (or ``--out``), diagnostics to stderr. Exit codes: 0 done; 1 refused or a check that
-warns (freshness warn, a stale source blocking an export); 2 error (bad input, unknown name, busy file).
+warns (freshness warn, a stale source blocking an export); 2 error (bad input, unknown name, busy file, a
+database file that does not exist). A stdout closed early (``| head -1``) does not stop or fail a command:
+the rest of its output is dropped and it finishes its work.
 Imports are deferred so ``workbench --help`` stays fast.
 """
 
@@ -42,6 +44,11 @@ class WorkbenchGroup(click.Group):
             if exc.hint:
                 click.echo(f"  {exc.hint}", err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:  # stdout closed and could not be made safe (see _survive_closed_stdout)
+            _silence_stdout()
+            click.echo("note: the output was cut short (stdout was closed). Work this command committed before "
+                       "that stands (`workbench audit` lists it); nothing was left half done.", err=True)
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("interrupted: the database is unchanged by the unfinished operation.", err=True)
             sys.exit(130)
@@ -52,7 +59,8 @@ class WorkbenchGroup(click.Group):
                 raise
             click.echo(f"error: unexpected failure: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
                        err=True)
-            click.echo("  The database is unchanged. Set WORKBENCH_DEBUG=1 to see the details.", err=True)
+            click.echo("  The unfinished operation was rolled back; anything this command had already committed "
+                       "stands. Set WORKBENCH_DEBUG=1 to see the details.", err=True)
             sys.exit(2)
 
 
@@ -70,15 +78,109 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db_path
     if ctx.invoked_subcommand is None:
+        from workbench.store import default_db_path
         from workbench.tui import run_app
 
+        path = default_db_path(db_path)
+        if not path.exists():
+            if not (sys.stdin.isatty() and sys.stdout.isatty()):
+                from workbench.store import MissingDatabaseError
+
+                raise MissingDatabaseError(f"There is no database at {path}.",
+                                           "Check --db (or $WORKBENCH_DB); run `workbench` in a terminal to "
+                                           "create a new, empty database there.")
+            if not click.confirm(f"There is no database at {path}. Create a new, empty one there?", default=False):
+                click.echo("Nothing created.", err=True)
+                sys.exit(2)
         run_app(db_path)
+    else:
+        _survive_closed_stdout()
 
 
-def get_store(ctx: click.Context):
+def get_store(ctx: click.Context, create: bool = False):
+    """The database of ``--db`` / ``$WORKBENCH_DB``. Only commands that create a database (``sources
+    import``) pass ``create=True``; the others refuse a file that does not exist (exit 2), so a mistyped
+    path is an error instead of a new empty database."""
     from workbench.store import Store
 
-    return Store(ctx.find_root().obj.get("db"))
+    return Store(ctx.find_root().obj.get("db"), create=create)
+
+
+class _PipeSafeRaw:
+    """stdout's file descriptor, but a closed reader (``| head -1``) makes writes vanish instead of
+    raising BrokenPipeError in the middle of a command that has work still to do."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.gone = False
+
+    def write(self, data) -> int:
+        if not self.gone:
+            try:
+                return os.write(self.fd, data)
+            except BrokenPipeError:
+                self.gone = True
+        return len(data)
+
+
+def _survive_closed_stdout() -> None:
+    """Put a pipe-safe stdout in place when stdout is a pipe or a file (not a terminal, not a test runner's
+    buffer)."""
+    import io
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        return
+    if os.isatty(fd) or isinstance(getattr(sys.stdout, "buffer", None), _SafeBuffer):
+        return
+    sys.stdout.flush()
+    sys.stdout = io.TextIOWrapper(_SafeBuffer(_PipeSafeRaw(fd)), encoding=sys.stdout.encoding,
+                                  errors=sys.stdout.errors, line_buffering=True)
+
+
+class _SafeBuffer:
+    """The minimal binary stream TextIOWrapper needs over :class:`_PipeSafeRaw`."""
+
+    def __init__(self, raw: _PipeSafeRaw):
+        self.raw = raw
+        self.closed = False
+
+    def write(self, data) -> int:
+        view = memoryview(data)
+        while view:
+            n = self.raw.write(view)
+            view = view[n:]
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def readable(self) -> bool:
+        return False
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self.raw.fd
+
+    def isatty(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def emit_json(data) -> None:

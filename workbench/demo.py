@@ -2,18 +2,24 @@
 
 The demo keeps a frozen clock (``settings.clock.frozen_at`` = the manifest's ``demo_now``) so its
 freshness states, triggers and screenshots look the same whenever it is opened.
+
+The demo builds its own file and never replaces anything else: it is built under a temporary name beside
+the target and renamed into place at the end (a half-built demo never stands under the name), and it
+replaces an existing file only when that file is a demo database it built (``settings.demo.built``) and
+the caller says so (``replace=True``; ``workbench demo --force``). Anything else is refused.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from workbench import clock
-from workbench.errors import InputFileError
+from workbench.errors import DatabaseBusyError, InputFileError, WorkbenchError
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo_db"
 
@@ -46,7 +52,47 @@ def demo_dir() -> Path:
     return DEMO_DIR
 
 
-def build_demo(db_path: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+DEMO_MARK = "demo.built"
+
+
+def demo_status(db_path: Path) -> str:
+    """``"missing"`` (no file), ``"demo"`` (a demo database built by :func:`build_demo`) or ``"other"``
+    (anything else: a workbench database, another file, a directory). Reads without changing the file."""
+    import duckdb
+
+    path = Path(db_path)
+    if not path.exists() and not path.is_symlink():
+        return "missing"
+    if not path.is_file() or path.is_symlink():
+        return "other"
+    try:
+        conn = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(f"{path} is in use by another process.",
+                                    "Close the workbench that has it open and try again.") from None
+        return "other"
+    except duckdb.Error:
+        return "other"
+    try:
+        found = dict(conn.execute("SELECT key, value FROM settings WHERE key IN (?, 'clock.frozen_at')",
+                                  [DEMO_MARK]).fetchall())
+    except duckdb.Error:
+        return "other"
+    finally:
+        conn.close()
+    if DEMO_MARK in found:
+        return "demo"
+    try:  # a demo built before the mark existed: its frozen clock is the demo's date
+        demo_now = json.loads((demo_dir() / "manifest.json").read_text(encoding="utf-8"))["demo_now"]
+    except (OSError, ValueError, KeyError, InputFileError):
+        return "other"
+    return "demo" if found.get("clock.frozen_at") == demo_now else "other"
+
+
+def build_demo(db_path: Path, progress: Callable[[str], None] | None = None, replace: bool = False) -> dict[str, Any]:
+    """Build the demo database at ``db_path``. A file already there is replaced only when it is a demo
+    database (:func:`demo_status`) and ``replace`` is true; otherwise refused (WorkbenchError), unchanged."""
     from workbench.ingest.load import load_file
     from workbench.ingest.sources import parse_sources_toml, save_sources
     from workbench.store import Store
@@ -56,15 +102,26 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None) -> 
     started = time.perf_counter()
     folder = demo_dir()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    for suffix in ("", ".wal"):
-        p = Path(str(db_path) + suffix)
-        if p.exists():
-            p.unlink()
+    db_path = Path(db_path).expanduser().absolute()
+    status = demo_status(db_path)
+    if status == "other":
+        raise WorkbenchError(f"{db_path} exists and is not a demo database built by `workbench demo`; the demo "
+                             "never replaces it.", "Give the demo a file of its own (leave --db out: demo.duckdb).")
+    if status == "demo" and not replace:
+        raise WorkbenchError(f"{db_path} is a demo database already.", "Rebuild it with `workbench demo --force`.")
+    if not db_path.parent.is_dir():
+        raise WorkbenchError(f"The folder {db_path.parent} does not exist.")
+    if status == "missing" and Path(str(db_path) + ".wal").exists():
+        raise WorkbenchError(f"{db_path}.wal exists without its database; the demo leaves it alone.",
+                             "Remove it, or give the demo another file name.")
+    building = db_path.with_name(f".{db_path.name}.{os.getpid()}.building")
+    for p in (building, Path(str(building) + ".wal")):
+        p.unlink(missing_ok=True)
     previous = clock._fixed
     try:
         first = manifest["loads"][0]["loaded_at"] if manifest["loads"] else manifest["demo_now"]
         clock.set_now(first)
-        store = Store(db_path)
+        store = Store(building)
         with store.transaction() as conn:
             save_sources(conn, parse_sources_toml(folder / "sources.toml"))
         loads = 0
@@ -82,8 +139,19 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None) -> 
             say(f"  {label}")
             step(store)
         store.set_setting("clock.frozen_at", manifest["demo_now"])
+        store.set_setting(DEMO_MARK, manifest["demo_now"])
         with store.connect(read_only=True) as conn:
             records = scalar(conn, "SELECT count(*) FROM records")
+        with store.connect() as conn:
+            conn.execute("CHECKPOINT")  # everything in the file itself: no write-ahead log to carry over
+        if demo_status(db_path) == "other":  # something else took the name meanwhile
+            raise WorkbenchError(f"{db_path} appeared during the build and is not a demo database; left as it is.")
+        Path(str(db_path) + ".wal").unlink(missing_ok=True)  # the old demo's log must not replay into the new
+        os.replace(building, db_path)
+    except BaseException:
+        for p in (building, Path(str(building) + ".wal")):
+            p.unlink(missing_ok=True)
+        raise
     finally:
         clock.set_now(previous)
     return {"db": str(db_path), "loads": loads, "records": records, "demo_now": manifest["demo_now"],

@@ -27,3 +27,16 @@ def plural(n: int, word: str, words: str | None = None) -> str:
 def article(word: str) -> str:
     """``a mail selection``, ``an email selection``: the indefinite article a word takes (by its first letter)."""
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+# C0 controls become their Control Pictures (ESC -> ␛, NUL -> ␀, newline -> ␤), DEL ␡; C1 controls and
+# the bidirectional overrides (which reorder what the terminal shows) become U+FFFD.
+_UNPRINTABLE = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421, 0x0A: 0x2424}
+_UNPRINTABLE |= {c: 0xFFFD for c in (*range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                      *range(0x2066, 0x206A))}
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: no escape sequence, bell or cursor movement from data taken
+    from an extract reaches it (each control character is shown as a visible symbol instead)."""
+    return text.translate(_UNPRINTABLE)

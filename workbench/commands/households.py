@@ -14,10 +14,11 @@ from workbench.cli import emit_json, get_store
               help="Set the head-of-household rule first, e.g. \"spend_12m desc, first_seen asc\".")
 @click.option("--partners", type=click.Choice(["probable", "marked"]),
               help="Set who joins different surnames at one address first (see docs/households.md).")
+@click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and timings as JSON.")
 @click.pass_context
 def households(ctx: click.Context, export_path: str | None, head_rule: str | None, partners: str | None,
-               as_json: bool) -> None:
+               force: bool, as_json: bool) -> None:
     """Apply pending moves (NCOA) and recompute every household, in one transaction.
 
     Households are formed at each person's current (golden) address; operators' decisions are honoured
@@ -31,12 +32,9 @@ def households(ctx: click.Context, export_path: str | None, head_rule: str | Non
 
     store = get_store(ctx)
     if export_path:
-        from pathlib import Path
+        from workbench.export.writer import check_target
 
-        from workbench.errors import InputFileError
-
-        if Path(export_path).is_dir() or not Path(export_path).parent.exists():
-            raise InputFileError(f"Cannot write the export to {export_path}: no such folder, or it is a folder.")
+        check_target(export_path, force=force, database=store.path, option="--export")  # before the run
     with store.transaction() as conn:
         if head_rule is not None:
             parse_head_rule(head_rule)
@@ -48,7 +46,8 @@ def households(ctx: click.Context, export_path: str | None, head_rule: str | Non
         result = recompute(conn)
     if export_path:
         with store.connect(read_only=True) as conn:
-            result["exported"] = {"file": export_path, "rows": export_households(conn, export_path)}
+            result["exported"] = {"file": export_path, "rows": export_households(conn, export_path, overwrite=force,
+                                                                                 database=store.path)}
     if as_json:
         emit_json(result)
         return

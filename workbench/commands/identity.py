@@ -26,10 +26,11 @@ def _progress(enabled: bool):
               help="Write every candidate pair at or above the review threshold: source_a,key_a,source_b,key_b,probability.")
 @click.option("--auto-accept", type=float, help="Set this database's auto-accept threshold (then match).")
 @click.option("--review", type=float, help="Set this database's review threshold (then match).")
+@click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and timings as JSON.")
 @click.pass_context
 def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None, auto_accept: float | None,
-          review: float | None, as_json: bool) -> None:
+          review: float | None, force: bool, as_json: bool) -> None:
     """Find the same people across and within sources and cluster them into persons.
 
     Pairs at or above auto_accept merge; pairs between review and auto_accept wait for review (the TUI's
@@ -41,6 +42,10 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
     from workbench.identity.run import thresholds
 
     store = get_store(ctx)
+    if export_path:
+        from workbench.export.writer import check_target
+
+        check_target(export_path, force=force, database=store.path, option="--export")  # before the run
     if auto_accept is not None or review is not None:
         with store.transaction() as conn:
             current = thresholds(conn)
@@ -55,7 +60,7 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
     exported = None
     if export_path:
         with store.connect(read_only=True) as conn:
-            exported = export_pairs(conn, export_path)
+            exported = export_pairs(conn, export_path, overwrite=force, database=store.path)
     if as_json:
         data = {"records": result.records, "pairs_scored": result.pairs_scored,
                 "auto_accepted": result.auto_accepted, "in_review": result.in_review, "persons": result.persons,
@@ -72,18 +77,24 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
 
 @click.command("persons")
 @click.option("--export", "export_path", metavar="FILE.csv", help="Write person_id,source,key for every people record.")
+@click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts as JSON.")
 @click.pass_context
-def persons(ctx: click.Context, export_path: str | None, as_json: bool) -> None:
+def persons(ctx: click.Context, export_path: str | None, force: bool, as_json: bool) -> None:
     """Persons (clusters of people records) and how many records they hold."""
     from workbench.identity.exports import export_persons
     from workbench.store.sql import rows
 
-    with get_store(ctx).connect(read_only=True) as conn:
+    store = get_store(ctx)
+    if export_path:
+        from workbench.export.writer import check_target
+
+        check_target(export_path, force=force, database=store.path, option="--export")
+    with store.connect(read_only=True) as conn:
         stats = rows(conn, """SELECT count(*) AS persons, coalesce(sum(n), 0) AS records,
             count(*) FILTER (WHERE n > 1) AS with_duplicates, coalesce(max(n), 0) AS largest
             FROM (SELECT person_id, count(*) AS n FROM person_records GROUP BY person_id)""")[0]
-        written = export_persons(conn, export_path) if export_path else None
+        written = export_persons(conn, export_path, overwrite=force, database=store.path) if export_path else None
     if as_json:
         emit_json({**stats, **({"exported": {"file": export_path, "rows": written}} if export_path else {})})
         return

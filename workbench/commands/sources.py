@@ -17,11 +17,15 @@ def sources() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def import_(ctx: click.Context, toml_file: str, as_json: bool) -> None:
-    """Add or replace the sources defined in TOML_FILE ([sources.NAME] tables)."""
+    """Add or replace the sources defined in TOML_FILE ([sources.NAME] tables).
+
+    Creates the database file when it does not exist yet (the first step of a new database)."""
     from workbench.ingest.sources import parse_sources_toml, save_sources
 
     defined = parse_sources_toml(toml_file)
-    with get_store(ctx).transaction() as conn:
+    store = get_store(ctx, create=True)
+    new = not store.path.exists()
+    with store.transaction() as conn:
         result = save_sources(conn, defined)
     if as_json:
         emit_json(result)
@@ -29,6 +33,8 @@ def import_(ctx: click.Context, toml_file: str, as_json: bool) -> None:
     for name, what in result.items():
         click.echo(f"{what:8} {name}")
     click.echo(f"{len(result)} source(s) from {toml_file}", err=True)
+    if new:
+        click.echo(f"created the database {store.path}", err=True)
 
 
 @sources.command("list")

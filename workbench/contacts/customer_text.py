@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from workbench.formatting import printable
+
 
 @dataclass
 class Section:
@@ -31,12 +33,12 @@ def show(value: Any) -> str:
         return f"{value:,.2f}" if isinstance(value, Decimal) or abs(value) >= 1 or value == 0 else f"{value:.3f}"
     if isinstance(value, list):
         return ", ".join(show(v) for v in value)
-    return str(value)
+    return printable(str(value))  # extract data may hold terminal escape sequences
 
 
 def title_line(view: dict[str, Any]) -> str:
     g = view["golden"]
-    name = " ".join(x for x in (g.get("first_name"), g.get("last_name")) if x) or "(no name)"
+    name = printable(" ".join(x for x in (g.get("first_name"), g.get("last_name")) if x)) or "(no name)"
     return f"Person {view['person_id']}: {name}, {g.get('record_count', 0)} record(s) from {show(g.get('sources'))}"
 
 

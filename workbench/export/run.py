@@ -4,9 +4,12 @@ manifest and the contact history, all or nothing.
 Order of work, inside one database transaction: check (a stale source or a bad selection refuses:
 nothing written), count the waterfall, write the file and its manifest to private temporary files,
 record the contact history (every person of every cell; control cells flagged ``is_control``) and
-the ``exports`` row, commit, then rename the two files into place. An error at any step rolls the
-database back and removes the temporary files. ``dry_run`` stops after the count and rolls back:
-no file, no manifest, nothing in the database (not even the refreshed derived tables).
+the ``exports`` row, rename the two files into place, commit. An error at any step rolls the database
+back and removes the files (a rename that fails: the database was never changed; a commit that fails:
+the renamed files are taken back, a file they replaced is put back). A kill between the renames and the
+commit is undone by the next command that opens the database (``workbench.store.journal``). ``dry_run``
+stops after the count and rolls back: no file, no manifest, nothing in the database (not even the
+refreshed derived tables).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from workbench.select.ready import make_ready
 from workbench.select.saved import audit_record, get_selection, operator_name
 from workbench.select.waterfall import Waterfall, run_waterfall
 from workbench.store import Store
+from workbench.store.journal import Entry
 from workbench.store.sql import run, scalar
 
 # Called with (conn, result) after the contact history is written, inside the transaction
@@ -81,11 +85,16 @@ def format_for(path: str | Path, fmt: str | None) -> str:
 
 
 def export_selection(store: Store, name: str, out: str | Path, fmt: str | None = None, campaign: str | None = None,
-                     dry_run: bool = False, allow_stale: bool = False,
+                     dry_run: bool = False, allow_stale: bool = False, force: bool = False,
                      progress: Callable[[str, float], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> ExportResult:
     """Export selection ``name`` to ``out`` (see the module docstring). Raises RefusedError (stale source),
-    SelectionError (bad selection), WorkbenchError (anything else)."""
+    SelectionError (bad selection), WorkbenchError (anything else: ``TargetExistsError`` when ``out`` or its
+    manifest exists and ``force`` is false; the database file, a FIFO or a device are refused always).
+
+    The two files are renamed into place just before the commit, so the result is all or nothing: when the
+    commit fails they are taken back (a replaced file is put back), and a kill between the renames and
+    the commit is undone by the next command that opens the database (:mod:`workbench.store.journal`)."""
     timings: dict[str, float] = {}
     mark = [time.perf_counter()]
 
@@ -99,14 +108,15 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
         if progress:
             progress(message, fraction)
 
-    target = check_target(out)
+    target = check_target(out, force=force, database=store.path)
+    manifest_path = check_target(Path(str(target) + MANIFEST_SUFFIX), force=force, database=store.path)
     fmt = format_for(target, fmt)
     pending: list[PendingFile] = []
     # people records loaded since the last match are matched, loaded moves applied, before anything is
     # counted (each its own audited transaction; workbench.select.ready)
     ready = make_ready(store, (lambda m, f: progress(m, 0.04 * f)) if progress else None,
                        check=lambda conn: get_selection(conn, name))
-    with store.connect() as conn:
+    with Entry.begin(None if dry_run else store.path) as note, store.connect() as conn:
         run(conn, "BEGIN TRANSACTION")
         try:
             step("checking the selection", 0.05)
@@ -141,7 +151,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             seeds = load_seeds(conn, sel)
             today = clock.now().date()
             sql, params = export_select(sel, today, clean_text_columns(conn))
-            data = copy_to_pending(conn, sql, target, fmt, params, hash_now=False)
+            data = copy_to_pending(conn, sql, target, fmt, params, hash_now=False, overwrite=force, journal=note)
             pending.append(data)
             step("recording the contact history", 0.75, "write")  # COPY to the private 0600 file
             with ThreadPoolExecutor(max_workers=1) as pool:  # hash the file while DuckDB writes the history
@@ -154,24 +164,29 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                 _call_hook(hook, conn, result)
             step("writing the manifest", 0.9, "history")  # contact history, and the file's sha256 meanwhile
             manifest = _manifest(conn, store, sel, plan, wf, gate, data, fmt, campaign, export_id, today, seeds)
-            pending.append(write_private_text(Path(str(target) + MANIFEST_SUFFIX), manifest_text(manifest)))
+            pending.append(write_private_text(manifest_path, manifest_text(manifest), overwrite=force, journal=note))
             record_export(conn, export_id, sel, campaign, data, fmt, wf, result, manifest)
             audit_record(conn, "export", name, {
                 "export_id": export_id, "version": sel.version, "campaign": campaign, "file": target.name,
                 "format": fmt, "rows": data.rows, "contacted": wf.net, "held_out": wf.held_out, "seeds": seeds,
                 "sha256": data.sha256, "allowed_stale": result.allowed_stale or None,
                 "overrides": plan.suppressions.left_out or None})
+            step("publishing the file", 0.95, "manifest")
+            note.will_publish(pending, campaign)  # a kill from here on is undone by the next command
+            result.file = pending[0].publish()  # before the commit: a failed rename leaves the database as it was
+            result.manifest = pending[1].publish()
             run(conn, "COMMIT")
         except BaseException:
             try:
                 run(conn, "ROLLBACK")
             except Exception:  # the transaction may already be gone (an error inside DuckDB)
                 pass
-            for p in pending:
+            for p in reversed(pending):
+                p.unpublish()  # the commit failed after the renames: take the files back
                 p.discard()
             raise
-    result.file = pending[0].publish()
-    result.manifest = pending[1].publish()
+        for p in pending:
+            p.discard()
     step("done", 1.0, "publish")
     result.timings = timings
     return result

@@ -7,9 +7,8 @@ from typing import Any
 
 import duckdb
 
-from workbench.errors import InputFileError
 from workbench.households.review import REASONS
-from workbench.store.sql import quote_literal, rows, run, scalar
+from workbench.store.sql import rows, scalar
 
 EXPORT_HEADER = "household_id,source,key"
 
@@ -85,15 +84,15 @@ def summary(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return got
 
 
-def export_households(conn: duckdb.DuckDBPyConnection, path: str | Path) -> int:
-    """Write ``household_id,source,key`` for every people record (by DuckDB itself). Returns the rows."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputFileError(f"{path} is a directory; give a file name for the export.")
-    if not path.parent.exists():
-        raise InputFileError(f"The folder {path.parent} does not exist.")
-    run(conn, f"""COPY (SELECT hr.household_id, r.source, r.source_key AS key
+def export_households(conn: duckdb.DuckDBPyConnection, path: str | Path, overwrite: bool = False,
+                      database: str | Path | None = None) -> int:
+    """Write ``household_id,source,key`` for every people record (by DuckDB itself, through the shared
+    safe writer: 0600, formula cells neutralised, renamed into place). Returns the rows."""
+    from workbench.export.writer import check_target, neutralised, write_query
+
+    target = check_target(path, force=overwrite, database=database, option="--export")
+    return write_query(conn, f"""SELECT hr.household_id, {neutralised("r.source")} AS source,
+            {neutralised("r.source_key")} AS key
             FROM records r LEFT JOIN household_records hr USING (record_id)
-            ORDER BY hr.household_id NULLS LAST, r.source, r.source_key)
-        TO {quote_literal(str(path))} (FORMAT csv, HEADER true)""")
-    return int(scalar(conn, "SELECT count(*) FROM records"))
+            ORDER BY hr.household_id NULLS LAST, r.source, r.source_key""", target, overwrite=overwrite,
+                       database=database)

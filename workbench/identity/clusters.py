@@ -24,8 +24,9 @@ from dataclasses import asdict, dataclass
 import duckdb
 
 from workbench import clock
-from workbench.identity.golden import next_person_id_sql, refresh_golden
-from workbench.store.sql import rows, run
+from workbench.identity.golden import refresh_golden
+from workbench.store.ids import reserve_ids
+from workbench.store.sql import rows, run, scalar
 
 ACTIVE = "undone_at IS NULL"
 
@@ -180,9 +181,10 @@ def _assign_person_ids(conn: duckdb.DuckDBPyConnection, golden_now: bool = True)
     run(conn, """CREATE OR REPLACE TEMP TABLE _keep AS
         WITH follows AS (SELECT person_id, arg_min(comp, (-n, comp)) AS comp, max(n) AS n FROM _overlap GROUP BY person_id)
         SELECT comp, arg_min(person_id, (-n, person_id)) AS person_id FROM follows GROUP BY comp""")
+    new_comps = "SELECT DISTINCT comp FROM _comp WHERE comp NOT IN (SELECT comp FROM _keep)"
+    base = reserve_ids(conn, "person", scalar(conn, f"SELECT count(*) FROM ({new_comps})"))  # never reused
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _newp AS
-        SELECT comp, {next_person_id_sql()} - 1 + row_number() OVER (ORDER BY comp) AS person_id
-        FROM (SELECT DISTINCT comp FROM _comp WHERE comp NOT IN (SELECT comp FROM _keep))""")
+        SELECT comp, ? + row_number() OVER (ORDER BY comp) AS person_id FROM ({new_comps})""", [base])
     run(conn, """CREATE OR REPLACE TEMP TABLE _target AS
         SELECT c.record_id, coalesce(k.person_id, n.person_id) AS person_id, pr.person_id AS old_person
         FROM _comp c LEFT JOIN _keep k USING (comp) LEFT JOIN _newp n USING (comp)

@@ -5,7 +5,7 @@ For each field, among the person's records that have a value: the record of the 
 then the lowest record_id (so the choice is stable). The address (line 1, line 2, city, state, ZIP) is
 chosen as one unit, so a golden address is never stitched together from two records.
 ``golden_from`` records, per field, the record_id the value came from.
-New person ids are ``max(person_id) + row_number()``: use :func:`next_person_id_sql` when you create persons.
+New person ids come from :func:`workbench.store.ids.reserve_ids` ("person"): never an id a removed person had.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 import duckdb
 
 from workbench import clock
-from workbench.store.sql import rows, run
+from workbench.store.ids import next_id_sql, reserve_ids
+from workbench.store.sql import rows, run, scalar
 
 # golden field -> (the records expression it is taken from, the condition that the record has it)
 FIELDS = {
@@ -114,8 +115,10 @@ def _refresh_multi(conn: duckdb.DuckDBPyConnection, insert_cols: str, now) -> No
 
 
 def next_person_id_sql() -> str:
-    """SQL for the first free person id (add ``row_number() - 1`` for a batch)."""
-    return "(SELECT coalesce(max(person_id), 0) + 1 FROM person_records)"
+    """SQL for the first free person id (add ``row_number() - 1`` for a batch). Prefer
+    :func:`workbench.store.ids.reserve_ids`, which also raises the mark; this one is above every id ever
+    handed out and the commit raises the mark to what was written."""
+    return next_id_sql("person")
 
 
 def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: int) -> None:
@@ -128,10 +131,10 @@ def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: in
               "(SELECT 1 FROM records r WHERE r.record_id = pr.record_id)")
     run(conn, "DELETE FROM person_records WHERE person_id IN (SELECT person_id FROM _touched) AND record_id NOT IN "
               "(SELECT record_id FROM records)")
-    run(conn, "INSERT INTO person_records SELECT record_id, "
-              "(SELECT coalesce(max(person_id), 0) FROM person_records) + row_number() OVER (ORDER BY record_id), ? "
-              "FROM records WHERE load_id = ? AND record_id NOT IN (SELECT record_id FROM person_records)",
-        [now, load_id])
+    unassigned = "FROM records WHERE load_id = ? AND record_id NOT IN (SELECT record_id FROM person_records)"
+    base = reserve_ids(conn, "person", scalar(conn, f"SELECT count(*) {unassigned}", [load_id]))
+    run(conn, f"INSERT INTO person_records SELECT record_id, ? + row_number() OVER (ORDER BY record_id), ? {unassigned}",
+        [base, now, load_id])
     run(conn, "INSERT INTO _touched SELECT pr.person_id FROM person_records pr JOIN records r USING (record_id) "
               "WHERE r.load_id = ?", [load_id])
     run(conn, "INSERT INTO golden_pending SELECT DISTINCT person_id FROM _touched")

@@ -24,6 +24,7 @@ from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
 from workbench.ingest.sources import Source, get_source
 from workbench.store import Store
+from workbench.store.ids import reserve_ids
 from workbench.store.sql import quote_ident, rows, run, scalar
 
 Progress = Callable[[str, float], None]
@@ -248,11 +249,12 @@ def _apply_people(conn, source: Source, d, load_id: int, now) -> tuple[int, int,
     if updated:  # changed rows keep their record_id
         run(conn, insert.format(id="o.old_id", first_seen="o.old_first_seen") + " JOIN _old o USING (_row)",
             [source.name, load_id, now])
-    max_id = scalar(conn, "SELECT coalesce(max(record_id), 0) FROM records")
+    new_rows = scalar(conn, "SELECT count(*) FROM _derived") - updated
+    max_id = reserve_ids(conn, "record", new_rows)  # never an id a removed record had (migration 009)
     anti = " WHERE n._row NOT IN (SELECT _row FROM _old)" if updated else ""
     run(conn, insert.format(id="? + row_number() OVER ()", first_seen="?") + anti,
         [max_id, source.name, load_id, now, now])
-    inserted = scalar(conn, "SELECT count(*) FROM _derived") - updated
+    inserted = new_rows
     run(conn, "DROP TABLE IF EXISTS _old")
     assign_new_records(conn, source.name, load_id)
     return inserted, updated, removed

@@ -6,7 +6,7 @@ left exactly as it was when the block raises). Nothing keeps the file open while
 all day does not stop a scheduled headless export.
 """
 
-from workbench.store.db import Store, default_db_path
+from workbench.store.db import MissingDatabaseError, Store, default_db_path
 from workbench.store.sql import quote_ident, rows, scalar
 
-__all__ = ["Store", "default_db_path", "quote_ident", "rows", "scalar"]
+__all__ = ["MissingDatabaseError", "Store", "default_db_path", "quote_ident", "rows", "scalar"]

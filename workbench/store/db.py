@@ -13,6 +13,8 @@ import duckdb
 
 from workbench import clock
 from workbench.errors import DatabaseBusyError, DatabaseFileError
+from workbench.store.ids import note_high_water
+from workbench.store.journal import journal_dir, sweep
 from workbench.store.migrate import migrate, pending_migrations
 from workbench.store.sql import run, scalar
 
@@ -41,8 +43,10 @@ class Store:
     ``$WORKBENCH_BUSY_TIMEOUT``, default 10) before it gives up with :class:`DatabaseBusyError`.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, busy_timeout: float | None = None):
+    def __init__(self, path: str | os.PathLike[str] | None = None, busy_timeout: float | None = None,
+                 create: bool = True):
         self.path = default_db_path(path).expanduser()
+        self.create = create  # False: a missing file is refused (MissingDatabaseError), never created
         self.busy_timeout = _busy_timeout() if busy_timeout is None else busy_timeout
         self._migrated = False
         self.finish_pending_wipe = True  # see workbench.privacy.wipe.wipe_if_pending (an erasure turns it off)
@@ -54,7 +58,12 @@ class Store:
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         if self.path.is_dir():
             raise DatabaseFileError(f"{self.path} is a directory, not a workbench database file.")
-        if read_only and not self.path.exists():
+        if not self.path.exists():
+            if not self.create:
+                raise MissingDatabaseError(
+                    f"There is no database at {self.path}.",
+                    "Check --db (or $WORKBENCH_DB). `workbench sources import FILE.toml` creates a new database; "
+                    "`workbench demo` builds the demo.")
             read_only = False  # a new database is created (and migrated) on first use
         deadline = time.monotonic() + self.busy_timeout
         delay = 0.05
@@ -126,6 +135,8 @@ class Store:
             from workbench.privacy.wipe import wipe_if_pending
 
             wipe_if_pending(conn)  # an erasure's overwrite of free space that a crash interrupted
+        if journal_dir(self.path).is_dir():
+            sweep(self.path, conn)  # files of a writer that was killed (see workbench.store.journal)
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -149,6 +160,7 @@ class Store:
                 except duckdb.Error:
                     pass
                 raise
+            note_high_water(conn)  # ids written without reserve_ids are never handed out again either
             run(conn, "COMMIT")
 
     # -- settings ------------------------------------------------------------------------------
@@ -162,6 +174,10 @@ class Store:
             run(conn, "DELETE FROM settings WHERE key = ?", [key])
             if value is not None:
                 run(conn, "INSERT INTO settings VALUES (?, ?)", [key, value])
+
+
+class MissingDatabaseError(DatabaseFileError):
+    """The database file does not exist and this store may not create it (a mistyped --db)."""
 
 
 class _NeedsMigration(Exception):

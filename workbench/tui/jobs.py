@@ -168,8 +168,8 @@ def build_profile(store: Store, period: str | None) -> dict[str, Any]:
         return build(conn, period)
 
 
-def write_report(store: Store, path: Path, period: str | None) -> dict[str, Any]:
+def write_report(store: Store, path: Path, period: str | None, force: bool = False) -> dict[str, Any]:
     from workbench.report import write_report as write
 
     with database_job(store):
-        return write(store, path, None, period)
+        return write(store, path, None, period, force=force)

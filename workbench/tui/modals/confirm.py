@@ -43,3 +43,24 @@ class ConfirmModal(WorkbenchModal[bool]):
 
     def action_close(self) -> None:
         self.dismiss(False)
+
+
+def confirm_write(app, path, database, proceed) -> None:
+    """Before writing a file the operator named: refuse what is never written (the database file, a FIFO,
+    a directory...) with an error, ask "Replace FILE?" when it exists, then call ``proceed(force)``."""
+    from pathlib import Path
+
+    from workbench.errors import WorkbenchError
+    from workbench.export.writer import TargetExistsError, check_target
+
+    try:
+        check_target(path, force=False, database=database, option="the file name")
+    except TargetExistsError:
+        target = Path(path).expanduser().absolute()
+        app.push_screen(ConfirmModal(f"Replace {target.name}?", f"{target} already exists. Writing replaces it.",
+                                     yes="Replace"), lambda ok: proceed(True) if ok else None)
+        return
+    except WorkbenchError as exc:
+        app.notify(str(exc), title="Cannot write there", severity="error", markup=False)
+        return
+    proceed(False)

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from workbench.report.render import sections
 from workbench.tui import jobs
 from workbench.tui.messages import Fetched
+from workbench.tui.modals.confirm import confirm_write
 from workbench.tui.modals.prompt import PromptModal
 from workbench.tui.screens.base import WorkbenchScreen
 
@@ -171,16 +172,17 @@ class ProfileScreen(WorkbenchScreen):
 
     def action_write_report(self) -> None:
         def chosen(value: str | None) -> None:
-            if value:
-                self._write(Path(value).expanduser(), self.period)
+            if value:  # a file that exists is replaced only after "Replace FILE?"
+                path = Path(value).expanduser()
+                confirm_write(self.app, path, self.store.path, lambda force: self._write(path, self.period, force))
 
         self.app.push_screen(PromptModal("Write the profile report to", "profile.html",
                                          detail="A .html file (charts, prints well) or .md (reads well as an e-mail)."),
                              chosen)
 
     @work(thread=True, exclusive=True, group="profile-write", name="write the report", exit_on_error=False)
-    def _write(self, path: Path, period: str | None) -> None:
-        result = jobs.write_report(self.store, path, period)
+    def _write(self, path: Path, period: str | None, force: bool = False) -> None:
+        result = jobs.write_report(self.store, path, period, force)
         self.post_message(ReportWritten(result))
 
     @on(ReportWritten)

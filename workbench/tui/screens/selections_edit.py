@@ -30,7 +30,7 @@ from workbench.errors import ConfigError
 from workbench.formatting import plural
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
-from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.modals.confirm import ConfirmModal, confirm_write
 from workbench.tui.modals.unsaved import UnsavedModal
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
@@ -387,10 +387,14 @@ class SelectionsScreen(WorkbenchScreen):
         from workbench import clock
 
         campaign = f"{name}-{clock.now():%Y%m%d}"
-        self.app.push_screen(ExportModal(name, f"{name}.csv", campaign),
-                             lambda answer: self._begin_preflight(name, answer) if answer else None)
+        def chosen(answer: dict[str, Any] | None) -> None:
+            if answer:  # a file that exists is replaced only after "Replace FILE?"
+                confirm_write(self.app, answer["path"], self.store.path,
+                              lambda force: self._begin_preflight(name, {**answer, "force": force}))
 
-    def _begin_preflight(self, name: str, answer: dict[str, str]) -> None:
+        self.app.push_screen(ExportModal(name, f"{name}.csv", campaign), chosen)
+
+    def _begin_preflight(self, name: str, answer: dict[str, Any]) -> None:
         # the check may first match people records loaded since the last match, or apply loaded moves
         self.query_one(LoadProgress).start(f"Checking {name}")
         self._preflight(name, answer)
@@ -432,7 +436,8 @@ class SelectionsScreen(WorkbenchScreen):
 
         with jobs.database_job(self.store):
             result = export_selection(self.store, answer["name"], Path(answer["path"]), campaign=answer["campaign"],
-                                      allow_stale=allow_stale, cancelled=cancelled.is_set,
+                                      allow_stale=allow_stale, force=bool(answer.get("force")),
+                                      cancelled=cancelled.is_set,
                                       progress=lambda m, f: self.post_message(Done("export_step", (m, f))))
         self.post_message(Done("exported", result))
 
