@@ -119,24 +119,27 @@ def build_entries(conn: duckdb.DuckDBPyConnection, today, manual_id: int | None 
     state; a birth date under any usual column name: birth_date, date_of_birth, dob, ...)."""
     rules.install_rule_macros(conn)
     rules.build_nickname_table(conn)
-    run(conn, r"""CREATE OR REPLACE TEMP MACRO wb_sup_raw(raw, names) AS raw ->> list_filter(json_keys(raw),
-        lambda k: list_contains(names, regexp_replace(lower(k), '[^a-z0-9]+', '_', 'g')))[1]""")
+    # The raw column names of each load (one file: one set of names), looked up once per load.
+    run(conn, r"""CREATE OR REPLACE TEMP MACRO wb_sup_key(keys, names) AS
+        list_filter(keys, lambda k: list_contains(names, regexp_replace(lower(k), '[^a-z0-9]+', '_', 'g')))[1]""")
     run(conn, r"""CREATE OR REPLACE TEMP TABLE _sup_src_cols AS
-        SELECT name AS source,
-               list_distinct(list_filter([regexp_replace(lower(columns['city']), '[^a-z0-9]+', '_', 'g'), 'city'],
-                                         lambda x: x IS NOT NULL)) AS city_cols,
-               list_distinct(list_filter([regexp_replace(lower(columns['state']), '[^a-z0-9]+', '_', 'g'), 'state'],
-                                         lambda x: x IS NOT NULL)) AS state_cols,
-               ?::VARCHAR[] AS birth_cols
-        FROM sources WHERE kind = 'suppression'""", [list(BIRTH_COLUMNS)])
+        SELECT l.source, l.load_id,
+               wb_sup_key(l.keys, list_filter([regexp_replace(lower(s.columns['city']), '[^a-z0-9]+', '_', 'g'),
+                                               'city'], lambda x: x IS NOT NULL)) AS city_key,
+               wb_sup_key(l.keys, list_filter([regexp_replace(lower(s.columns['state']), '[^a-z0-9]+', '_', 'g'),
+                                               'state'], lambda x: x IS NOT NULL)) AS state_key,
+               wb_sup_key(l.keys, ?::VARCHAR[]) AS birth_key
+        FROM (SELECT source, load_id, json_keys(any_value(raw)) AS keys FROM suppression_entries
+              GROUP BY source, load_id) l
+        LEFT JOIN sources s ON s.name = l.source AND s.kind = 'suppression'""", [list(BIRTH_COLUMNS)])
     keys = ("email_std, phone_std, first_name_key, last_name_key, addr_street, addr_unit, zip5, city, state, "
             "birth_dt")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_raw AS
         SELECT s.source AS suppression, channel, brand, reason, match_on, effective_date,
                CAST(NULL AS BIGINT[]) AS record_ids, email_std, phone_std, first_name_key, last_name_key,
-               addr_street, addr_unit, zip5, wb_sup_city(wb_sup_raw(raw, c.city_cols)) AS city,
-               wb_state(wb_sup_raw(raw, c.state_cols)) AS state, wb_date(wb_sup_raw(raw, c.birth_cols)) AS birth_dt
-        FROM suppression_entries s LEFT JOIN _sup_src_cols c USING (source)
+               addr_street, addr_unit, zip5, wb_sup_city(raw ->> c.city_key) AS city,
+               wb_state(raw ->> c.state_key) AS state, wb_date(raw ->> c.birth_key) AS birth_dt
+        FROM suppression_entries s LEFT JOIN _sup_src_cols c USING (source, load_id)
         WHERE (effective_date IS NULL OR effective_date <= ?) AND ? IS NULL
         UNION ALL
         SELECT '{MANUAL}', channel, brand, reason, k.match_on, effective_date,
@@ -161,8 +164,11 @@ def build_entries(conn: duckdb.DuckDBPyConnection, today, manual_id: int | None 
         LEFT JOIN _sup_nick n ON n.name = x.fn LEFT JOIN _sup_names k ON k.name = x.fn""")
 
 
-def _build_hits(conn: duckdb.DuckDBPyConnection) -> None:
+def _build_hits(conn: duckdb.DuckDBPyConnection) -> str:
+    """Build the TEMP tables of the rules; returns the SELECT of every hit (rules.match_sql)."""
     rules.build_all(conn, has_relation(conn, "move_applications") and has_relation(conn, "applied_moves"))
+    return rules.match_sql(person_entries=bool(scalar(conn, "SELECT count(*) FROM _sup_entries "
+                                                            "WHERE match_on = 'person'")))
 
 
 # One sentence per hit: which entry reached which record, by which rule, with which tolerances.
@@ -188,8 +194,8 @@ def manual_suppression_persons(conn: duckdb.DuckDBPyConnection, manual_id: int) 
 
     ensure_derived(conn)
     build_entries(conn, clock.now().date(), manual_id=manual_id)
-    _build_hits(conn)
-    found = rows(conn, f"SELECT DISTINCT person_id FROM ({rules.match_sql()}) ORDER BY person_id")
+    hits = _build_hits(conn)
+    found = rows(conn, f"SELECT DISTINCT person_id FROM ({hits}) ORDER BY person_id")
     _drop_temp(conn)
     return [r["person_id"] for r in found]
 
@@ -202,7 +208,7 @@ def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
 def _rebuild(conn: duckdb.DuckDBPyConnection) -> None:
     today = clock.now().date()
     build_entries(conn, today)
-    _build_hits(conn)
+    hits = _build_hits(conn)
     run(conn, "DELETE FROM person_suppressions")
     # Per person and suppression, the plainest evidence is kept: fewest tolerances, then a record over a
     # golden record over an old address, then the lowest record id.
@@ -214,7 +220,7 @@ def _rebuild(conn: duckdb.DuckDBPyConnection) -> None:
                      e.effective_date, h.matched_by, {EXPLANATION} AS explanation,
                      struct_pack(n := len(h.notes), v := list_position(['record', 'golden', 'move'], h.via),
                                  r := coalesce(h.record_id, 0), e := h.entry_id) AS rank
-              FROM ({rules.match_sql()}) h JOIN _sup_entries e USING (entry_id)
+              FROM ({hits}) h JOIN _sup_entries e USING (entry_id)
               LEFT JOIN records r ON r.record_id = h.record_id)
         GROUP BY person_id, suppression, channel, brand, reason, match_on""")
     if has_relation(conn, "person_deliverability"):

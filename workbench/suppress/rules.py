@@ -56,7 +56,7 @@ import duckdb
 
 from workbench.standardise import nickname_pairs
 from workbench.standardise.tables import street_suffixes
-from workbench.store.sql import run
+from workbench.store.sql import rows, run
 
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
 TITLES = ("MR", "MRS", "MS", "MISS", "MX", "DR", "REV", "PROF", "SIR", "FR")
@@ -149,16 +149,37 @@ def build_known(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
         FROM move_applications ma JOIN applied_moves am USING (move_key) JOIN records r USING (record_id)
         JOIN person_records pr ON pr.record_id = r.record_id
         WHERE am.old_addr_key IS NOT NULL""" if has_moves else ""
+    bkey = ("CASE WHEN regexp_matches({s}, '^[0-9][^ ]* .') THEN split_part({s}, ' ', 1) ELSE {s} END")
+    # Blocking: only the known rows that share a door key (ZIP5 or city + state, and the house number) with
+    # an address entry, or a birth month with an entry that has a birth date, are compared further.
+    address_entries = "FROM _sup_entries WHERE match_on IN ('address', 'name_address') AND addr_street IS NOT NULL"
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_blocks AS
+        SELECT DISTINCT 'z' AS kind, zip5 || '|' || {bkey.format(s="addr_street")} AS k
+            {address_entries} AND zip5 IS NOT NULL
+        UNION
+        SELECT DISTINCT 'c', city || '|' || state || '|' || {bkey.format(s="addr_street")}
+            {address_entries} AND city IS NOT NULL AND state IS NOT NULL
+        UNION
+        SELECT DISTINCT 'b', strftime(birth_dt, '%Y-%m') FROM _sup_entries WHERE birth_dt IS NOT NULL""")
+    kinds = {r["kind"] for r in rows(conn, "SELECT DISTINCT kind FROM _sup_blocks")}
+    where = " OR ".join([f"k.zip5 || '|' || {bkey.format(s='k.addr_street')} IN "
+                         "(SELECT k FROM _sup_blocks WHERE kind = 'z')"] * ("z" in kinds)
+                        + [f"k.city || '|' || k.state || '|' || {bkey.format(s='k.addr_street')} IN "
+                           "(SELECT k FROM _sup_blocks WHERE kind = 'c')"] * ("c" in kinds)
+                        + ["strftime(k.birth_dt, '%Y-%m') IN (SELECT k FROM _sup_blocks WHERE kind = 'b')"]
+                        * ("b" in kinds)) or "false"
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_known AS
-        SELECT x.*, wb_sup_first(x.first_name_key) AS fn, wb_sup_last(x.last_name_key) AS ln,
-               wb_sup_gen(x.first_name_key, x.last_name_key) AS gen
-        FROM (SELECT pr.person_id, r.record_id, 'record' AS via, r.first_name_key, r.last_name_key, r.birth_dt,
+        WITH k AS (SELECT pr.person_id, r.record_id, 'record' AS via, r.first_name_key, r.last_name_key, r.birth_dt,
                      r.addr_street, r.addr_unit, r.zip5, r.city_std AS city, r.state_std AS state
               FROM records r JOIN person_records pr USING (record_id)
               UNION ALL
               SELECT p.person_id, p.golden_from.address, 'golden', p.first_name_key, p.last_name_key, p.birth_date,
-                     p.addr_street, p.addr_unit, p.zip5, wb_sup_city(p.city), wb_state(p.state)
-              FROM persons p{moves}) x""")
+                     p.addr_street, p.addr_unit, p.zip5, wb_sup_city(p.city),
+                     CASE WHEN regexp_full_match(p.state, '[A-Z]{{2}}') THEN p.state ELSE wb_state(p.state) END
+              FROM persons p{moves})
+        SELECT k.*, wb_sup_first(k.first_name_key) AS fn, wb_sup_last(k.last_name_key) AS ln,
+               wb_sup_gen(k.first_name_key, k.last_name_key) AS gen
+        FROM k WHERE {where}""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_streets AS
         WITH s AS (SELECT DISTINCT addr_street AS street FROM _sup_known WHERE addr_street IS NOT NULL
                    UNION SELECT addr_street FROM _sup_entries WHERE addr_street IS NOT NULL),
@@ -248,12 +269,22 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                      names="true")}""")
 
 
-def match_sql() -> str:
+def match_sql(person_entries: bool = True) -> str:
     """SELECT over TEMP ``_sup_entries`` giving (entry_id, person_id, record_id, via, matched_by, notes) for
     every person (and the record through which) an entry reaches; call :func:`build_known`,
     :func:`build_address_hits` and :func:`build_name_hits` first."""
     same_person = ("(c.email_std = o.email_std OR c.phone_std = o.phone_std OR c.birth_dt = o.birth_dt "
                    "OR c.addr_key = o.addr_key)")
+    dups = f"""    UNION ALL
+    SELECT e.entry_id, pr.person_id, c.record_id, 'record', 'person',
+           ['same person as record ' || o.source || ':' || o.source_key || ' (loaded since, not matched yet)']
+    FROM _sup_entries e, unnest(e.record_ids) AS u(rid) JOIN records o ON o.record_id = u.rid
+        JOIN records c ON c.last_name_key = o.last_name_key AND c.record_id <> o.record_id
+        JOIN person_records pr ON pr.record_id = c.record_id
+        WHERE e.match_on = 'person' AND NOT list_contains(e.record_ids, c.record_id) AND {same_person}
+          AND list_has_any(wb_first_name_roots(wb_sup_first(c.first_name_key)),
+                           wb_first_name_roots(wb_sup_first(o.first_name_key)))
+""" if person_entries else ""
     return f"""
     SELECT e.entry_id, pr.person_id, c.record_id, 'record' AS via, 'email' AS matched_by,
            CAST([] AS VARCHAR[]) AS notes FROM _sup_entries e
@@ -266,16 +297,7 @@ def match_sql() -> str:
     UNION ALL
     SELECT e.entry_id, pr.person_id, pr.record_id, 'record', 'person', [] FROM _sup_entries e,
         unnest(e.record_ids) AS u(rid) JOIN person_records pr ON pr.record_id = u.rid WHERE e.match_on = 'person'
-    UNION ALL
-    SELECT e.entry_id, pr.person_id, c.record_id, 'record', 'person',
-           ['same person as record ' || o.source || ':' || o.source_key || ' (loaded since, not matched yet)']
-    FROM _sup_entries e, unnest(e.record_ids) AS u(rid) JOIN records o ON o.record_id = u.rid
-        JOIN records c ON wb_sup_last(c.last_name_key) = wb_sup_last(o.last_name_key) AND c.record_id <> o.record_id
-        JOIN person_records pr ON pr.record_id = c.record_id
-        WHERE e.match_on = 'person' AND NOT list_contains(e.record_ids, c.record_id) AND {same_person}
-          AND list_has_any(wb_first_name_roots(wb_sup_first(c.first_name_key)),
-                           wb_first_name_roots(wb_sup_first(o.first_name_key)))
-    UNION ALL
+{dups}    UNION ALL
     SELECT c.entry_id, c.person_id, c.record_id, c.via, 'address', c.notes FROM _sup_at c
         JOIN _sup_entries e USING (entry_id) WHERE e.match_on = 'address'
     UNION ALL
@@ -298,4 +320,5 @@ def build_all(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
 
 
 TEMP_TABLES = ("_sup_raw", "_sup_entries", "_sup_name_cand", "_sup_name_hits", "_sup_nick", "_sup_nick_pairs",
-               "_sup_names", "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols")
+               "_sup_names", "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
+               "_sup_known_all", "_sup_blocks")
