@@ -40,8 +40,10 @@ first name, in two strengths:
   CASSANDRA). Always accepted.
 - weak: an initial on either side that is the other's first letter ('R' reaches Robert, never Michael),
   a first name missing on either side (a list row with a surname only is "the Smiths at this door"), or a
-  first name one typing slip away (both 4+ letters; JONH / JOHN) when at least one of the two is not a
-  known given name, or both are of 7+ letters (CHRISTINA / CHRISTINE): JOAN and JOHN are two people.
+  first name one typing slip away of the kind fingers make: two letters swapped (JONH / JOHN), a letter
+  doubled or undoubled (PAULL / PAUL), or any one slip between names of 7+ letters (CHRISTINA /
+  CHRISTINE). A different letter in a short name is another person's name: JOAN / JOHN, ERIN / ERIC,
+  NORA / NORMA.
   A weak hit is accepted only when the entry has no full hit at that door: an entry for John never reaches
   his wife Joan, nor a record "J Smith" beside John's own.
 
@@ -55,14 +57,15 @@ from __future__ import annotations
 import duckdb
 
 from workbench.standardise import nickname_pairs
+from workbench.standardise.names import TITLES as NAME_TITLES
 from workbench.standardise.tables import street_suffixes
 from workbench.store.sql import rows, run
 
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
-TITLES = ("MR", "MRS", "MS", "MISS", "MX", "DR", "REV", "PROF", "SIR", "FR")
+TITLES = NAME_TITLES  # MR, MRS, MS, MISS, DR, REV...: never a first name
 DIRECTIONALS = ("N", "S", "E", "W", "NE", "NW", "SE", "SW")
 FUZZY_MIN_LENGTH = 4  # names shorter than this must match exactly (one slip turns Joan into John... 4 letters)
-KNOWN_SLIP_MIN_LENGTH = 7  # two known given names one slip apart are one name only when both are this long
+LONG_NAME_LENGTH = 7  # two first names this long one slip apart are one name (CHRISTINA / CHRISTINE)
 STREET_FUZZY_MIN_LENGTH = 5  # street names shorter than this must match exactly (OAK / ASH)
 
 
@@ -94,15 +97,12 @@ def install_rule_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_nickname_table(conn: duckdb.DuckDBPyConnection) -> None:
-    """TEMP tables ``_sup_nick(name, roots)``: every formal name a nickname stands for, and itself; and
-    ``_sup_names(name)``: every known given name (either side of a nickname pair)."""
+    """TEMP table ``_sup_nick(name, roots)``: every formal name a nickname stands for, and itself."""
     pairs = sorted(set(nickname_pairs()))
     run(conn, "CREATE OR REPLACE TEMP TABLE _sup_nick_pairs AS SELECT unnest(?::VARCHAR[]) AS nick, "
               "unnest(?::VARCHAR[]) AS name", [[p[0] for p in pairs], [p[1] for p in pairs]])
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_nick AS
         SELECT nick AS name, list_distinct(list(name) || [nick]) AS roots FROM _sup_nick_pairs GROUP BY nick""")
-    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_names AS
-        SELECT nick AS name FROM _sup_nick_pairs UNION SELECT name FROM _sup_nick_pairs""")
 
 
 UNIT_COMPATIBLE = "(e.addr_unit IS NULL OR c.addr_unit IS NULL OR e.addr_unit = c.addr_unit)"
@@ -115,9 +115,15 @@ SURNAME_SLIP = (f"(length(e.ln) >= {FUZZY_MIN_LENGTH} AND length(c.ln) >= {FUZZY
 FIRST_FULL = "(length(e.fn) > 1 AND length(c.fn) > 1 AND (e.fn = c.fn OR list_has_any(e.roots, c.roots)))"
 FIRST_WEAK = ("(e.fn IS NULL OR c.fn IS NULL OR (length(e.fn) = 1 AND left(c.fn, 1) = e.fn) OR "
               "(length(c.fn) = 1 AND left(e.fn, 1) = c.fn))")
+_DOUBLES = "|".join(c * 2 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 FIRST_SLIP = (f"(length(e.fn) >= {FUZZY_MIN_LENGTH} AND length(c.fn) >= {FUZZY_MIN_LENGTH} AND "
-              "damerau_levenshtein(e.fn, c.fn) <= 1 AND (NOT (e.known AND c.known) OR "
-              f"(length(e.fn) >= {KNOWN_SLIP_MIN_LENGTH} AND length(c.fn) >= {KNOWN_SLIP_MIN_LENGTH})))")
+              "damerau_levenshtein(e.fn, c.fn) <= 1 AND ("
+              f"(length(e.fn) >= {LONG_NAME_LENGTH} AND length(c.fn) >= {LONG_NAME_LENGTH}) OR "
+              # two letters swapped: the same letters, another order (JONH / JOHN)
+              "(length(e.fn) = length(c.fn) AND list_sort(string_split(e.fn, '')) = list_sort(string_split(c.fn, ''))) OR "
+              # a letter doubled or undoubled (PAULL / PAUL)
+              "(abs(length(e.fn) - length(c.fn)) = 1 AND list_sort(list_distinct(string_split(e.fn, ''))) = "
+              f"list_sort(list_distinct(string_split(c.fn, ''))) AND regexp_matches(e.fn || ' ' || c.fn, '{_DOUBLES}'))))")
 
 # Street parts compatible (e: entry, c: candidate, both joined to _sup_streets as es / cs)
 _NAME_FUZZY = (f"(NOT regexp_matches(e.s_sname || c.s_sname, '[0-9]') AND length(e.s_sname) >= {STREET_FUZZY_MIN_LENGTH}"
@@ -211,7 +217,7 @@ def build_suffix_table(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
-    """TEMP ``_sup_at(entry_id, person_id, record_id, via, fn, ln, gen, roots, known, notes)``: the known
+    """TEMP ``_sup_at(entry_id, person_id, record_id, via, fn, ln, gen, roots, notes)``: the known
     addresses at the door of every ``address`` / ``name_address`` entry (blocked on ZIP5, or city + state
     when either side has no ZIP, and the house number; then the street parts compared)."""
     cols = """e.entry_id, c.person_id, c.record_id, c.via, c.fn, c.ln, c.gen, c.birth_dt"""
@@ -225,8 +231,7 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
         FROM _sup_entries e JOIN _sup_known c ON c.city = e.city AND c.state = e.state AND c.s_bkey = e.s_bkey
         WHERE (e.zip5 IS NULL OR c.zip5 IS NULL) AND {where}""")
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_at AS
-        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots, k.name IS NOT NULL AS known
-        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn LEFT JOIN _sup_names k ON k.name = a.fn""")
+        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn""")
     run(conn, "DROP TABLE IF EXISTS _sup_at_raw")
 
 
@@ -320,5 +325,5 @@ def build_all(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
 
 
 TEMP_TABLES = ("_sup_raw", "_sup_entries", "_sup_name_cand", "_sup_name_hits", "_sup_nick", "_sup_nick_pairs",
-               "_sup_names", "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
+               "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
                "_sup_known_all", "_sup_blocks")
