@@ -73,6 +73,20 @@ RESIDENTS = [
     ["C16", "Harold", "Finch", "10 Main St", "", "Boston", "MA", "02134", "", "1950-03-04"],
     ["C17", "Harold", "Finch", "22 Pine St", "", "Boston", "MA", "02135", "", "1971-08-20"],  # a namesake
     ["C18", "Grace", "Lowe", "3 New St", "", "Boston", "MA", "02215", "6175550123", "1980-02-02"],
+    ["C19", "Donna", "Holly", "6578 South Holly Way", "", "Austin", "TX", "78745", "", ""],
+    ["C20", "William", "Garcia", "2256 Juniper St", "", "Austin", "TX", "78746", "", ""],
+    [
+        "C21",
+        "",
+        "Garcia",
+        "2256 Juniper St",
+        "",
+        "Austin",
+        "TX",
+        "78746",
+        "",
+        "",
+    ],  # a record without a first name
 ]
 
 
@@ -150,6 +164,18 @@ def test_directional_or_unit_that_disagree_is_another_door(store, tmp_path):
         )
         == set()
     )
+
+
+def test_misspelt_directional_word(store, tmp_path):
+    assert mps(store, tmp_path, ["DONNA", "HOLLY", "6578 SUOTH HOLLY WAY", "", "", "", "78745"]) == {"C19"}
+
+
+def test_two_formal_names_sharing_a_nickname_are_two_names(store, tmp_path):
+    # ROBERT and WILLIAM are both "BILL" in the nickname data; the nameless Garcia record may be anyone
+    assert mps(store, tmp_path, ["ROBERT", "GARCIA", "2256 JUNIPER ST", "", "", "", "78746"]) == set()
+    with store.connect() as conn:
+        run(conn, "DELETE FROM suppression_entries")
+    assert mps(store, tmp_path, ["BILL", "GARCIA", "2256 JUNIPER ST", "", "", "", "78746"]) == {"C20"}
 
 
 def test_nicknames_many_to_many(store, tmp_path):

@@ -156,7 +156,7 @@ def build_entries(conn: duckdb.DuckDBPyConnection, today, manual_id: int | None 
         [today, manual_id, manual_id, manual_id, today])
     # identical keys collapse into one entry (a monthly full file repeats most rows)
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_entries AS
-        SELECT row_number() OVER () AS entry_id, x.*, coalesce(n.roots, [x.fn]) AS roots
+        SELECT row_number() OVER () AS entry_id, x.*, coalesce(n.roots, [x.fn]) AS roots, coalesce(n.root, x.fn) AS root
         FROM (SELECT suppression, channel, brand, reason, match_on, min(effective_date) AS effective_date,
                      record_ids, {keys}, {rules.entry_name_features('r')}
               FROM _sup_raw r

@@ -22,7 +22,8 @@ state do) and the street lines agree as parts, not as strings:
 - the house number (the first word when it starts with a digit) is equal; a line with no house number
   (PO BOX 12, a rural route) must be equal whole;
 - directionals (N S E W NE NW SE SW, before or after the name) agree, or one side has none
-  (412 NW ELM ST is 412 ELM ST, never 412 NE ELM ST);
+  (412 NW ELM ST is 412 ELM ST, never 412 NE ELM ST); a misspelt NORTH / SOUTH (one slip) or EAST / WEST
+  (letters swapped) before two more words is a directional too (6578 SUOTH HOLLY WAY);
 - the suffix (the last word, when a Pub 28 standard abbreviation) agrees, or one side has none;
 - the street name is equal (spaces ignored), or, for names of 5+ letters without digits, one typing slip
   apart (Damerau-Levenshtein <= 1: MAPEL / MAPLE, CHESTNUT / CHESTNUTT), or for names of 8+ letters two
@@ -39,7 +40,8 @@ first name, in two strengths:
 - full: both given in full, and equal or nicknames of one another (many-to-many: SANDY is ALEXANDRA and
   CASSANDRA). Always accepted.
 - weak: an initial on either side that is the other's first letter ('R' reaches Robert, never Michael),
-  a first name missing on either side (a list row with a surname only is "the Smiths at this door"), or a
+  a first name missing on the list (a list row with a surname only is "the Smiths at this door"; a record
+  without a first name is reached by no other list row: it may be anyone in the family), or a
   first name one typing slip away of the kind fingers make: two letters swapped (JONH / JOHN), a letter
   doubled or undoubled (PAULL / PAUL), or any one slip between names of 7+ letters (CHRISTINA /
   CHRISTINE). A different letter in a short name is another person's name: JOAN / JOHN, ERIN / ERIC,
@@ -56,9 +58,8 @@ from __future__ import annotations
 
 import duckdb
 
-from workbench.standardise import nickname_pairs
 from workbench.standardise.names import TITLES as NAME_TITLES
-from workbench.standardise.tables import street_suffixes
+from workbench.standardise.tables import nickname_groups, nickname_roots, street_suffixes
 from workbench.store.sql import rows, run
 
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
@@ -97,12 +98,14 @@ def install_rule_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_nickname_table(conn: duckdb.DuckDBPyConnection) -> None:
-    """TEMP table ``_sup_nick(name, roots)``: every formal name a nickname stands for, and itself."""
-    pairs = sorted(set(nickname_pairs()))
-    run(conn, "CREATE OR REPLACE TEMP TABLE _sup_nick_pairs AS SELECT unnest(?::VARCHAR[]) AS nick, "
-              "unnest(?::VARCHAR[]) AS name", [[p[0] for p in pairs], [p[1] for p in pairs]])
-    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_nick AS
-        SELECT nick AS name, list_distinct(list(name) || [nick]) AS roots FROM _sup_nick_pairs GROUP BY nick""")
+    """TEMP table ``_sup_nick(name, roots, root)``: every name a first name may stand for (itself included,
+    many-to-many: SANDY is ALEXANDRA and CASSANDRA) and its one root (BOB and ROB: ROBERT)."""
+    groups = nickname_groups()
+    roots = nickname_roots()
+    names = sorted(set(groups) | set(roots))
+    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_nick AS SELECT unnest(?::VARCHAR[]) AS name,
+        unnest(?::VARCHAR[][]) AS roots, unnest(?::VARCHAR[]) AS root""",
+        [names, [list(groups.get(n, (n,))) for n in names], [roots.get(n, n) for n in names]])
 
 
 UNIT_COMPATIBLE = "(e.addr_unit IS NULL OR c.addr_unit IS NULL OR e.addr_unit = c.addr_unit)"
@@ -112,8 +115,12 @@ SURNAME_STRICT = ("(replace(e.ln, '-', '') = replace(c.ln, '-', '') OR "
                   "list_filter(string_split(c.ln, '-'), lambda p: length(p) > 1)))")
 SURNAME_SLIP = (f"(length(e.ln) >= {FUZZY_MIN_LENGTH} AND length(c.ln) >= {FUZZY_MIN_LENGTH} AND "
                 "damerau_levenshtein(replace(e.ln, '-', ''), replace(c.ln, '-', '')) <= 1)")
-FIRST_FULL = "(length(e.fn) > 1 AND length(c.fn) > 1 AND (e.fn = c.fn OR list_has_any(e.roots, c.roots)))"
-FIRST_WEAK = ("(e.fn IS NULL OR c.fn IS NULL OR (length(e.fn) = 1 AND left(c.fn, 1) = e.fn) OR "
+# Nicknames: the same root (BOB, ROB: ROBERT), or one a name the other may stand for (SANDY: CASSANDRA); two
+# formal names that merely share a nickname are two names (ROBERT and WILLIAM are both BILL).
+NICKNAMES = "(e.root = c.root OR list_contains(e.roots, c.fn) OR list_contains(c.roots, e.fn))"
+FIRST_FULL = f"(length(e.fn) > 1 AND length(c.fn) > 1 AND (e.fn = c.fn OR {NICKNAMES}))"
+# (a record without a first name is reached only by a list row without one: "the Smiths at this door")
+FIRST_WEAK = ("(e.fn IS NULL OR (length(e.fn) = 1 AND left(c.fn, 1) = e.fn) OR "
               "(length(c.fn) = 1 AND left(e.fn, 1) = c.fn))")
 _DOUBLES = "|".join(c * 2 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 FIRST_SLIP = (f"(length(e.fn) >= {FUZZY_MIN_LENGTH} AND length(c.fn) >= {FUZZY_MIN_LENGTH} AND "
@@ -192,8 +199,17 @@ def build_known(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
         t AS (SELECT street, string_split(street, ' ') AS toks FROM s),
         h AS (SELECT street, toks, CASE WHEN len(toks) > 1 AND regexp_matches(toks[1], '^[0-9]') THEN toks[1] END
                      AS house FROM t),
-        r AS (SELECT street, house, CASE WHEN house IS NULL THEN toks ELSE list_slice(toks, 2, len(toks)) END AS rest
-              FROM h),
+        r0 AS (SELECT street, house, CASE WHEN house IS NULL THEN toks ELSE list_slice(toks, 2, len(toks)) END
+                      AS rest FROM h),
+        -- a misspelt pre-directional before two more words (SOUTH as SUOTH, NORTH as NROTH, EAST as ESAT)
+        r AS (SELECT street, house, CASE WHEN house IS NOT NULL AND len(rest) >= 3 THEN
+                  CASE WHEN length(rest[1]) = 5 AND damerau_levenshtein(rest[1], 'NORTH') = 1 THEN ['N'] || rest[2:]
+                       WHEN length(rest[1]) = 5 AND damerau_levenshtein(rest[1], 'SOUTH') = 1 THEN ['S'] || rest[2:]
+                       WHEN rest[1] <> 'EAST' AND list_sort(string_split(rest[1], '')) = ['A', 'E', 'S', 'T']
+                            THEN ['E'] || rest[2:]
+                       WHEN rest[1] <> 'WEST' AND list_sort(string_split(rest[1], '')) = ['E', 'S', 'T', 'W']
+                            THEN ['W'] || rest[2:]
+                       ELSE rest END ELSE rest END AS rest FROM r0),
         d AS (SELECT street, house, rest, list_filter(rest, lambda w: NOT list_contains({_DIR_LIST}, w)) AS nodir,
                      list_filter(rest, lambda w: list_contains({_DIR_LIST}, w)) AS dirs FROM r),
         x AS (SELECT d.*, CASE WHEN len(nodir) >= 2 AND f.suffix IS NOT NULL THEN nodir[len(nodir)] END AS suffix
@@ -231,15 +247,16 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
         FROM _sup_entries e JOIN _sup_known c ON c.city = e.city AND c.state = e.state AND c.s_bkey = e.s_bkey
         WHERE (e.zip5 IS NULL OR c.zip5 IS NULL) AND {where}""")
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_at AS
-        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn""")
+        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots, coalesce(n.root, a.fn) AS root
+        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn""")
     run(conn, "DROP TABLE IF EXISTS _sup_at_raw")
 
 
-NAME_NOTES = """list_filter([
+NAME_NOTES = f"""list_filter([
       CASE WHEN e.fn IS NULL THEN 'surname only on the list' WHEN c.fn IS NULL THEN 'no first name on the record'
            WHEN e.fn = c.fn THEN NULL
            WHEN length(e.fn) = 1 OR length(c.fn) = 1 THEN 'initial ' || e.fn || '~' || c.fn
-           WHEN list_has_any(e.roots, c.roots) THEN 'nickname ' || e.fn || '~' || c.fn
+           WHEN {NICKNAMES} THEN 'nickname ' || e.fn || '~' || c.fn
            ELSE 'first name ' || e.fn || '~' || c.fn END,
       CASE WHEN e.ln <> c.ln THEN 'surname ' || e.ln || '~' || c.ln END], lambda x: x IS NOT NULL)"""
 
@@ -257,7 +274,7 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                OR ({SURNAME_SLIP} AND {FIRST_FULL}))""")
     born = f"""SELECT e.entry_id, c.person_id, c.record_id, c.via, 'name_birth_date' AS matched_by,
                {{note}} || {NAME_NOTES} AS notes
-        FROM _sup_entries e JOIN (SELECT k.*, coalesce(n.roots, [k.fn]) AS roots FROM _sup_known k
+        FROM _sup_entries e JOIN (SELECT k.*, coalesce(n.roots, [k.fn]) AS roots, coalesce(n.root, k.fn) AS root FROM _sup_known k
                                   LEFT JOIN _sup_nick n ON n.name = k.fn WHERE k.birth_dt IS NOT NULL) c ON {{on}}
         WHERE e.birth_dt IS NOT NULL AND e.ln IS NOT NULL AND c.ln IS NOT NULL AND {GEN_COMPATIBLE}
           AND {FIRST_FULL} AND {{names}}"""
@@ -287,8 +304,10 @@ def match_sql(person_entries: bool = True) -> str:
         JOIN records c ON c.last_name_key = o.last_name_key AND c.record_id <> o.record_id
         JOIN person_records pr ON pr.record_id = c.record_id
         WHERE e.match_on = 'person' AND NOT list_contains(e.record_ids, c.record_id) AND {same_person}
-          AND list_has_any(wb_first_name_roots(wb_sup_first(c.first_name_key)),
-                           wb_first_name_roots(wb_sup_first(o.first_name_key)))
+          AND (wb_sup_first(c.first_name_key) = wb_sup_first(o.first_name_key)
+               OR wb_first_name_root(wb_sup_first(c.first_name_key)) = wb_first_name_root(wb_sup_first(o.first_name_key))
+               OR list_contains(wb_first_name_roots(wb_sup_first(c.first_name_key)), wb_sup_first(o.first_name_key))
+               OR list_contains(wb_first_name_roots(wb_sup_first(o.first_name_key)), wb_sup_first(c.first_name_key)))
 """ if person_entries else ""
     return f"""
     SELECT e.entry_id, pr.person_id, c.record_id, 'record' AS via, 'email' AS matched_by,
@@ -311,7 +330,7 @@ def match_sql(person_entries: bool = True) -> str:
 
 
 def entry_name_features(alias: str = "x") -> str:
-    """Name columns every entry carries (fn, ln, gen; roots added by a join to _sup_nick)."""
+    """Name columns every entry carries (fn, ln, gen; roots and root added by a join to _sup_nick)."""
     return (f"wb_sup_first({alias}.first_name_key) AS fn, wb_sup_last({alias}.last_name_key) AS ln, "
             f"wb_sup_gen({alias}.first_name_key, {alias}.last_name_key) AS gen")
 
