@@ -64,7 +64,7 @@ def ensure_person_suppressions(conn: duckdb.DuckDBPyConnection, force: bool = Fa
     the stamp is removed first and written last, so an interrupted build is redone by the next call.
 
     ``person_suppressions(person_id, suppression, channel, brand, reason, match_on, record_id,
-    effective_date)``: one row per person, suppression (a suppression source's name, ``'manual'``,
+    effective_date, matched_by, explanation)``: one row per person, suppression (a suppression source's name, ``'manual'``,
     ``'ncoa_undeliverable'``, ``'erasure'``), channel (mail | email | phone | all), brand (NULL =
     every brand), reason and match rule; ``record_id`` is one record of the person that matched (NULL for
     the NCOA step), ``effective_date`` the earliest effective date of the entries that matched. Only
