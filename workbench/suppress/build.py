@@ -64,12 +64,14 @@ def ensure_person_suppressions(conn: duckdb.DuckDBPyConnection, force: bool = Fa
     the stamp is removed first and written last, so an interrupted build is redone by the next call.
 
     ``person_suppressions(person_id, suppression, channel, brand, reason, match_on, record_id,
-    effective_date, matched_by, explanation)``: one row per person, suppression (a suppression source's name, ``'manual'``,
-    ``'ncoa_undeliverable'``, ``'erasure'``), channel (mail | email | phone | all), brand (NULL =
-    every brand), reason and match rule; ``record_id`` is one record of the person that matched (NULL for
-    the NCOA step), ``effective_date`` the earliest effective date of the entries that matched. Only
-    entries in effect today are in it (NULL effective_date = always). A person is suppressed when ANY of
-    their records (or their golden record) matches.
+    effective_date, matched_by, explanation)``: one row per person, suppression (a suppression source's
+    name, ``'manual'``, ``'ncoa_undeliverable'``, ``'erasure'``), channel (mail | email | phone | all),
+    brand (NULL = every brand), reason and match rule; ``record_id`` is one record of the person that
+    matched (NULL for the NCOA step), ``effective_date`` the earliest effective date of the entries that
+    matched, ``matched_by`` the comparison that matched and ``explanation`` one sentence naming the entry,
+    the record and the tolerances used (the plainest evidence when several matched). Only entries in
+    effect today are in it (NULL effective_date = always). A person is suppressed when ANY of their
+    records, their golden record or an old address of an applied move matches.
     """
     from workbench.ingest.derived import ensure_derived, pending_work
 
