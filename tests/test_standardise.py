@@ -78,6 +78,16 @@ def test_every_macro_is_null_for_null_or_blank(conn, macro, blank):
         ("J.R. Ewing 3rd", "JR EWING RD"),
         ("Zoë\tBrontë", "ZOE BRONTE"),
         ("123", None),
+        # a leading title is not part of the name (issue 12); a title alone, or inside a name, stays
+        ("Mr. William", "WILLIAM"),
+        ("DR JOHN", "JOHN"),
+        ("Mrs & Mr Ann", "ANN"),
+        ("Rev. Dr. Martin", "MARTIN"),
+        ("Miss Daisy", "DAISY"),
+        ("Ms", "MS"),
+        ("Drew", "DREW"),
+        ("Missy", "MISSY"),
+        ("Ann Mrs", "ANN MRS"),
     ],
 )
 def test_name_key(conn, raw, key):

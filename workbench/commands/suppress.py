@@ -98,6 +98,8 @@ def check(ctx: click.Context, email: str | None, phone: str | None, person_id: i
         for s in p["suppressions"]:
             click.echo(f"  person {p['person_id']}: {s['suppression']} ({s['channel']}"
                        f"{' / ' + s['brand'] if s['brand'] else ''}, {s['match_on']}, {s['reason']})")
+            if s.get("explanation"):
+                click.echo(f"    why: {s['explanation']}")
 
 
 @suppressions.command("manual")

@@ -129,7 +129,7 @@ def _suppressions(conn, person_id: int) -> list[dict[str, Any]]:
         conn, "suppression_builds") else None
     found = rows(conn, """SELECT ps.suppression, ps.channel, coalesce(ps.brand, 'every brand') AS brand, ps.reason,
                ps.match_on, ps.record_id, r.source AS record_source, r.source_key AS record_source_key,
-               ps.effective_date
+               ps.effective_date, ps.matched_by, ps.explanation
         FROM person_suppressions ps LEFT JOIN records r USING (record_id)
         WHERE ps.person_id = ? ORDER BY ps.channel, ps.suppression""", [person_id])
     for s in found:
@@ -138,6 +138,8 @@ def _suppressions(conn, person_id: int) -> list[dict[str, Any]]:
                                                                                            s["match_on"])
         via = f" of record {s['record_source']}:{s['record_source_key']}" if s["record_source"] else ""
         s["why"] = f"{s['reason'] or s['suppression']}: matched on {how}{via}"
+        if s["explanation"]:  # which list entry reached which record, by which rule and tolerances
+            s["why"] = f"{s['reason'] or s['suppression']}: {s['explanation']}"
         s["as_of_build"] = built
     return found
 

@@ -12,12 +12,17 @@ _CAPITALISE_PART = (
 )
 
 
+TITLES = ("MR", "MRS", "MS", "MISS", "MX", "DR", "REV", "PROF")
+
+
 def macro_sql() -> str:
+    # A leading title (Mr. William, DR JOHN, Mrs & Mr Ann) is not part of the name; a title alone stays.
+    titles = "|".join(TITLES)
     name_key = blank_is_null(
         "x",
-        "nullif(trim(replace(replace(regexp_replace(regexp_replace("
+        "nullif(regexp_replace(trim(replace(replace(regexp_replace(regexp_replace("
         r"upper(strip_accents(CAST(x AS VARCHAR))), '[^A-Z\s-]+', '', 'g'), '\s+', ' ', 'g'), "
-        "' -', '-'), '- ', '-'), ' -'), '')",
+        f"' -', '-'), '- ', '-'), ' -'), '^(?:(?:{titles}) )+([^ ])', '\\1'), '')",
     )
     # A space after every hyphen and apostrophe makes each part a word of its own: one flat lambda
     # capitalises them all, and the added spaces go again afterwards.

@@ -3,7 +3,7 @@
 Public surface (every function takes a DuckDB connection; the ones that may rebuild need it writable):
 
 - :func:`ensure_person_suppressions(conn) -> bool` (re)materialises ``person_suppressions(person_id,
-  suppression, channel, brand, reason, match_on, record_id, effective_date)`` when its inputs changed
+  suppression, channel, brand, reason, match_on, record_id, effective_date, matched_by, explanation)`` when its inputs changed
   (loads, manual opt-outs, match runs, golden records, applied moves, the date); a no-op otherwise.
 - :func:`applicable_suppressions(conn, channel, brand) -> list[dict]`: the suppressions a selection
   applies, by name (``name, channel, brand, reason, match_on, entries, persons``).
@@ -13,7 +13,10 @@ Public surface (every function takes a DuckDB connection; the ones that may rebu
 - :func:`suppression_summary(conn) -> list[dict]`, :func:`check_contact(conn, email=, phone=, person_id=)`.
 - :func:`run_suppressions(store) -> dict`: ensure in one transaction (the demo's post-load step).
 
-Match rules (``workbench.suppress.rules``): email, phone, name_address, address, and person (manual).
+Match rules (``workbench.suppress.rules``): email, phone, name_address, address, name_birth_date (a list
+row with a birth date) and person (manual), against every address a person is known at (each record, the
+golden record, old addresses of applied moves). Each person_suppressions row keeps ``matched_by`` and an
+``explanation`` (which entry reached which record, by which rule and tolerances; migration 010).
 An entry whose ``effective_date`` is after today does not apply yet. The built-in step
 ``ncoa_undeliverable`` (mail, global) lists persons the households capability marks undeliverable
 after an NCOA 01/02/03 move (view ``person_deliverability``). The built-in ``erasure`` (every channel,

@@ -189,7 +189,8 @@ def suppression_summary(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]
 def check_contact(conn: duckdb.DuckDBPyConnection, *, email: str | None = None, phone: str | None = None,
                   person_id: int | None = None) -> dict[str, Any]:
     """Is this contact suppressed, and by what: the entries that name the email or phone directly
-    (including ones not in effect yet), and every person holding it with their suppressions;
+    (including ones not in effect yet), and every person holding it with their suppressions (each with
+    ``matched_by``, the rule, and ``explanation``: which list entry reached which record, and how);
     ``by_channel`` (bool) and ``brands_by_channel`` (["every brand"] or the brands) sum them up."""
     if not (email or phone or person_id is not None):
         raise WorkbenchError("Give an email, a phone or a person id to check.")
@@ -221,7 +222,8 @@ def check_contact(conn: duckdb.DuckDBPyConnection, *, email: str | None = None, 
         ORDER BY 1 LIMIT 50""", [std["email_std"], std["phone_std"], person_id])
     persons = []
     for h in holders:
-        sup = rows(conn, """SELECT suppression, channel, brand, reason, match_on, record_id, effective_date
+        sup = rows(conn, """SELECT suppression, channel, brand, reason, match_on, record_id, effective_date,
+                   matched_by, explanation
             FROM person_suppressions WHERE person_id = ? ORDER BY suppression, channel, brand""", [h["person_id"]])
         persons.append({"person_id": h["person_id"], "suppressions": sup})
     scopes: dict[str, set[str]] = {ch: set() for ch in SELECTION_CHANNELS}
