@@ -94,7 +94,7 @@ def attributes(as_json: bool) -> None:
     if as_json:
         emit_json(ref)
         return
-    for section in ("attributes", "functions"):
+    for section in ("attributes", "functions", "field_aliases"):
         click.echo(section + ":")
         for a in ref[section]:
             click.echo(f"  {a['name']:34} {a['type']:7} {a['help']}")
@@ -166,6 +166,8 @@ def print_waterfall(wf) -> None:
     console.print(table)
     for w in wf.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
+    for n in wf.notes:
+        console.print(escape(n), highlight=False)
     console.print(f"net {wf.net:,} to contact, {wf.held_out:,} held out (counted in {wf.seconds:.2f} s)",
                   highlight=False)
 

@@ -53,16 +53,29 @@ def _patterns() -> dict[str, str]:
     every = _alternation(list(designators))
     bare = _alternation([word for word, (_, needs_number) in designators.items() if not needs_number])
     alone = _VALUE_GROUPS.replace("(?: |$)", "$")
+    glued = _alternation(_glued_designators())
     return {
         # line 1 from its first designator with a value (or a lone bare designator at the end) on
         "TAIL": f" (?:(?:{every})(?: #)? {_VALUE}(?: .*)?|(?:{bare}))$",
-        # groups of that tail: n1 l1 v1
-        "TAIL_VALUE": f"^ (?:{every})(?: #)? {_VALUE_GROUPS}",
-        # groups of line 2: n1 l1 v1 (after a designator) | n2 l2 v2 (alone) | b3 (a bare designator)
-        "LINE2": f"^(?:(?:{every})(?: #)? {_VALUE_GROUPS}|{alone}|({bare})(?: |$))",
+        # groups of that tail: d1 (the designator) n1 l1 v1
+        "TAIL_VALUE": f"^ ({every})(?: #)? {_VALUE_GROUPS}",
+        # groups of line 2: d1 n1 l1 v1 (after a designator) | n2 l2 v2 (alone) | b3 (a bare designator)
+        "LINE2": f"^(?:({every})(?: #)? {_VALUE_GROUPS}|{alone}|({bare})(?: |$))",
         "SWAP": f"^\\s*(?:(?:{every})\\b|#)",
-        "ORDINAL": f"(?:^| )(?:{_alternation(list(tables.ordinals()))})(?: |$)",
+        # rows for the slow path of the cleaning: an ordinal word, or a designator glued to its number
+        "ODD": f"(?:^| )(?:(?:{_alternation(list(tables.ordinals()))})(?: |$)|(?:{glued})[0-9])",
+        # a designator glued to its number ('APT163', 'UNIT4B'): split by the slow path
+        "GLUED": f" ({glued})([0-9])",
     }
+
+
+def _glued_designators() -> list[str]:
+    """Designators split from a number glued to them ('APT163' -> 'APT 163'): those that take a number,
+    except '#' (split anyway) and words that also name streets or places (KEY, PIER, SLIP, STOP, NO)."""
+    keep_whole = {"#", "KEY", "PIER", "SLIP", "STOP", "NO"}
+    return [
+        word for word, (_, needs) in tables.unit_designators().items() if needs and word not in keep_whole
+    ]
 
 
 def _po_box(text: str) -> str:
@@ -91,12 +104,18 @@ def _clean_sql(pat: dict[str, str]) -> str:
     ]:
         chain = f"replace({chain}, '{old.replace(chr(39), chr(39) * 2)}', '{new}')"
     # Odd rows (other punctuation, double spaces, ordinal words) take the slow path.
-    slow = "(' ' || nullif(trim(regexp_replace(w, '[^A-Z0-9#]+', ' ', 'g')), '') || ' ')"
+    # a fraction ('12 1/2 MAIN ST') keeps its slash (held as chr(1) while other punctuation goes)
+    kept = "regexp_replace(w, '([0-9]) ?/ ?([0-9])', '\\1' || chr(1) || '\\2', 'g')"
+    slow = (
+        f"(' ' || nullif(trim(replace(regexp_replace({kept}, '[^A-Z0-9#\\x01]+', ' ', 'g'), chr(1), '/')), '') "
+        "|| ' ')"
+    )
+    slow = f"regexp_replace({slow}, '{pat['GLUED']}', ' \\1 \\2', 'g')"
     for word, number in tables.ordinals().items():
         slow = f"replace({slow}, ' {word} ', ' {number} ')"
     tidy = (
         "CASE WHEN regexp_full_match(w, '[A-Z0-9#]+(?: [A-Z0-9#]+)*') "
-        f"AND NOT regexp_matches(w, '{pat['ORDINAL']}') "
+        f"AND NOT regexp_matches(w, '{pat['ODD']}') "
         f"THEN CASE WHEN w[1] = 'P' THEN {_po_box('w')} ELSE w END "
         f"ELSE {_po_box(f'trim({slow})')} END"
     )
@@ -121,18 +140,31 @@ def _unit_from(match: str, groups: list[tuple[str, str | None]]) -> str:
 
 def _unit_macros(pat: dict[str, str]) -> list[str]:
     """wb__addr_line2_unit(b): the unit of a cleaned line 2; wb__addr_tail_unit(tail): the unit of a
-    line 1 tail (' APT 4 B ...')."""
-    line2 = let(
-        "m",
-        f"regexp_extract(b, '{pat['LINE2']}', ['n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])",
-        _unit_from("m", [("n1", "l1"), ("v1", ""), ("n2", "l2"), ("v2", ""), ("b3", None)]),
+    line 1 tail (' APT 4 B ...'). Each gives {u: the unit, d: the designator as written ('#' for a
+    value alone)}, or NULL when there is none."""
+    line2 = pipeline(
+        f"regexp_extract(b, '{pat['LINE2']}', ['d1', 'n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])",
+        [
+            (
+                "m",
+                "{'d': CASE WHEN m.d1 <> '' THEN m.d1 WHEN m.b3 <> '' THEN m.b3 ELSE '#' END, "
+                f"'u': {_unit_from('m', [('n1', 'l1'), ('v1', ''), ('n2', 'l2'), ('v2', ''), ('b3', None)])}}}",
+            ),
+            ("r", "CASE WHEN r.u IS NOT NULL THEN {'u': r.u, 'd': r.d} END"),
+        ],
     )
     standard = {word: std for word, (std, _) in tables.unit_designators().items()}
-    tail = let(
-        "m",
-        f"regexp_extract(tail, '{pat['TAIL_VALUE']}', ['n1', 'l1', 'v1'])",
-        f"coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, "
-        f"{case_lookup('substr(tail, 2)', standard)})",
+    tail = pipeline(
+        f"regexp_extract(tail, '{pat['TAIL_VALUE']}', ['d1', 'n1', 'l1', 'v1'])",
+        [
+            (
+                "m",
+                "{'d': CASE WHEN m.d1 <> '' THEN m.d1 ELSE substr(tail, 2) END, "
+                f"'u': coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, "
+                f"{case_lookup('substr(tail, 2)', standard)})}}",
+            ),
+            ("r", "CASE WHEN r.u IS NOT NULL THEN {'u': r.u, 'd': r.d} END"),
+        ],
     )
     return [
         f"CREATE OR REPLACE TEMP MACRO wb__addr_line2_unit(b) AS {line2}",
@@ -174,12 +206,14 @@ def _shape_steps() -> list[tuple[str, str]]:
     """From {L, unit} to n words, h (1 with a house number), p (1 with a post-directional) and
     w (the suffix candidate: word n - p when a street word precedes it)."""
     directions = list(tables.directionals())
-    house = "(r.L[1][1] BETWEEN '0' AND '9')::INTEGER"
+    # the house number: a first word starting with a digit, with a fraction after it ('12 1/2')
+    house = "CASE WHEN r.L[1][1] BETWEEN '0' AND '9' THEN 1 + coalesce(contains(r.L[2], '/'), false)::INTEGER ELSE 0 END"
     return [
+        ("r", f"{{'L': r.L, 'unit': r.unit, 'n': len(r.L), 'h': {house}}}"),
         (
             "r",
-            f"{{'L': r.L, 'unit': r.unit, 'n': len(r.L), 'h': {house}, "
-            f"'p': (len(r.L) - {house} >= 3 AND {in_list('r.L[len(r.L)]', directions)})::INTEGER}}",
+            "{'L': r.L, 'unit': r.unit, 'n': r.n, 'h': r.h, "
+            f"'p': (r.n - r.h >= 3 AND {in_list('r.L[r.n]', directions)})::INTEGER}}",
         ),
         (
             "r",
@@ -189,10 +223,19 @@ def _shape_steps() -> list[tuple[str, str]]:
     ]
 
 
-def _assemble_steps() -> list[tuple[str, str]]:
-    """From {x: the shape, sfx: the standard suffix or NULL} to {street, unit}."""
+def _assemble_steps(full: bool) -> list[tuple[str, str]]:
+    """From {x: the shape, sfx: the standard suffix or NULL} to {street, unit}; with ``full`` also the
+    parts (the words in their standard form) and the unit designator's standard form."""
     directions = tables.directionals()
-    return [
+    designators = {word: std for word, (std, _) in tables.unit_designators().items()}
+    unit = "CASE WHEN ltrim(r.unit.u, '0') = '' THEN '0' ELSE ltrim(r.unit.u, '0') END"
+    words = (
+        "list_transform(r.L, lambda t, i: CASE "
+        "WHEN i = r.n - r.p AND r.sfx IS NOT NULL THEN r.sfx "
+        f"WHEN (i = r.n AND r.p = 1) OR (i = r.h + 1 AND r.pre) THEN {case_lookup('t', directions)} "
+        "ELSE t END)"
+    )
+    steps = [
         # pre: the first street word is a directional followed by other name words
         (
             "r",
@@ -200,13 +243,25 @@ def _assemble_steps() -> list[tuple[str, str]]:
             "'pre': r.x.h + 1 < r.x.n - r.x.p - (r.sfx IS NOT NULL)::INTEGER "
             f"AND {in_list('r.x.L[r.x.h + 1]', list(directions))}}}",
         ),
+    ]
+    if not full:
+        return [*steps, ("r", f"{{'street': array_to_string({words}, ' '), 'unit': {unit}}}")]
+    return [
+        *steps,
         (
             "r",
-            "{'street': array_to_string(list_transform(r.L, lambda t, i: CASE "
-            "WHEN i = r.n - r.p AND r.sfx IS NOT NULL THEN r.sfx "
-            f"WHEN (i = r.n AND r.p = 1) OR (i = r.h + 1 AND r.pre) THEN {case_lookup('t', directions)} "
-            "ELSE t END), ' '), "
-            "'unit': CASE WHEN ltrim(r.unit, '0') = '' THEN '0' ELSE ltrim(r.unit, '0') END}",
+            f"{{'T': {words}, 'unit': {unit}, 'd': r.unit.d, 'n': r.n, 'h': r.h, 'p': r.p, "
+            "'pre': r.pre::INTEGER, 's': (r.sfx IS NOT NULL)::INTEGER}",
+        ),
+        (
+            "r",
+            "{'street': array_to_string(r.T, ' '), 'unit': r.unit, "
+            f"'dsg': CASE WHEN r.unit IS NOT NULL THEN coalesce({case_lookup('r.d', designators)}, '#') END, "
+            "'house': CASE WHEN r.h > 0 THEN array_to_string(r.T[1:r.h], ' ') END, "
+            "'pre': CASE WHEN r.pre = 1 THEN r.T[r.h + 1] END, "
+            "'name': nullif(array_to_string(r.T[r.h + 1 + r.pre:r.n - r.p - r.s], ' '), ''), "
+            "'sfx': CASE WHEN r.s = 1 THEN r.T[r.n - r.p] END, "
+            "'post': CASE WHEN r.p = 1 THEN r.T[r.n] END}",
         ),
     ]
 
@@ -228,11 +283,32 @@ def macro_sql() -> str:
     # The suffix lookup runs outside any lambda; `shape` appears twice in the text but DuckDB's
     # common subexpression elimination computes it once.
     suffix = map_literal(tables.street_suffixes())
-    parse = pipeline(f"{{'x': {shape}, 'sfx': {suffix}[({shape}).w]}}", _assemble_steps())
+    head = f"{{'x': {shape}, 'sfx': {suffix}[({shape}).w]}}"
+    parse = pipeline(head, _assemble_steps(full=False))
     key = let(
         "k",
         "{'p': wb__addr_parse(line1, line2), 'z': wb_zip5(postal_code)}",
         "k.p.street || '|' || coalesce(k.p.unit, '') || '|' || k.z",
+    )
+    # The parts: one more step over the same pipeline; the Pub 28 line is the street, then the unit
+    # designator (a bare one alone: REAR) and the unit.
+    line = (
+        "CASE WHEN p.street IS NOT NULL THEN p.street || CASE WHEN p.unit IS NULL THEN '' "
+        "WHEN p.dsg = p.unit THEN ' ' || p.unit ELSE ' ' || p.dsg || ' ' || p.unit END END"
+    )
+    parts = pipeline(
+        head,
+        [
+            *_assemble_steps(full=True),
+            (
+                "p",
+                "CASE WHEN p.street IS NOT NULL OR p.unit IS NOT NULL THEN {"
+                "'house_number': p.house, 'predirectional': p.pre, 'street_name': p.name, 'suffix': p.sfx, "
+                "'postdirectional': p.post, 'unit_designator': p.dsg, "
+                "'unit_number': CASE WHEN p.dsg IS DISTINCT FROM p.unit THEN p.unit END, "
+                f"'street': p.street, 'unit': p.unit, 'line': {line}}} END",
+            ),
+        ],
     )
     statements = [
         f"CREATE OR REPLACE TEMP MACRO wb__addr_clean(x) AS {_clean_sql(pat)}",
@@ -241,5 +317,7 @@ def macro_sql() -> str:
         "CREATE OR REPLACE TEMP MACRO wb_addr_street(line1, line2) AS wb__addr_parse(line1, line2).street",
         "CREATE OR REPLACE TEMP MACRO wb_addr_unit(line1, line2) AS wb__addr_parse(line1, line2).unit",
         f"CREATE OR REPLACE TEMP MACRO wb_addr_key(line1, line2, postal_code) AS {key}",
+        f"CREATE OR REPLACE TEMP MACRO wb_addr_parts(line1, line2) AS {parts}",
+        "CREATE OR REPLACE TEMP MACRO wb_addr_line(line1, line2) AS wb_addr_parts(line1, line2).line",
     ]
     return ";\n".join(statements) + ";\n"

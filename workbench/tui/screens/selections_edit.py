@@ -281,6 +281,7 @@ class SelectionsScreen(WorkbenchScreen):
                           cells.number(s.remaining, bold))
         note = f"net {result.net:,} to contact, {result.held_out:,} held out · counted in {result.seconds:.2f} s"
         note += "".join(f"\nwarning: {w}" for w in result.warnings)
+        note += "".join(f"\n{n}" for n in result.notes)
         self.query_one("#waterfall-note", Static).update(Text(note))
 
     @property
