@@ -56,6 +56,9 @@ PEOPLE = [
     # a Massachusetts ZIP on a New York address: flagged; corrected from D2 in the standard form only
     person("D1", "9 Pine St", "New York", "NY", "02134"),
     person("D2", "9 Pine Street", "New York", "NY", "10001"),
+    # a ZIP of another state is never used to complete: X2 stays without one
+    person("X1", "20 Pine St", "New York", "NY", "02134"),
+    person("X2", "20 Pine St", "New York", "NY", ""),
     # a ZIP and no city or state: both from the ZIP table
     person("E1", "3 Elm St", "", "", "10001"),
     # nothing: not an address
@@ -140,6 +143,7 @@ def test_an_ambiguous_zipless_address_is_not_completed_but_stays_mailable(master
 def test_a_zip_of_another_state_is_flagged_and_corrected_in_the_standard_form_only(master):
     r = records(master)
     assert r["D1"]["zip_check"] == "state mismatch" and r["D2"]["zip_check"] == "ok"
+    assert r["X2"]["zip5"] is None and r["X1"]["zip_source"] == "loaded" and r["X1"]["zip5_std"] == "02134"
     assert (r["D1"]["zip5"], r["D1"]["zip5_std"], r["D1"]["zip_source"]) == ("02134", "10001", "corrected")
     a = attributes(master)["D1"]
     assert (a["zip5"], a["std_zip5"], a["postal_code"], a["zip_check"]) == (
@@ -165,7 +169,7 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post", "--json"])
     assert r.exit_code == 0, r.output
     wf = json.loads(r.output)
-    assert wf["addresses"] == {"completed": 1, "corrected": 1, "without_zip": 2, "zip_state_mismatch": 0}
+    assert wf["addresses"] == {"completed": 1, "corrected": 1, "without_zip": 3, "zip_state_mismatch": 1}
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post"])
     assert "1 ZIP completed from the database's own addresses" in r.output
     out = tmp_path / "post.csv"
@@ -188,6 +192,8 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
         "crm:D2",
         "crm:E1",
         "crm:H1",
+        "crm:X1",
+        "crm:X2",
     } == keys
     assert got["crm:B3"]["std_zip5"] == "" and got["crm:B3"]["std_city"] == "BOSTON"
     assert (

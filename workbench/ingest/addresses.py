@@ -15,8 +15,8 @@ Then, over every record (the database's addresses changed, so an earlier answer 
 
 4. **Completion**: a record with a street, city and state and no ZIP of its own takes the ZIP5 that
    the records with the same house number and street (``addr_street``), city and state agree on, when
-   they agree on exactly one (checked 'ok' against the state): ``zip5`` filled, ``zip_source =
-   'completed'``. Two ZIPs for one street in one city: no completion (the address stays mailable on
+   they agree on exactly one (a loaded ZIP the ZIP table does not place in another state: 'ok' or
+   'unknown ZIP'): ``zip5`` filled, ``zip_source = 'completed'``. Two ZIPs for one street in one city: no completion (the address stays mailable on
    street, city and state). The raw ``postal_code`` is never changed.
 5. **Correction**: a loaded ZIP that does not belong to the state keeps ``zip5`` (matching and
    suppressions see what was loaded) and gets ``zip5_std`` (the ZIP for the mail piece) from the same
@@ -132,7 +132,8 @@ def _complete(conn: duckdb.DuckDBPyConnection) -> None:
         """CREATE OR REPLACE TEMP TABLE _zip_known AS
         SELECT addr_street, city_std, state_std, min(zip5) AS zip5, count(DISTINCT zip5) AS zips
         FROM records
-        WHERE zip_source = 'loaded' AND zip_check = 'ok' AND addr_street IS NOT NULL AND city_std IS NOT NULL
+        WHERE zip_source = 'loaded' AND zip_check IN ('ok', 'unknown ZIP') AND addr_street IS NOT NULL
+          AND city_std IS NOT NULL
         GROUP BY ALL""",
     )
     # what each record without a ZIP of its own (or with one of the wrong state) should now have

@@ -7,12 +7,26 @@ The raw address stays as loaded; these derive a matching form:
 - ``wb_addr_unit(line1, line2)``: the unit number alone ('4B'), from line 1 or line 2, whatever the
   designator (APT 4B == #4B == UNIT 4B == SUITE 4B); NULL when none.
 - ``wb_addr_key(line1, line2, postal_code)``: ``street|unit|zip5``; NULL without a street or a ZIP
-  (a key without a ZIP would put '12 MAIN ST' of every town in one household).
+  (a key without a ZIP would put '12 MAIN ST' of every town in one household). The people records'
+  ``addr_key`` is built by :mod:`workbench.ingest.addresses` from the completed ZIP, or city and state.
+- ``wb_addr_line(line1, line2)``: the Pub 28 delivery line: the street, then the unit designator's
+  standard form and the unit ('12 N OAK ST APT 4B'; '#' when only a number was written: '12 OAK ST # 4';
+  a designator that takes no number alone: '12 OAK ST REAR'); NULL without a street.
+- ``wb_addr_parts(line1, line2)``: a struct of the parts, NULL when there is neither street nor unit:
+  ``house_number`` ('12', '12 1/2'), ``predirectional`` ('N'), ``street_name`` (the name words alone:
+  'OAK'), ``suffix`` ('ST'), ``postdirectional``, ``unit_designator`` ('APT', '#', 'REAR'),
+  ``unit_number`` ('4B'; NULL for a designator alone), ``street`` (= wb_addr_street), ``unit``
+  (= wb_addr_unit) and ``line`` (= wb_addr_line). To compare two addresses written with a directional or
+  a unit on one side only, compare house_number + street_name (+ ZIP5). The records keep
+  ``address_line1_std`` (line), ``addr_house`` and ``addr_name``.
 
 Rules, in the order applied:
 1. Each line: upper-case, accents stripped, 'N.E.' -> 'NE', apostrophes dropped, '#' split off as its
-   own word, every other run of non-alphanumerics -> one space, ordinal words -> 1ST..20TH,
-   'P O BOX' / 'POST OFFICE BOX' -> 'PO BOX'.
+   own word, a designator glued to its number split off ('APT163' -> 'APT 163', 'UNIT4B' -> 'UNIT 4B';
+   not KEY, PIER, SLIP, STOP, NO, which also name streets), a fraction kept ('1/2'), every other run of
+   non-alphanumerics -> one space, ordinal words -> 1ST..20TH, 'P O BOX' / 'POST OFFICE BOX' -> 'PO BOX'.
+   'NO' ('No. 163') is a designator like '#' (data/unit_designators.csv), so only a value after the
+   street makes it a unit: '163 NO NAME RD' stays a street.
 2. When line 1 starts with a unit designator and line 2 with a digit, the lines are swapped.
 3. Unit in line 1: the first designator (data/unit_designators.csv) followed by a value (a word with a
    digit, or a single letter; 'APT # 4B' skips the '#'), when the house number and at least one street
@@ -20,7 +34,8 @@ Rules, in the order applied:
    the last word and after two street words. The designator and everything after it leave the street.
 4. Unit in line 2: a designator and a value at its start, or a value alone, or a lone designator that
    needs no number. Digits then a lone letter are joined ('4 B' -> '4B'); leading zeros are dropped.
-5. Street words: a first word starting with a digit is the house number. The last word is a
+5. Street words: a first word starting with a digit is the house number (with a fraction after it:
+   '12 1/2'). The last word is a
    post-directional (NORTH -> N) when at least three words follow the house number. The word before it
    (or the last word) takes its Pub 28 standard suffix (data/street_suffixes.csv) when at least one
    street word precedes it: 'PARK AVENUE' -> 'PARK AVE', but '12 AVENUE' keeps AVENUE. The first
