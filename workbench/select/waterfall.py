@@ -276,6 +276,6 @@ def _address_notes(conn: duckdb.DuckDBPyConnection, wf: Waterfall) -> None:
     contact = ", ".join(str(i) for i, c in enumerate(wf.cells) if c.contact) or "NULL"
     wf.addresses = completion_counts(conn, f"SELECT person_id FROM {PLACED} WHERE cell_index IN ({contact})")
     a = wf.addresses
-    wf.notes.append(f"addresses: {a['completed']:,} ZIP completed from the database's own addresses, "
-                    f"{a['corrected']:,} ZIP corrected for the state, {a['without_zip']:,} without a ZIP "
-                    f"(street, city and state), {a['zip_state_mismatch']:,} ZIP not of the state")
+    wf.notes.append(f"addresses: {a['completed']:,} ZIP completed (same street elsewhere in the database), "
+                    f"{a['corrected']:,} corrected, {a['without_zip']:,} without ZIP (street, city, state), "
+                    f"{a['zip_state_mismatch']:,} ZIP not of the state")
