@@ -7,7 +7,8 @@ after a load, and does for the records whose address is not standardised yet (``
    ``address_line1_std`` (the delivery line: '12 N OAK ST APT 4B'), ``addr_house`` and ``addr_name``
    (house number and street name alone). Every part is also a macro: ``wb_addr_parts(line1, line2)``.
 2. **City and state from the ZIP** where the record has a ZIP and no city or state (the offline ZIP
-   table of the ``zipcodes`` package, copied into ``zip_codes`` once: :func:`ensure_zip_codes`).
+   table of the ``zipcodes`` package: ZIP, state and kind copied into ``zip_codes`` once,
+   :func:`ensure_zip_codes`; city names read from the package when a record needs one).
 3. **ZIP check** against the state: ``zip_check`` is 'ok', 'state mismatch' or 'unknown ZIP' (NULL
    without a ZIP or a state).
 
@@ -52,10 +53,7 @@ def ensure_zip_codes(conn: duckdb.DuckDBPyConnection) -> None:
         run(conn, "DELETE FROM zip_codes")
         run(
             conn,
-            f"""INSERT INTO zip_codes
-            SELECT zip5, state, {_city("city")}, list_distinct(list_transform(cities, lambda c: {_city("c")})),
-                   kind, active
-            FROM _zip_arrow""",
+            "INSERT INTO zip_codes SELECT zip5, state, kind, active FROM _zip_arrow",
         )
     finally:
         conn.unregister("_zip_arrow")
@@ -95,13 +93,7 @@ def standardise_pending(conn: duckdb.DuckDBPyConnection) -> int:
         FROM _addr a
         WHERE NOT r.addr_done AND a.l1 = coalesce(r.address_line1, '') AND a.l2 = coalesce(r.address_line2, '')""",
     )
-    # city and state from the ZIP table, only where the record has none
-    run(
-        conn,
-        """UPDATE records r SET city_std = coalesce(r.city_std, z.city), state_std = coalesce(r.state_std, z.state)
-        FROM (SELECT zip5, any_value(state) AS state, any_value(city) AS city FROM zip_codes GROUP BY zip5) z
-        WHERE NOT r.addr_done AND z.zip5 = r.zip5 AND (r.city_std IS NULL OR r.state_std IS NULL)""",
-    )
+    _fill_place(conn)
     run(
         conn,
         """UPDATE records r SET
@@ -122,6 +114,31 @@ def standardise_pending(conn: duckdb.DuckDBPyConnection) -> int:
         "addr_done = true WHERE NOT addr_done",
     )
     return pending
+
+
+def _fill_place(conn: duckdb.DuckDBPyConnection) -> None:
+    """State and city from the ZIP where a pending record has a ZIP and no state or city. City names are
+    read from the package (not kept in the database file), and only when some record needs one."""
+    run(
+        conn,
+        """UPDATE records r SET state_std = z.state FROM zip_codes z
+        WHERE NOT r.addr_done AND r.state_std IS NULL AND z.zip5 = r.zip5""",
+    )
+    if not scalar(
+        conn, "SELECT count(*) FROM records WHERE NOT addr_done AND city_std IS NULL AND zip5 IS NOT NULL"
+    ):
+        return
+    from workbench.standardise.places import zip_code_rows
+
+    conn.register("_zip_arrow", zip_code_rows().select(["zip5", "state", "city"]))
+    try:
+        run(
+            conn,
+            f"""UPDATE records r SET city_std = {_city("z.city")} FROM _zip_arrow z
+            WHERE NOT r.addr_done AND r.city_std IS NULL AND z.zip5 = r.zip5 AND z.state = r.state_std""",
+        )
+    finally:
+        conn.unregister("_zip_arrow")
 
 
 def _complete(conn: duckdb.DuckDBPyConnection) -> None:

@@ -61,9 +61,9 @@ def macro_sql() -> str:
 
 def zip_code_rows() -> Any:
     """The offline US ZIP table of the ``zipcodes`` package (USPS data, shipped inside the package) as an
-    Arrow table: zip5, state, city, cities (the primary and acceptable city names, as the package writes
-    them), kind (STANDARD, PO BOX, UNIQUE, MILITARY), active. Built once per process (about a second);
-    :func:`workbench.ingest.addresses.ensure_zip_codes` copies it into the database, upper case."""
+    Arrow table: zip5, state, city (the primary city, as the package writes it), kind (STANDARD, PO BOX,
+    UNIQUE, MILITARY), active. Built once per process (about a second); ZIP, state and kind are copied
+    into the database by :func:`workbench.ingest.addresses.ensure_zip_codes`."""
     return _zip_code_rows()
 
 
@@ -84,7 +84,6 @@ def _zip_code_rows() -> Any:
             "zip5": pa.array([z["zip_code"] for z in found], pa.string()),
             "state": pa.array([z["state"] for z in found], pa.string()),
             "city": pa.array([z["city"] for z in found], pa.string()),
-            "cities": pa.array([[z["city"], *z["acceptable_cities"]] for z in found], pa.list_(pa.string())),
             "kind": pa.array([z["zip_code_type"] for z in found], pa.string()),
             "active": pa.array([bool(z["active"]) for z in found], pa.bool_()),
         }

@@ -20,12 +20,12 @@ ALTER TABLE records ADD COLUMN zip_check VARCHAR;
 UPDATE records SET addr_done = false;
 
 -- The offline ZIP table (PyPI package `zipcodes`), copied in on first use (settings 'zip_codes.version').
--- cities: the primary city and the acceptable ones, upper case. kind: STANDARD | PO BOX | UNIQUE | MILITARY.
+-- kind: STANDARD | PO BOX | UNIQUE | MILITARY. No city names: a town's name can be a person's name, and the
+-- erasure checks search the whole file for the erased person's words (city names are read from the
+-- package when a record needs one, see workbench/ingest/addresses.py).
 CREATE TABLE zip_codes (
     zip5 VARCHAR NOT NULL,
     state VARCHAR NOT NULL,
-    city VARCHAR,
-    cities VARCHAR[],
     kind VARCHAR,
     active BOOLEAN
 );
