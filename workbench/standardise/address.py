@@ -181,9 +181,22 @@ def _unit_macros(pat: dict[str, str]) -> list[str]:
             ("r", "CASE WHEN r.u IS NOT NULL THEN {'u': r.u, 'd': r.d} END"),
         ],
     )
+    # the same, the value alone (what street, unit and key need: cheaper)
+    line2_value = let(
+        "m",
+        f"regexp_extract(b, '{pat['LINE2']}', ['d1', 'n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])",
+        _unit_from("m", [("n1", "l1"), ("v1", ""), ("n2", "l2"), ("v2", ""), ("b3", None)]),
+    )
+    tail_value = let(
+        "m",
+        f"regexp_extract(tail, '{pat['TAIL_VALUE']}', ['d1', 'n1', 'l1', 'v1'])",
+        f"coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, {case_lookup('substr(tail, 2)', standard)})",
+    )
     return [
         f"CREATE OR REPLACE TEMP MACRO wb__addr_line2_unit(b) AS {line2}",
         f"CREATE OR REPLACE TEMP MACRO wb__addr_tail_unit(tail) AS {tail}",
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_line2_value(b) AS {line2_value}",
+        f"CREATE OR REPLACE TEMP MACRO wb__addr_tail_value(tail) AS {tail_value}",
     ]
 
 
@@ -191,7 +204,7 @@ def _spaces(text: str) -> str:
     return f"(length({text}) - length(replace({text}, ' ', '')))"
 
 
-def _unit_steps(pat: dict[str, str]) -> list[tuple[str, str]]:
+def _unit_steps(pat: dict[str, str], tail_macro: str) -> list[tuple[str, str]]:
     """From {a: cleaned line 1, u2: line 2 unit, tail: line 1 from its unit designator on} to
     {L: the street words, unit}."""
     bare_ok = (
@@ -212,7 +225,7 @@ def _unit_steps(pat: dict[str, str]) -> list[tuple[str, str]]:
         (
             "r",
             "{'L': string_split(CASE WHEN r.cut IS NULL THEN r.a ELSE left(r.a, r.cut) END, ' '), "
-            "'unit': coalesce(CASE WHEN r.cut IS NOT NULL THEN wb__addr_tail_unit(r.tail) END, r.u2)}",
+            f"'unit': coalesce(CASE WHEN r.cut IS NOT NULL THEN {tail_macro}(r.tail) END, r.u2)}}",
         ),
     ]
 
@@ -243,7 +256,8 @@ def _assemble_steps(full: bool) -> list[tuple[str, str]]:
     parts (the words in their standard form) and the unit designator's standard form."""
     directions = tables.directionals()
     designators = {word: std for word, (std, _) in tables.unit_designators().items()}
-    unit = "CASE WHEN ltrim(r.unit.u, '0') = '' THEN '0' ELSE ltrim(r.unit.u, '0') END"
+    value = "r.unit.u" if full else "r.unit"
+    unit = f"CASE WHEN ltrim({value}, '0') = '' THEN '0' ELSE ltrim({value}, '0') END"
     words = (
         "list_transform(r.L, lambda t, i: CASE "
         "WHEN i = r.n - r.p AND r.sfx IS NOT NULL THEN r.sfx "
@@ -288,18 +302,22 @@ def macro_sql() -> str:
         f"AND regexp_matches(CAST(line1 AS VARCHAR), '{pat['SWAP']}', 'i'))"
     )
     line1_clean = f"wb__addr_clean(CASE WHEN {swapped} THEN line2 ELSE line1 END)"
+
     # `line1_clean` appears twice: computed once (common subexpression elimination, as below)
-    start = (
-        f"{{'a': {line1_clean}, "
-        f"'u2': wb__addr_line2_unit(wb__addr_clean(CASE WHEN {swapped} THEN line1 ELSE line2 END)), "
-        f"'tail': regexp_extract({line1_clean}, '{pat['TAIL']}')}}"
-    )
-    shape = pipeline(start, _unit_steps(pat) + _shape_steps())
-    # The suffix lookup runs outside any lambda; `shape` appears twice in the text but DuckDB's
-    # common subexpression elimination computes it once.
+    def head(line2_macro: str, tail_macro: str) -> str:
+        start = (
+            f"{{'a': {line1_clean}, "
+            f"'u2': {line2_macro}(wb__addr_clean(CASE WHEN {swapped} THEN line1 ELSE line2 END)), "
+            f"'tail': regexp_extract({line1_clean}, '{pat['TAIL']}')}}"
+        )
+        shape = pipeline(start, _unit_steps(pat, tail_macro) + _shape_steps())
+        # The suffix lookup runs outside any lambda; `shape` appears twice in the text but DuckDB's
+        # common subexpression elimination computes it once.
+        return f"{{'x': {shape}, 'sfx': {suffix}[({shape}).w]}}"
+
     suffix = map_literal(tables.street_suffixes())
-    head = f"{{'x': {shape}, 'sfx': {suffix}[({shape}).w]}}"
-    parse = pipeline(head, _assemble_steps(full=False))
+    # street, unit and key: the unit's value alone; the parts: the unit with its designator
+    parse = pipeline(head("wb__addr_line2_value", "wb__addr_tail_value"), _assemble_steps(full=False))
     key = let(
         "k",
         "{'p': wb__addr_parse(line1, line2), 'z': wb_zip5(postal_code)}",
@@ -312,7 +330,7 @@ def macro_sql() -> str:
         "WHEN p.dsg = p.unit THEN ' ' || p.unit ELSE ' ' || p.dsg || ' ' || p.unit END END"
     )
     parts = pipeline(
-        head,
+        head("wb__addr_line2_unit", "wb__addr_tail_unit"),
         [
             *_assemble_steps(full=True),
             (
