@@ -155,31 +155,21 @@ def _unit_from(match: str, groups: list[tuple[str, str | None]]) -> str:
 
 def _unit_macros(pat: dict[str, str]) -> list[str]:
     """wb__addr_line2_unit(b): the unit of a cleaned line 2; wb__addr_tail_unit(tail): the unit of a
-    line 1 tail (' APT 4 B ...'). Each gives {u: the unit, d: the designator as written ('#' for a
-    value alone)}, or NULL when there is none."""
-    line2 = pipeline(
+    line 1 tail (' APT 4 B ...'). Each gives {u: the unit (NULL when none), d: the designator as written
+    ('#' for a value alone)}."""
+    line2 = let(
+        "m",
         f"regexp_extract(b, '{pat['LINE2']}', ['d1', 'n1', 'l1', 'v1', 'n2', 'l2', 'v2', 'b3'])",
-        [
-            (
-                "m",
-                "{'d': CASE WHEN m.d1 <> '' THEN m.d1 WHEN m.b3 <> '' THEN m.b3 ELSE '#' END, "
-                f"'u': {_unit_from('m', [('n1', 'l1'), ('v1', ''), ('n2', 'l2'), ('v2', ''), ('b3', None)])}}}",
-            ),
-            ("r", "CASE WHEN r.u IS NOT NULL THEN {'u': r.u, 'd': r.d} END"),
-        ],
+        "{'d': CASE WHEN m.d1 <> '' THEN m.d1 WHEN m.b3 <> '' THEN m.b3 ELSE '#' END, "
+        f"'u': {_unit_from('m', [('n1', 'l1'), ('v1', ''), ('n2', 'l2'), ('v2', ''), ('b3', None)])}}}",
     )
     standard = {word: std for word, (std, _) in tables.unit_designators().items()}
-    tail = pipeline(
+    tail = let(
+        "m",
         f"regexp_extract(tail, '{pat['TAIL_VALUE']}', ['d1', 'n1', 'l1', 'v1'])",
-        [
-            (
-                "m",
-                "{'d': CASE WHEN m.d1 <> '' THEN m.d1 ELSE substr(tail, 2) END, "
-                f"'u': coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, "
-                f"{case_lookup('substr(tail, 2)', standard)})}}",
-            ),
-            ("r", "CASE WHEN r.u IS NOT NULL THEN {'u': r.u, 'd': r.d} END"),
-        ],
+        "{'d': CASE WHEN m.d1 <> '' THEN m.d1 ELSE substr(tail, 2) END, "
+        f"'u': coalesce({_unit_from('m', [('n1', 'l1'), ('v1', '')])}, "
+        f"{case_lookup('substr(tail, 2)', standard)})}}",
     )
     # the same, the value alone (what street, unit and key need: cheaper)
     line2_value = let(
@@ -237,11 +227,10 @@ def _shape_steps() -> list[tuple[str, str]]:
     # the house number: a first word starting with a digit, with a fraction after it ('12 1/2')
     house = "CASE WHEN r.L[1][1] BETWEEN '0' AND '9' THEN 1 + coalesce(contains(r.L[2], '/'), false)::INTEGER ELSE 0 END"
     return [
-        ("r", f"{{'L': r.L, 'unit': r.unit, 'n': len(r.L), 'h': {house}}}"),
         (
             "r",
-            "{'L': r.L, 'unit': r.unit, 'n': r.n, 'h': r.h, "
-            f"'p': (r.n - r.h >= 3 AND {in_list('r.L[r.n]', directions)})::INTEGER}}",
+            f"{{'L': r.L, 'unit': r.unit, 'n': len(r.L), 'h': {house}, "
+            f"'p': (len(r.L) - {house} >= 3 AND {in_list('r.L[len(r.L)]', directions)})::INTEGER}}",
         ),
         (
             "r",
@@ -275,22 +264,30 @@ def _assemble_steps(full: bool) -> list[tuple[str, str]]:
     ]
     if not full:
         return [*steps, ("r", f"{{'street': array_to_string({words}, ' '), 'unit': {unit}}}")]
+    dsg = f"CASE WHEN r.unit.u IS NOT NULL THEN coalesce({case_lookup('r.unit.d', designators)}, '#') END"
+    # the Pub 28 line: the street, then the designator and the unit (a designator that takes no number alone)
+    line = (
+        "CASE WHEN r.T IS NOT NULL THEN array_to_string(r.T, ' ') || CASE WHEN r.unit IS NULL THEN '' "
+        "WHEN r.dsg = r.unit THEN ' ' || r.unit ELSE ' ' || r.dsg || ' ' || r.unit END END"
+    )
     return [
         *steps,
         (
             "r",
-            f"{{'T': {words}, 'unit': {unit}, 'd': r.unit.d, 'n': r.n, 'h': r.h, 'p': r.p, "
+            f"{{'T': {words}, 'unit': {unit}, 'dsg': {dsg}, 'n': r.n, 'h': r.h, 'p': r.p, "
             "'pre': r.pre::INTEGER, 's': (r.sfx IS NOT NULL)::INTEGER}",
         ),
         (
             "r",
-            "{'street': array_to_string(r.T, ' '), 'unit': r.unit, "
-            f"'dsg': CASE WHEN r.unit IS NOT NULL THEN coalesce({case_lookup('r.d', designators)}, '#') END, "
-            "'house': CASE WHEN r.h > 0 THEN array_to_string(r.T[1:r.h], ' ') END, "
-            "'pre': CASE WHEN r.pre = 1 THEN r.T[r.h + 1] END, "
-            "'name': nullif(array_to_string(r.T[r.h + 1 + r.pre:r.n - r.p - r.s], ' '), ''), "
-            "'sfx': CASE WHEN r.s = 1 THEN r.T[r.n - r.p] END, "
-            "'post': CASE WHEN r.p = 1 THEN r.T[r.n] END}",
+            "CASE WHEN r.T IS NOT NULL OR r.unit IS NOT NULL THEN {"
+            "'house_number': CASE WHEN r.h > 0 THEN array_to_string(r.T[1:r.h], ' ') END, "
+            "'predirectional': CASE WHEN r.pre = 1 THEN r.T[r.h + 1] END, "
+            "'street_name': nullif(array_to_string(r.T[r.h + 1 + r.pre:r.n - r.p - r.s], ' '), ''), "
+            "'suffix': CASE WHEN r.s = 1 THEN r.T[r.n - r.p] END, "
+            "'postdirectional': CASE WHEN r.p = 1 THEN r.T[r.n] END, "
+            "'unit_designator': r.dsg, "
+            "'unit_number': CASE WHEN r.dsg IS DISTINCT FROM r.unit THEN r.unit END, "
+            f"'street': array_to_string(r.T, ' '), 'unit': r.unit, 'line': {line}}} END",
         ),
     ]
 
@@ -323,26 +320,8 @@ def macro_sql() -> str:
         "{'p': wb__addr_parse(line1, line2), 'z': wb_zip5(postal_code)}",
         "k.p.street || '|' || coalesce(k.p.unit, '') || '|' || k.z",
     )
-    # The parts: one more step over the same pipeline; the Pub 28 line is the street, then the unit
-    # designator (a bare one alone: REAR) and the unit.
-    line = (
-        "CASE WHEN p.street IS NOT NULL THEN p.street || CASE WHEN p.unit IS NULL THEN '' "
-        "WHEN p.dsg = p.unit THEN ' ' || p.unit ELSE ' ' || p.dsg || ' ' || p.unit END END"
-    )
-    parts = pipeline(
-        head("wb__addr_line2_unit", "wb__addr_tail_unit"),
-        [
-            *_assemble_steps(full=True),
-            (
-                "p",
-                "CASE WHEN p.street IS NOT NULL OR p.unit IS NOT NULL THEN {"
-                "'house_number': p.house, 'predirectional': p.pre, 'street_name': p.name, 'suffix': p.sfx, "
-                "'postdirectional': p.post, 'unit_designator': p.dsg, "
-                "'unit_number': CASE WHEN p.dsg IS DISTINCT FROM p.unit THEN p.unit END, "
-                f"'street': p.street, 'unit': p.unit, 'line': {line}}} END",
-            ),
-        ],
-    )
+    # The parts: the same pipeline, the unit with its designator, two more steps.
+    parts = pipeline(head("wb__addr_line2_unit", "wb__addr_tail_unit"), _assemble_steps(full=True))
     statements = [
         f"CREATE OR REPLACE TEMP MACRO wb__addr_clean(x) AS {_clean_sql(pat)}",
         *_unit_macros(pat),
