@@ -85,27 +85,30 @@ def standardise_pending(conn: duckdb.DuckDBPyConnection) -> int:
         """INSERT INTO golden_pending SELECT pr.person_id FROM person_records pr
         JOIN records r USING (record_id) WHERE NOT r.addr_done""",
     )
+    # one pass: the parts, the state from the ZIP where missing, the ZIP checked against the state
     run(
         conn,
-        """UPDATE records r SET
-            addr_street = a.p.street, addr_unit = a.p.unit, address_line1_std = a.p.line,
-            addr_house = a.p.house_number, addr_name = a.p.street_name
-        FROM _addr a
-        WHERE NOT r.addr_done AND a.l1 = coalesce(r.address_line1, '') AND a.l2 = coalesce(r.address_line2, '')""",
-    )
-    _fill_place(conn)
-    run(
-        conn,
-        """UPDATE records r SET
-            zip_check = CASE WHEN r.zip5 IS NULL OR r.state_std IS NULL THEN NULL
-                             WHEN NOT EXISTS (SELECT 1 FROM zip_codes z WHERE z.zip5 = r.zip5) THEN 'unknown ZIP'
-                             WHEN NOT EXISTS (SELECT 1 FROM zip_codes z WHERE z.zip5 = r.zip5
-                                              AND z.state = r.state_std) THEN 'state mismatch'
-                             ELSE 'ok' END,
-            zip_source = CASE WHEN r.zip5 IS NOT NULL THEN 'loaded' END,
-            zip5_std = r.zip5
+        """CREATE OR REPLACE TEMP TABLE _addr_rec AS
+        SELECT r.record_id, a.p, coalesce(r.state_std, z.state) AS state, z.zip5 IS NOT NULL AS known,
+               z.state AS zip_state
+        FROM records r
+        JOIN _addr a ON a.l1 = coalesce(r.address_line1, '') AND a.l2 = coalesce(r.address_line2, '')
+        LEFT JOIN zip_codes z ON z.zip5 = r.zip5
         WHERE NOT r.addr_done""",
     )
+    run(
+        conn,
+        """UPDATE records r SET
+            addr_street = x.p.street, addr_unit = x.p.unit, address_line1_std = x.p.line,
+            addr_house = x.p.house_number, addr_name = x.p.street_name, state_std = x.state,
+            zip_check = CASE WHEN r.zip5 IS NULL OR x.state IS NULL THEN NULL WHEN NOT x.known THEN 'unknown ZIP'
+                             WHEN x.zip_state <> x.state THEN 'state mismatch' ELSE 'ok' END,
+            zip_source = CASE WHEN r.zip5 IS NOT NULL THEN 'loaded' END,
+            zip5_std = r.zip5
+        FROM _addr_rec x WHERE r.record_id = x.record_id""",
+    )
+    run(conn, "DROP TABLE IF EXISTS _addr_rec")
+    _fill_city(conn)
     run(conn, "DROP TABLE IF EXISTS _addr")
     _complete(conn)
     run(
@@ -116,14 +119,9 @@ def standardise_pending(conn: duckdb.DuckDBPyConnection) -> int:
     return pending
 
 
-def _fill_place(conn: duckdb.DuckDBPyConnection) -> None:
-    """State and city from the ZIP where a pending record has a ZIP and no state or city. City names are
-    read from the package (not kept in the database file), and only when some record needs one."""
-    run(
-        conn,
-        """UPDATE records r SET state_std = z.state FROM zip_codes z
-        WHERE NOT r.addr_done AND r.state_std IS NULL AND z.zip5 = r.zip5""",
-    )
+def _fill_city(conn: duckdb.DuckDBPyConnection) -> None:
+    """The city from the ZIP where a pending record has a ZIP of its state and no city. City names are read
+    from the package (not kept in the database file), and only when some record needs one."""
     if not scalar(
         conn, "SELECT count(*) FROM records WHERE NOT addr_done AND city_std IS NULL AND zip5 IS NOT NULL"
     ):
