@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python bench/bench_address.py [--rows 1000000] [--threads N]``
 
 Builds ``rows`` addresses in DuckDB (seeded, so every run sees the same data), then times
-``CREATE TABLE ... AS SELECT wb_addr_key(...)`` next to a bare ``upper(line1)`` over the same table.
+``CREATE TABLE ... AS SELECT wb_addr_key(...)`` next to a bare ``upper(line1)`` over the same table, and
+``wb_addr_parts(...)`` (the Pub 28 line and every part: what the standardisation after a load computes).
 The mix is messy on purpose and heavier in units than a real file (the unit path costs most): a third
 of rows each upper, lower and mixed case; periods, commas, '#', double spaces; about 70% with a unit
 in line 1, 54% with a line 2; ZIPs as 5, 9, ZIP+4 and lost-leading-zero forms. CPU seconds are shown
@@ -158,6 +159,10 @@ def main() -> None:
         conn,
         "CREATE OR REPLACE TABLE t2 AS SELECT wb_addr_key(line1, line2, postal_code) AS k FROM t",
     )
+    parts, parts_cpu = _timed(
+        conn,
+        "CREATE OR REPLACE TABLE t4 AS SELECT wb_addr_parts(line1, line2) AS p FROM t",
+    )
     distinct, nulls = conn.execute("SELECT count(DISTINCT k), count(*) - count(k) FROM t2").fetchall()[0]
     sample = conn.execute(
         "SELECT line1, line2, postal_code, wb_addr_key(line1, line2, postal_code) FROM t LIMIT 5"
@@ -167,6 +172,7 @@ def main() -> None:
     for label, wall, cpu in [
         ("baseline upper(line1)", baseline, baseline_cpu),
         ("wb_addr_key", keyed, keyed_cpu),
+        ("wb_addr_parts", parts, parts_cpu),
     ]:
         print(
             f"{label:22s} {wall:7.3f} s wall  {args.rows / wall:>12,.0f} rows/s   "

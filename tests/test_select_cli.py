@@ -84,7 +84,7 @@ def test_a_bad_selection_is_refused_with_its_line(db, tmp_path):
     bad.write_text('[selections.x]\nchannel = "mail"\nwhere = "stat = \'MA\'"\n')
     r = wb(db, "selections", "import", bad)
     assert r.exit_code == 1
-    assert "selection 'x', where: unknown attribute 'stat' (column 1); did you mean 'state'?" in r.output
+    assert "selection 'x', where: unknown attribute 'stat' (column 1); did you mean 'state'" in r.output
     bad.write_text('[selections.x]\nchannel = "mail"\nsupress = "default"\n')
     r = wb(db, "selections", "import", bad)
     assert r.exit_code == 1 and "bad.toml:3: selection 'x', key 'supress': unknown key; did you mean 'suppress'?" in r.output

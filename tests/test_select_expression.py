@@ -93,7 +93,7 @@ def test_functions_over_orders_become_per_person_values():
     ("state = 'MA' /* hidden */", "comments (-- or /* */) are not allowed"),
     ("state IN (SELECT state FROM persons)", "SELECT is not allowed"),
     ("EXISTS (SELECT 1)", "EXISTS is not allowed"),
-    ("stat = 'MA'", "unknown attribute 'stat' (column 1); did you mean 'state'?"),
+    ("stat = 'MA'", "unknown attribute 'stat' (column 1); did you mean 'state'"),
     ("ordrs(days=30) > 1", "unknown function 'ordrs' (column 1); did you mean 'orders'?"),
     ("read_csv('/etc/passwd') IS NULL", "unknown function 'read_csv'"),
     ("orders > 1", "orders is a function"),

@@ -53,7 +53,7 @@ def test_install_on_a_read_only_connection(tmp_path):
     assert one(connection, "wb_zip5('2134')") == "02134"
 
 
-ARITY = {"wb_phone2": 2, "wb_addr_street": 2, "wb_addr_unit": 2, "wb_addr_key": 3}
+ARITY = {"wb_phone2": 2, "wb_addr_street": 2, "wb_addr_unit": 2, "wb_addr_key": 3, "wb_addr_line": 2, "wb_addr_parts": 2}
 
 
 @pytest.mark.parametrize("macro", MACRO_NAMES)

@@ -94,7 +94,7 @@ def attributes(as_json: bool) -> None:
     if as_json:
         emit_json(ref)
         return
-    for section in ("attributes", "functions"):
+    for section in ("attributes", "functions", "field_aliases"):
         click.echo(section + ":")
         for a in ref[section]:
             click.echo(f"  {a['name']:34} {a['type']:7} {a['help']}")
@@ -167,7 +167,7 @@ def print_waterfall(wf) -> None:
                       style="bold" if s.step in ("universe", "net") else None)
     console = _console()
     console.print(table)
-    for n in getattr(wf, "notes", []):
+    for n in wf.notes:  # what was brought up to date first (select.ready); the addresses of a mail count
         click.echo(f"note: {n}", err=True)
     for w in wf.warnings:
         console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)

@@ -4,7 +4,9 @@ Loads keep the raw address and leave the standard form (``addr_street``, ``addr_
 the golden records of the persons they touch (``golden_pending``) for :func:`ensure_derived`, which every
 consumer (matching, households, suppressions, counts, reports, the TUI) calls first. It standardises
 distinct (line 1, line 2, ZIP) triples, so a repeated address is done once, then refreshes the golden
-record of every pending person. When nothing is pending it costs two tiny queries. Keeping this work out
+record of every pending person (see :mod:`workbench.ingest.addresses` for the address steps: Pub 28
+form, ZIP check against the state, ZIP completion). When nothing is pending it costs two tiny queries.
+Keeping this work out
 of the load is what lets a 1M-row extract load in seconds.
 """
 
@@ -29,19 +31,9 @@ def ensure_derived(conn: duckdb.DuckDBPyConnection) -> int:
     if not addresses and not golden:
         return 0
     if addresses:
-        run(conn, """CREATE OR REPLACE TEMP TABLE _addr AS
-            SELECT l1, l2, pc, wb_addr_street(l1, l2) AS street, wb_addr_unit(l1, l2) AS unit,
-                   wb_addr_key(l1, l2, pc) AS akey
-            FROM (SELECT DISTINCT coalesce(address_line1, '') AS l1, coalesce(address_line2, '') AS l2,
-                         coalesce(postal_code, '') AS pc FROM records WHERE NOT addr_done)""")
-        run(conn, """INSERT INTO golden_pending SELECT pr.person_id FROM person_records pr
-            JOIN records r USING (record_id) WHERE NOT r.addr_done""")
-        run(conn, """UPDATE records r SET addr_street = a.street, addr_unit = a.unit, addr_key = a.akey,
-                addr_done = true
-            FROM _addr a
-            WHERE NOT r.addr_done AND a.l1 = coalesce(r.address_line1, '') AND a.l2 = coalesce(r.address_line2, '')
-              AND a.pc = coalesce(r.postal_code, '')""")
-        run(conn, "DROP TABLE IF EXISTS _addr")
+        from workbench.ingest.addresses import standardise_pending
+
+        standardise_pending(conn)  # Pub 28 form, ZIP checks and completion (workbench/ingest/addresses.py)
     run(conn, "CREATE OR REPLACE TEMP TABLE _pending AS SELECT DISTINCT person_id FROM golden_pending")
     refresh_golden(conn, "SELECT person_id FROM _pending")
     run(conn, "DELETE FROM golden_pending")

@@ -24,7 +24,7 @@ import duckdb
 from workbench import clock
 from workbench.store.sql import rows, run, scalar
 
-BUILD_VERSION = "3"
+BUILD_VERSION = "4"
 WINDOWS = (90, 180, 365, 730)  # days: every brand's orders and spend over these are kept per person
 TYPES = ("text", "number", "date", "bool")
 
@@ -66,7 +66,21 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
        sql="CAST(date_sub('year', a.birth_date, {today}) AS INTEGER)"),
     _a("first_seen", "date", "the day the person was first seen in any source"),
     _a("record_count", "number", "how many source records the person has"),
-    _a("has_address", "bool", "has a usable postal address (street and ZIP)"),
+    _a("postal_code", "text", "the postal code as loaded (raw) on the record the golden address came from"),
+    _a("std_address_line1", "text", "standard address: the USPS Pub 28 delivery line, unit included "
+       "('12 N OAK ST APT 4B')"),
+    _a("std_city", "text", "standard address: city (upper case; from the ZIP when the source had none)"),
+    _a("std_state", "text", "standard address: two-letter state (from the ZIP when the source had none)"),
+    _a("std_zip5", "text", "standard address: ZIP5 for the piece (loaded, completed or corrected: zip_source)"),
+    _a("std_zip", "text", "standard address: ZIP5, or ZIP+4 as 12345-6789 where the +4 is known",
+       sql="(a.std_zip5 || CASE WHEN a.zip_source = 'loaded' AND a.zip4 IS NOT NULL THEN '-' || a.zip4 "
+           "ELSE '' END)"),
+    _a("zip_source", "text", "where the ZIP came from: loaded, completed (from the database's addresses at "
+       "the same street, city and state), corrected (the loaded one belongs to another state); empty: none"),
+    _a("zip_check", "text", "the loaded ZIP against the state (offline ZIP table): ok, state mismatch, "
+       "unknown ZIP; empty: no ZIP or no state"),
+    _a("source_keys", "text", "every source:key of the person's records, ';'-joined, sorted"),
+    _a("has_address", "bool", "has a usable postal address (street, and ZIP or city and state)"),
     _a("mail_deliverable", "bool", "the address is deliverable (no NCOA move away from it)", _HOUSEHOLD),
     _a("has_email", "bool", "has an email address", sql="(a.email IS NOT NULL)"),
     _a("has_phone", "bool", "has a phone number", sql="(a.phone IS NOT NULL)"),
@@ -81,6 +95,23 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     _a("first_order", "date", "day of the first order, any brand", _ORDERS),
     _a("last_order", "date", "day of the latest order, any brand", _ORDERS),
 )}
+
+# Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name
+# the selection wrote. (``postal_code`` is an attribute of its own: the value as loaded.)
+FIELD_ALIASES = {
+    "zip": "zip5",
+    "zip_code": "zip5",
+    "zipcode": "zip5",
+    "source_key": "source_keys",
+    "address1": "address_line1",
+    "address2": "address_line2",
+}
+
+
+def field_attribute(name: str) -> Attribute | None:
+    """The attribute an export field names (an attribute name or one of :data:`FIELD_ALIASES`)."""
+    return ATTRIBUTES.get(name) or ATTRIBUTES.get(FIELD_ALIASES.get(name, ""))
+
 
 # What a file gets when a selection lists no fields.
 DEFAULT_FIELDS = {
@@ -164,7 +195,20 @@ def _build_person_attributes(conn: duckdb.DuckDBPyConnection) -> None:
                "LEFT JOIN households h ON h.household_id = hm.household_id") if households else ""
     deliverable = "coalesce(d.mail_deliverable, true)" if deliverability else "true"
     d_join = "LEFT JOIN person_deliverability d ON d.person_id = p.person_id" if deliverability else ""
-    has_address = "(p.addr_street IS NOT NULL AND p.zip5 IS NOT NULL)"
+    # a street with a ZIP, or with city and state (workbench/ingest/addresses.py completes the ZIP when
+    # the database's own addresses agree on one)
+    has_address = "(p.addr_street IS NOT NULL AND (p.zip5 IS NOT NULL OR (p.city IS NOT NULL AND p.state IS NOT NULL)))"
+    # the standard address comes from the record the golden address was taken from, unless a change of
+    # address (NCOA) replaced it since: then it is standardised here (few persons)
+    same = ("ra.address_line1 IS NOT DISTINCT FROM p.address_line1 AND ra.address_line2 IS NOT DISTINCT FROM "
+            "p.address_line2 AND ra.zip5 IS NOT DISTINCT FROM p.zip5")
+    std_cols = (f"CASE WHEN {same} THEN ra.address_line1_std ELSE wb_addr_line(p.address_line1, p.address_line2) END, "
+                "p.city, p.state, "
+                f"CASE WHEN {same} THEN ra.zip5_std ELSE p.zip5 END, "
+                f"CASE WHEN {same} THEN ra.zip_source WHEN p.zip5 IS NOT NULL THEN 'loaded' END, "
+                f"CASE WHEN {same} THEN ra.zip_check END, "
+                "sk.source_keys, "
+                f"CASE WHEN {same} THEN ra.postal_code ELSE p.zip5 || coalesce('-' || p.zip4, '') END")
     today = clock.now().date()
     windows, params = [], []
     for days in WINDOWS:
@@ -180,8 +224,13 @@ def _build_person_attributes(conn: duckdb.DuckDBPyConnection) -> None:
                p.email, p.phone, p.birth_date, CAST(p.first_seen AS DATE), p.record_count, p.sources,
                {hh_cols},
                coalesce(o.orders, 0), coalesce(o.spend, 0), coalesce(o.returns, 0), o.first_order, o.last_order,
-               {window_cols}
+               {window_cols}, {std_cols}
         FROM persons p
+        LEFT JOIN records ra ON ra.record_id = p.golden_from.address
+        LEFT JOIN (SELECT pr.person_id, string_agg(r.source || ':' || r.source_key, ';'
+                                                   ORDER BY r.source, r.source_key) AS source_keys
+                   FROM person_records pr JOIN records r USING (record_id) GROUP BY pr.person_id) sk
+               ON sk.person_id = p.person_id
         LEFT JOIN (SELECT person_id, min(record_id) AS anchor_record_id FROM person_records GROUP BY ALL) r
                ON r.person_id = p.person_id
         {hh_join}

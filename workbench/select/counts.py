@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from workbench.select.attributes import ATTRIBUTES
+from workbench.select.attributes import ATTRIBUTES, FIELD_ALIASES
 from workbench.select.definition import (
     Selection,
     SelectionError,
@@ -92,10 +92,13 @@ def preflight(store: Store, name: str, progress: Progress | None = None) -> tupl
 
 
 def attribute_reference() -> dict[str, list[dict[str, str]]]:
-    """Every attribute and function a where expression may use (for `selections attributes` and the TUI)."""
+    """Every attribute and function a where expression may use (for `selections attributes` and the TUI),
+    and the other names an export's ``fields`` may give an attribute (``field_aliases``)."""
     return {
         "attributes": [{"name": a.name, "type": a.type, "help": a.help} for a in ATTRIBUTES.values()],
         "functions": [{"name": f.signature, "type": f.returns, "help": f.help} for f in functions().values()],
+        "field_aliases": [{"name": alias, "type": ATTRIBUTES[target].type, "help": f"export field: same as {target}"}
+                          for alias, target in FIELD_ALIASES.items()],
     }
 
 

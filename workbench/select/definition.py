@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ConfigError
-from workbench.select.attributes import ATTRIBUTES, DEFAULT_FIELDS
+from workbench.select.attributes import ATTRIBUTES, DEFAULT_FIELDS, FIELD_ALIASES, field_attribute
 
 CHANNELS = ("mail", "email", "phone")
 ONE_PER = ("person", "household", "address")
@@ -168,9 +168,9 @@ def selection_from_dict(name: str, body: Any, text: str | None = None) -> Select
     sel.seed = r.integer(body, "seed", None, low=0, high=2**31 - 1)
     sel.fields = r.names(body, "fields", None)
     for f in sel.fields:
-        attr = ATTRIBUTES.get(f)
+        attr = field_attribute(f)
         if attr is None or not attr.exportable:
-            raise r.error("fields", None, f"{f!r} is not an attribute" + _near(f, ATTRIBUTES))
+            raise r.error("fields", None, f"{f!r} is not an attribute" + _near(f, [*ATTRIBUTES, *FIELD_ALIASES]))
     if len(set(sel.fields)) != len(sel.fields):
         raise r.error("fields", None, "lists a field twice")
     if "limit" in body:

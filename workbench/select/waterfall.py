@@ -19,6 +19,10 @@ Steps, in order (each removes persons from the candidates table ``_wf``, so the 
    persons no cell takes are **unplaced**;
 9. **net**: the persons in contact cells (control cells are held out: recorded, not contacted).
 
+A mail waterfall also says, in ``addresses`` and a line of ``notes``, how many of the persons to
+contact have a ZIP completed from the database's own addresses, a ZIP corrected for the state, or
+still no ZIP (street, city and state: mailable; see :mod:`workbench.ingest.addresses`).
+
 Random orders are ``hash(person_id, seed, purpose)``: the same selection on the same data gives the
 same people in the same cells, and the limit's draw is independent of the cells' draw.
 """
@@ -78,7 +82,8 @@ class Waterfall:
     suppressions: list[str] = field(default_factory=list)
     overrides: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was brought up to date first (workbench.select.ready)
+    notes: list[str] = field(default_factory=list)  # what was brought up to date first (select.ready); addresses
+    addresses: dict[str, int] = field(default_factory=dict)  # mail: completed, corrected, without_zip, ...
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +123,8 @@ def run_waterfall(conn: duckdb.DuckDBPyConnection, plan: Plan, campaign: str | N
     _provided_steps(conn, "after_one_per", ctx, wf)
     _limit(conn, plan, wf)
     _cells(conn, plan, wf)
+    if sel.channel == "mail":
+        _address_notes(conn, wf)
     wf.seconds = round(time.perf_counter() - t0, 3)
     return wf
 
@@ -260,3 +267,15 @@ def _cells(conn: duckdb.DuckDBPyConnection, plan: Plan, wf: Waterfall) -> None:
     wf.net = sum(c.persons for c in wf.cells if c.contact)
     wf.held_out = sum(c.persons for c in wf.cells if not c.contact)
     _add(wf, "net", "net", "net: persons to contact", None, wf.net, held_out=wf.held_out)
+
+
+def _address_notes(conn: duckdb.DuckDBPyConnection, wf: Waterfall) -> None:
+    """How the addresses of the persons to contact were completed (a note; nobody is removed)."""
+    from workbench.ingest.addresses import completion_counts
+
+    contact = ", ".join(str(i) for i, c in enumerate(wf.cells) if c.contact) or "NULL"
+    wf.addresses = completion_counts(conn, f"SELECT person_id FROM {PLACED} WHERE cell_index IN ({contact})")
+    a = wf.addresses
+    wf.notes.append(f"addresses: {a['completed']:,} ZIP completed (same street elsewhere in the database), "
+                    f"{a['corrected']:,} corrected, {a['without_zip']:,} without ZIP (street, city, state), "
+                    f"{a['zip_state_mismatch']:,} ZIP not of the state")

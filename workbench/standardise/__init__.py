@@ -9,7 +9,9 @@ Contacts: ``wb_email(x)``, ``wb_email_valid(x)``, ``wb_phone(x)``, ``wb_phone2(a
 Places: ``wb_zip5(x)``, ``wb_zip4(x)``, ``wb_state(x)``, ``wb_country(x)``.
 Dates: ``wb_date(x)``, ``wb_timestamp(x)``.
 Addresses: ``wb_addr_street(line1, line2)``, ``wb_addr_unit(line1, line2)``,
-``wb_addr_key(line1, line2, postal_code)``.
+``wb_addr_key(line1, line2, postal_code)``, ``wb_addr_line(line1, line2)`` (the Pub 28 delivery line),
+``wb_addr_parts(line1, line2)`` (house number, directionals, street name, suffix, unit designator and
+number, street, unit, line).
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ MACRO_NAMES = (
     "wb_addr_street",
     "wb_addr_unit",
     "wb_addr_key",
+    "wb_addr_line",
+    "wb_addr_parts",
 )
 
 

@@ -1,6 +1,9 @@
-"""ZIP code, US state and country macros."""
+"""ZIP code, US state and country macros, and the offline ZIP table (:func:`zip_code_rows`)."""
 
 from __future__ import annotations
+
+from functools import cache
+from typing import Any
 
 from . import tables
 from .sql_text import blank_is_null, let, map_literal
@@ -53,4 +56,35 @@ def macro_sql() -> str:
         f"CREATE OR REPLACE TEMP MACRO wb_zip4(x) AS {zip4};\n"
         f"CREATE OR REPLACE TEMP MACRO wb_state(x) AS {state};\n"
         f"CREATE OR REPLACE TEMP MACRO wb_country(x) AS {country};\n"
+    )
+
+
+def zip_code_rows() -> Any:
+    """The offline US ZIP table of the ``zipcodes`` package (USPS data, shipped inside the package) as an
+    Arrow table: zip5, state, city (the primary city, as the package writes it), kind (STANDARD, PO BOX,
+    UNIQUE, MILITARY), active. Built once per process (about a second); ZIP, state and kind are copied
+    into the database by :func:`workbench.ingest.addresses.ensure_zip_codes`."""
+    return _zip_code_rows()
+
+
+def zip_codes_version() -> str:
+    import zipcodes
+
+    return str(zipcodes.__version__)
+
+
+@cache
+def _zip_code_rows() -> Any:
+    import pyarrow as pa
+    import zipcodes
+
+    found = zipcodes.list_all()
+    return pa.table(
+        {
+            "zip5": pa.array([z["zip_code"] for z in found], pa.string()),
+            "state": pa.array([z["state"] for z in found], pa.string()),
+            "city": pa.array([z["city"] for z in found], pa.string()),
+            "kind": pa.array([z["zip_code_type"] for z in found], pa.string()),
+            "active": pa.array([bool(z["active"]) for z in found], pa.bool_()),
+        }
     )

@@ -319,7 +319,7 @@ class SelectionsScreen(WorkbenchScreen):
             table.add_row(cells.text(s.step, bold), Text(removed, justify="right"), cells.number(s.remaining, bold),
                           cells.text(s.label, bold))
         note = f"net {result.net:,} to contact, {result.held_out:,} held out · counted in {result.seconds:.2f} s"
-        note += "".join(f"\nfirst: {n}" for n in getattr(result, "notes", []))
+        note += "".join(f"\nnote: {n}" for n in result.notes)  # brought up to date first; addresses
         note += "".join(f"\nwarning: {w}" for w in result.warnings)
         self.query_one("#waterfall-note", Static).update(Text(note))
 
