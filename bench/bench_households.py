@@ -44,6 +44,58 @@ def data(rows: int) -> Path:
     return folder
 
 
+ROOMMATES_SQL = """
+CREATE TABLE recs AS
+    SELECT 'web' AS source, * FROM read_csv('{d}/web.csv', all_varchar = true)
+    UNION ALL SELECT 'ecom', * FROM read_csv('{d}/ecom.csv', all_varchar = true)
+    UNION ALL SELECT 'loyalty', * FROM read_csv('{d}/loyalty.csv', all_varchar = true);
+CREATE TABLE truth AS SELECT * FROM read_csv('{d}/truth.csv', all_varchar = true);
+CREATE TABLE single AS  -- households of one person at one address (not movers), every record with a street
+    SELECT t.household_id, row_number() OVER (ORDER BY hash(t.household_id, 'rm')) AS rn
+    FROM recs r JOIN truth t USING (source, source_key)
+    GROUP BY t.household_id
+    HAVING count(DISTINCT t.person_id) = 1 AND count(DISTINCT upper(r.address_line1)) = 1
+       AND count(*) = count(r.address_line1) AND hash(t.household_id, 'rmpick') % 1000 < {per_mille};
+CREATE TABLE host AS  -- odd ranks host; the next even rank moves in (same door, own surname, nothing shared)
+    SELECT s.household_id, s.rn, arg_max(struct_pack(l1 := r.address_line1, l2 := r.address_line2, c := r.city,
+           st := r.state, pc := r.postal_code), r.updated_at) AS a
+    FROM single s JOIN truth t USING (household_id) JOIN recs r USING (source, source_key)
+    WHERE s.rn % 2 = 1 GROUP BY ALL;
+CREATE TABLE guest AS SELECT s.household_id, h.a FROM single s JOIN host h ON h.rn = s.rn - 1;
+UPDATE recs SET address_line1 = g.a.l1, address_line2 = g.a.l2, city = g.a.c, state = g.a.st,
+    postal_code = g.a.pc
+FROM truth t JOIN guest g USING (household_id)
+WHERE recs.source = t.source AND recs.source_key = t.source_key;
+"""
+
+
+def roommates(folder: Path, share: float) -> Path:
+    """A copy of the synthetic data where pairs of one-person households share a door (roommates: other
+    surnames, no shared phone or email; separate households in the truth). ``share`` of the one-person
+    households take part."""
+    import shutil
+
+    import duckdb
+
+    out = folder.parent / f"{folder.name}_roommates{int(share * 100)}"
+    if (out / "truth.csv").is_file():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(ROOMMATES_SQL.format(d=folder, per_mille=int(share * 1000))).fetchall()
+    cols = "source_key, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, " \
+           "email, phone, birth_date, updated_at"
+    for source in ("web", "ecom", "loyalty"):
+        con.execute(f"COPY (SELECT {cols} FROM recs WHERE source = '{source}' ORDER BY source_key) "
+                    f"TO '{out / (source + '.csv')}' (HEADER)").fetchall()
+    print(f"roommates: {con.execute('SELECT count(*) FROM guest').fetchall()[0][0]:,} one-person households "
+          f"moved in with another", flush=True)
+    con.close()
+    for name in ("truth.csv", "sources.toml"):
+        shutil.copy(folder / name, out / name)
+    return out
+
+
 def build(folder: Path, db: Path) -> tuple[object, float, float]:
     from workbench import clock
     from workbench.ingest.derived import ensure_derived
@@ -135,12 +187,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", default=None, help="database file (default bench/out/households_<rows>.duckdb)")
     parser.add_argument("--ncoa", action="store_true", help="also load an NCOA file made from the truth")
+    parser.add_argument("--roommates", type=float, default=0.0, metavar="SHARE",
+                        help="put this share of one-person households in pairs at one door (roommates)")
+    parser.add_argument("--match", action="store_true", help="also run `workbench match` (Splink), then households")
     parser.add_argument("--truth-persons", action="store_true", help="also run with persons from the truth")
     parser.add_argument("--json", dest="json_out", help="write the figures to this JSON file")
     args = parser.parse_args()
     from workbench.households import run_households
 
     folder = data(args.rows)
+    if args.roommates:
+        folder = roommates(folder, args.roommates)
     db = Path(args.db or ROOT / "bench" / "out" / f"households_{args.rows}.duckdb")
     store, load_s, derived_s = build(folder, db)
     result = run_households(store)
@@ -159,6 +216,16 @@ def main() -> None:
         "crowded_addresses": result["crowded_addresses"], "review_open": result["review_open"],
         "timings": result["timings"], "quality": q,
     }
+    if args.match:
+        from workbench.identity.run import match
+
+        t0 = time.perf_counter()
+        match(store)
+        match_s = round(time.perf_counter() - t0, 1)
+        matched = run_households(store)
+        figures["match"] = {"match_s": match_s, "households_s": matched["seconds"], "persons": matched["persons"],
+                            "followed_family": matched.get("followed_family"),
+                            "quality": quality(store, folder / "truth.csv")["households"]}
     if args.ncoa:
         moves = ncoa(store, folder / "truth.csv", folder)
         moved = run_households(store)
@@ -195,6 +262,12 @@ def report(f: dict) -> str:
         f"| naive: upper(address_line1), postal_code | {f['naive_s']:.2f} | {n['precision']:.4f} | "
         f"{n['recall']:.4f} | {n['predicted_pairs']:,} | {n['true_pairs']:,} |",
     ]
+    if "match" in f:
+        m = f["match"]
+        q = m["quality"]
+        lines.append(f"| workbench households after `workbench match` ({m['persons']:,} persons, match "
+                     f"{m['match_s']:.0f} s) | {m['households_s']:.1f} | {q['precision']:.4f} | {q['recall']:.4f} | "
+                     f"{q['predicted_pairs']:,} | {q['true_pairs']:,} |")
     if "ncoa" in f:
         m = f["ncoa"]
         q = m["quality"]
