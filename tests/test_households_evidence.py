@@ -183,3 +183,15 @@ def test_probable_partners_setting_still_joins_a_door(store, tmp_path):
     ])
     run_households(store)
     assert household_of(store, "C1") == household_of(store, "C2")
+
+
+def test_a_slip_in_suffix_or_directional_is_another_street(store, tmp_path):
+    load(store, tmp_path, "crm", [
+        ["C1", "Ann", "Lee", "12 Pine Road", "", "02134"], ["C2", "Bo", "Lee", "12 Pine Drive", "", "02134"],
+        ["C3", "Cy", "Ray", "100 North Main Street", "", "02134"],
+        ["C4", "Di", "Ray", "100 South Main Street", "", "02134"],
+        ["C5", "Ed", "Fox", "1215 Harvard Lane", "", "02134"], ["C6", "Flo", "Fox", "1215 Haravrd Ln", "", "02134"],
+    ])
+    run_households(store)
+    assert groups(store) == {frozenset({"C1"}), frozenset({"C2"}), frozenset({"C3"}), frozenset({"C4"}),
+                             frozenset({"C5", "C6"})}
