@@ -73,13 +73,22 @@ def test_moved_person_on_a_list_at_the_old_address(store, tmp_path):
     run_households(store)
     assert door_of(store, "W1", "web") == NEW
     assert household_of(store, "W1", "web") == household_of(store, "C2")
-    # a record with a business date after the move does bring him back
+    # a store record at the old door with a business date after the move (its last purchase) does not
+    # bring him back; a different, newer address from a source does
     load(store, tmp_path, "web", [
         ["W1", "Robert", "Smith", "12 Oak St", "", "02134", "bob@example.com"],
         ["W2", "Robert", "Smith", "12 Oak St", "", "02134", "bob@example.com", "", "2026-09-01"]], name="web2.csv")
     merge_persons(store, [("crm", "C1"), ("web", "W1"), ("web", "W2")])
     run_households(store)
-    assert door_of(store, "W1", "web") == OLD and household_of(store, "W1", "web") != household_of(store, "C2")
+    assert door_of(store, "W2", "web") == NEW
+    load(store, tmp_path, "web", [
+        ["W1", "Robert", "Smith", "12 Oak St", "", "02134", "bob@example.com"],
+        ["W2", "Robert", "Smith", "12 Oak St", "", "02134", "bob@example.com", "", "2026-09-01"],
+        ["W3", "Robert", "Smith", "7 Pine Rd", "", "60614", "bob@example.com", "", "2026-10-01"]], name="web3.csv")
+    merge_persons(store, [("crm", "C1"), ("web", "W1"), ("web", "W3")])
+    run_households(store)
+    assert door_of(store, "W1", "web") == "7 PINE RD||60614"
+    assert household_of(store, "W1", "web") != household_of(store, "C2")
 
 
 def test_address_less_record_follows_its_person(store, tmp_path):
@@ -195,3 +204,21 @@ def test_a_slip_in_suffix_or_directional_is_another_street(store, tmp_path):
     run_households(store)
     assert groups(store) == {frozenset({"C1"}), frozenset({"C2"}), frozenset({"C3"}), frozenset({"C4"}),
                              frozenset({"C5", "C6"})}
+
+
+def test_family_move_reaches_members_whose_newest_record_is_at_the_old_door(store, tmp_path):
+    # Ines's golden address (crm, the first source) is not the old door, but her newest record (a store
+    # visit after the move date) is: the family move must reach her, and the old door must not win by recency
+    load(store, tmp_path, "crm", [
+        ["C1", "Mateo", "Nguyen", "12 Oak Street", "", "02134", "mateo@example.com", "", "2026-06-01"],
+        ["C2", "Ines", "Nguyen", "99 Elm Ave", "", "10001", "ines@example.com", "", "2024-01-01"],
+    ])
+    load(store, tmp_path, "web", [["W2", "Ines", "Nguyen", "12 Oak St", "", "02134", "ines@example.com", "",
+                                   "2026-07-19"]])
+    merge_persons(store, [("crm", "C2"), ("web", "W2")])
+    load(store, tmp_path, "ncoa", [["MATEO", "NGUYEN", "12 OAK ST", "", "", "", "02134", "99 Elm Ave", "",
+                                    "New York", "NY", "10001", "A", "F", "2026-07-05"]])
+    r = run_households(store)
+    assert r["moves"]["persons_moved"] == 2
+    assert door_of(store, "C1") == door_of(store, "W2", "web") == NEW
+    assert household_of(store, "C1") == household_of(store, "C2")

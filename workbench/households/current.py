@@ -4,9 +4,9 @@
 change of address (an NCOA ``A`` move) is a candidate, dated by the record's as-of (its business date), else
 by when it was first loaded, and a move by its effective date. The newest candidate wins; a tie goes to
 the source with the better priority (a move first), then to the lower record id. An address an applied
-move took the person away from counts only through a record whose as-of is later than the move (the source
-saw the person back there); a record without an as-of (a rented list, say) never beats a move. A person
-whose records carry no address keeps the golden record's (a ZIP alone, or nothing).
+move took the person away from never counts again (as for the golden record: a source's as-of is often
+its last purchase, not when it checked the address; only a different address from a source beats a
+move). A person whose records carry no address keeps the golden record's (a ZIP alone, or nothing).
 
 The golden record (identity's survivorship) chooses by source priority first, so a person who moved can
 have a golden address at the old door; householding uses the current address, and so does the household's
@@ -66,7 +66,7 @@ def current_addresses(conn: duckdb.DuckDBPyConnection) -> None:
             {moves_cand}
         ), left_by AS ({left_by_moves})
         SELECT c.* FROM cand c LEFT JOIN left_by l ON l.person_id = c.person_id AND l.addr_key = c.addr_key
-        WHERE l.person_id IS NULL OR (c.as_of IS NOT NULL AND c.as_of > l.moved_on)""")
+        WHERE l.person_id IS NULL""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _hh_cur AS
         WITH best AS (
             SELECT c.person_id, arg_max({pick}, struct_pack(at := c.at, p := -c.prio, r := -c.record_id)) AS a
