@@ -126,9 +126,18 @@ def quality(store, truth: Path) -> dict[str, dict]:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE truth AS SELECT * FROM read_csv('{truth}', all_varchar = true)"
                      ).fetchall()
         base = "FROM records r JOIN truth t USING (source, source_key)"
+        hh = pairwise_quality(conn, f"SELECT hr.household_id AS predicted, t.household_id AS truth "
+                                    f"{base} LEFT JOIN household_records hr USING (record_id)")
+        # one piece per household with an address, to its head: pieces that reach a true household twice
+        pieces = conn.execute(f"""WITH head AS (
+                SELECT h.head_person_id AS person_id FROM households h WHERE h.addr_key IS NOT NULL),
+            th AS (SELECT pr.person_id, mode(t.household_id) AS th {base} JOIN person_records pr USING (record_id)
+                   GROUP BY pr.person_id)
+            SELECT count(*), count(*) - count(DISTINCT th.th) FROM head JOIN th USING (person_id)""").fetchall()[0]
+        hh.update(pieces=pieces[0], second_pieces=pieces[1],
+                  second_share=round(pieces[1] / pieces[0], 4) if pieces[0] else 0.0)
         return {
-            "households": pairwise_quality(conn, f"SELECT hr.household_id AS predicted, t.household_id AS truth "
-                                                 f"{base} LEFT JOIN household_records hr USING (record_id)"),
+            "households": hh,
             "naive": pairwise_quality(conn, f"SELECT n.household_id AS predicted, t.household_id AS truth "
                                             f"{base} LEFT JOIN naive_households n USING (record_id)"),
         }
@@ -189,6 +198,7 @@ def main() -> None:
     parser.add_argument("--ncoa", action="store_true", help="also load an NCOA file made from the truth")
     parser.add_argument("--roommates", type=float, default=0.0, metavar="SHARE",
                         help="put this share of one-person households in pairs at one door (roommates)")
+    parser.add_argument("--partners", choices=["marked", "probable"], help="households.partners (default: marked)")
     parser.add_argument("--match", action="store_true", help="also run `workbench match` (Splink), then households")
     parser.add_argument("--truth-persons", action="store_true", help="also run with persons from the truth")
     parser.add_argument("--json", dest="json_out", help="write the figures to this JSON file")
@@ -200,6 +210,8 @@ def main() -> None:
         folder = roommates(folder, args.roommates)
     db = Path(args.db or ROOT / "bench" / "out" / f"households_{args.rows}.duckdb")
     store, load_s, derived_s = build(folder, db)
+    if args.partners:
+        store.set_setting("households.partners", args.partners)
     result = run_households(store)
     rerun = run_households(store)
     with store.connect() as conn:
@@ -243,6 +255,11 @@ def main() -> None:
         Path(args.json_out).write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
 
 
+def _pieces(q: dict) -> str:
+    """Second pieces: one piece per household (to its head) that reaches a true household again."""
+    return f"{q['second_pieces']:,} of {q['pieces']:,} ({100 * q['second_share']:.2f}%)"
+
+
 def report(f: dict) -> str:
     h, n = f["quality"]["households"], f["quality"]["naive"]
     lines = [
@@ -255,31 +272,32 @@ def report(f: dict) -> str:
         f"  {f['households']:,} households at {f['addresses']:,} addresses; {f['crowded_addresses']:,} crowded; "
         f"{f['review_open']:,} review items",
         "",
-        "| grouping | seconds | precision | recall | predicted pairs | true pairs |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| grouping | seconds | precision | recall | predicted pairs | true pairs | second pieces |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         f"| workbench households | {f['households_s']:.1f} | {h['precision']:.4f} | {h['recall']:.4f} | "
-        f"{h['predicted_pairs']:,} | {h['true_pairs']:,} |",
+        f"{h['predicted_pairs']:,} | {h['true_pairs']:,} | {_pieces(h)} |",
         f"| naive: upper(address_line1), postal_code | {f['naive_s']:.2f} | {n['precision']:.4f} | "
-        f"{n['recall']:.4f} | {n['predicted_pairs']:,} | {n['true_pairs']:,} |",
+        f"{n['recall']:.4f} | {n['predicted_pairs']:,} | {n['true_pairs']:,} | |",
     ]
     if "match" in f:
         m = f["match"]
         q = m["quality"]
         lines.append(f"| workbench households after `workbench match` ({m['persons']:,} persons, match "
                      f"{m['match_s']:.0f} s) | {m['households_s']:.1f} | {q['precision']:.4f} | {q['recall']:.4f} | "
-                     f"{q['predicted_pairs']:,} | {q['true_pairs']:,} |")
+                     f"{q['predicted_pairs']:,} | {q['true_pairs']:,} | {_pieces(q)} |")
     if "ncoa" in f:
         m = f["ncoa"]
         q = m["quality"]
         lines.insert(4, f"  NCOA file from the truth: {m['moves']:,} family moves, {m['applied']:,} applied to "
                         f"{m['persons_moved']:,} persons in {m['moves_s']:.1f} s")
         lines.append(f"| workbench households, after the NCOA file | {m['households_s']:.1f} | {q['precision']:.4f} | "
-                     f"{q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} |")
+                     f"{q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} | {_pieces(q)} |")
     if "truth_persons" in f:
         t = f["truth_persons"]
         q = t["quality"]
         lines.append(f"| workbench households, persons from the truth{', after the NCOA file' if 'ncoa' in f else ''} | {t['households_s']:.1f} | "
-                     f"{q['precision']:.4f} | {q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} |")
+                     f"{q['precision']:.4f} | {q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} | "
+                     f"{_pieces(q)} |")
     return "\n".join(lines)
 
 
