@@ -1,4 +1,4 @@
-"""Who lives with whom: persons grouped into households at their current (golden) address.
+"""Who lives with whom: persons grouped into households at their current address (current.py).
 
 Three levels: the address (everyone at one door: ``addr_key``, the standard street, unit and ZIP5;
 spellings one typing slip apart are one door, see doors.py), the household, the individual (the
@@ -7,13 +7,17 @@ person). Inside one door:
 1. Surname groups: persons whose surnames are compatible: equal (spaces ignored, SAINT = ST), sharing a
    hyphenated part ('SMITH-JONES' ~ 'SMITH'), or one typing slip apart (Damerau-Levenshtein 1, names of
    four letters or more); compatibility chains (SMITH ~ SMITH-JONES ~ JONES).
-2. Households: surname groups joined by partners: a marked partner (an operator's decision), a phone
-   number or email shared at the address, and, with ``households.partners = probable`` (the default),
-   everyone at an address that is not crowded. A crowded address has more than
+2. Households: surname groups joined by evidence: a marked partner (an operator's decision), a phone
+   number or email shared at the address (on any of their records), people who came from one old door
+   together, and, only with ``households.partners = probable``, everyone at an address that is not
+   crowded. Otherwise different surnames at one door are roommates: separate households (the default,
+   ``marked``). A crowded address has more than
    ``households.crowded_people`` (6) people and no unit numbers: there only surnames and evidence join.
    People without a surname join the address's largest surname group.
    A person without a street address joins the one household they share a phone or email with, or
    else the one household in their ZIP5 with their surname (otherwise they are a household alone).
+   The door is the person's current address by recency (current.py), and persons left behind at a door
+   their family's records left follow the family.
 3. Decisions: a person an operator moved or split off is placed by the decisions only ('pin'); 'together'
    links (move, merge, accept) join persons. Both hold while the persons live at the decision's address;
    a later pin of a person cancels that person's earlier links.
@@ -70,6 +74,7 @@ def group_persons(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> dic
                            "(SELECT count(*) FROM _hh_addr WHERE crowded)").fetchall()[0]
     run(conn, "DROP TABLE IF EXISTS _hh_contact")
     run(conn, "DROP TABLE IF EXISTS _hh_moved")
+    run(conn, "DROP TABLE IF EXISTS _hh_cur")
     return {"persons": figures[0], "addresses": figures[1], "crowded_addresses": figures[2],
             "rounds": rounds_a + rounds_b, "followed_family": followed}
 
