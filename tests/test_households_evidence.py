@@ -222,3 +222,19 @@ def test_family_move_reaches_members_whose_newest_record_is_at_the_old_door(stor
     assert r["moves"]["persons_moved"] == 2
     assert door_of(store, "C1") == door_of(store, "W2", "web") == NEW
     assert household_of(store, "C1") == household_of(store, "C2")
+
+
+def test_cli_run_prints_partners_and_followed_families(store, tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    load(store, tmp_path, "crm", [
+        ["C1", "Ann", "Lee", "12 Oak Street", "", "02134", "ann@example.com"],
+        ["C2", "Raj", "Patel", "12 Oak St", "", "02134", "raj@example.com"],
+    ])
+    out = tmp_path / "export.csv"
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "hh.duckdb"), "households", "--export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "partners: marked; 0 persons followed their family" in result.output
+    assert "2 households" in result.output
