@@ -238,3 +238,15 @@ def test_cli_run_prints_partners_and_followed_families(store, tmp_path):
     assert result.exit_code == 0, result.output
     assert "partners: marked; 0 persons followed their family" in result.output
     assert "2 households" in result.output
+
+
+def test_no_follow_when_dates_prove_nothing(store, tmp_path):
+    # no as-of dates, one load time: which door is newer is unknown, so nobody follows
+    load(store, tmp_path, "crm", [
+        ["C1", "Robert", "Smith", "12 Oak Street", "", "02134", "bob@example.com"],
+        ["C2", "Mary", "Smith", "12 Oak St", "", "02134", "mary@example.com"],
+    ])
+    load(store, tmp_path, "web", [["W1", "Bob", "Smith", "99 Elm Ave", "", "10001", "bob@example.com"]])
+    merge_persons(store, [("crm", "C1"), ("web", "W1")])
+    r = run_households(store)
+    assert r["followed_family"] == 0 and door_of(store, "C2") == OLD

@@ -15,8 +15,8 @@ address (its head's).
 **Families that moved (no moves file).** A person whose own records left a door (older records there, a
 current address elsewhere) is a *leaver*. Someone whose current door is a leaver's old door follows the
 leaver to the new door when they are family (a compatible surname, or a phone number or email they share)
-and nothing newer shows them there: their latest record at the door is not later than the leaver's first
-record at the new one. New residents (seen there after the family left) stay. When the leavers from a door
+and nothing newer shows them there: their latest record at the door is older than the leaver's first
+record at the new one (records of one date, a load without as-of dates, say, prove nothing). New residents (seen there after the family left) stay. When the leavers from a door
 went to more than one door, nobody follows (it is not clear where to). Persons with an operator's decision
 stay where they are.
 
@@ -90,7 +90,7 @@ def follow_leavers(conn: duckdb.DuckDBPyConnection) -> int:
         FROM _hp h JOIN _hh_cur c USING (person_id) JOIN person_records pr USING (person_id)
         JOIN records r USING (record_id) LEFT JOIN _hh_doors d ON d.addr_key = r.addr_key
         WHERE h.door IS NOT NULL AND r.addr_key IS NOT NULL AND coalesce(d.door, r.addr_key) <> h.door
-          AND coalesce(r.as_of, r.first_seen, r.updated_at) <= c.since
+          AND coalesce(r.as_of, r.first_seen, r.updated_at) < c.since  -- seen there before, not on the same day
         GROUP BY ALL""")
     run(conn, "CREATE OR REPLACE TEMP TABLE _hh_moved AS SELECT DISTINCT person_id, 'M' || old_door AS token "
               "FROM _hh_left")
@@ -109,7 +109,7 @@ def follow_leavers(conn: duckdb.DuckDBPyConnection) -> int:
               AND h.person_id NOT IN (SELECT person_id FROM decided)
         ), family AS (
             SELECT s.person_id, l.new_door, l.person_id AS leaver
-            FROM stayer s JOIN _hh_left l ON l.old_door = s.door AND s.last_at <= l.since
+            FROM stayer s JOIN _hh_left l ON l.old_door = s.door AND s.last_at < l.since
             WHERE hh_surnames_compatible(s.last_name_key, l.last_name_key)
                OR hh_close(hh_surname(s.last_name_key), hh_surname(l.last_name_key))
                OR EXISTS (SELECT 1 FROM _hh_contact a JOIN _hh_contact b USING (token)
