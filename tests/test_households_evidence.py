@@ -242,11 +242,13 @@ def test_cli_run_prints_partners_and_followed_families(store, tmp_path):
 
 def test_no_follow_when_dates_prove_nothing(store, tmp_path):
     # no as-of dates, one load time: which door is newer is unknown, so nobody follows
+    # (Bob's current address is the crm's, by priority; his web record at the old door is as old as it)
     load(store, tmp_path, "crm", [
-        ["C1", "Robert", "Smith", "12 Oak Street", "", "02134", "bob@example.com"],
+        ["C1", "Robert", "Smith", "99 Elm Ave", "", "10001", "bob@example.com"],
         ["C2", "Mary", "Smith", "12 Oak St", "", "02134", "mary@example.com"],
     ])
-    load(store, tmp_path, "web", [["W1", "Bob", "Smith", "99 Elm Ave", "", "10001", "bob@example.com"]])
+    load(store, tmp_path, "web", [["W1", "Bob", "Smith", "12 Oak Street", "", "02134", "bob@example.com"]])
     merge_persons(store, [("crm", "C1"), ("web", "W1")])
     r = run_households(store)
+    assert door_of(store, "C1") == NEW
     assert r["followed_family"] == 0 and door_of(store, "C2") == OLD
