@@ -44,6 +44,58 @@ def data(rows: int) -> Path:
     return folder
 
 
+ROOMMATES_SQL = """
+CREATE TABLE recs AS
+    SELECT 'web' AS source, * FROM read_csv('{d}/web.csv', all_varchar = true)
+    UNION ALL SELECT 'ecom', * FROM read_csv('{d}/ecom.csv', all_varchar = true)
+    UNION ALL SELECT 'loyalty', * FROM read_csv('{d}/loyalty.csv', all_varchar = true);
+CREATE TABLE truth AS SELECT * FROM read_csv('{d}/truth.csv', all_varchar = true);
+CREATE TABLE single AS  -- households of one person at one address (not movers), every record with a street
+    SELECT t.household_id, row_number() OVER (ORDER BY hash(t.household_id, 'rm')) AS rn
+    FROM recs r JOIN truth t USING (source, source_key)
+    GROUP BY t.household_id
+    HAVING count(DISTINCT t.person_id) = 1 AND count(DISTINCT upper(r.address_line1)) = 1
+       AND count(*) = count(r.address_line1) AND hash(t.household_id, 'rmpick') % 1000 < {per_mille};
+CREATE TABLE host AS  -- odd ranks host; the next even rank moves in (same door, own surname, nothing shared)
+    SELECT s.household_id, s.rn, arg_max(struct_pack(l1 := r.address_line1, l2 := r.address_line2, c := r.city,
+           st := r.state, pc := r.postal_code), r.updated_at) AS a
+    FROM single s JOIN truth t USING (household_id) JOIN recs r USING (source, source_key)
+    WHERE s.rn % 2 = 1 GROUP BY ALL;
+CREATE TABLE guest AS SELECT s.household_id, h.a FROM single s JOIN host h ON h.rn = s.rn - 1;
+UPDATE recs SET address_line1 = g.a.l1, address_line2 = g.a.l2, city = g.a.c, state = g.a.st,
+    postal_code = g.a.pc
+FROM truth t JOIN guest g USING (household_id)
+WHERE recs.source = t.source AND recs.source_key = t.source_key;
+"""
+
+
+def roommates(folder: Path, share: float) -> Path:
+    """A copy of the synthetic data where pairs of one-person households share a door (roommates: other
+    surnames, no shared phone or email; separate households in the truth). ``share`` of the one-person
+    households take part."""
+    import shutil
+
+    import duckdb
+
+    out = folder.parent / f"{folder.name}_roommates{int(share * 100)}"
+    if (out / "truth.csv").is_file():
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute(ROOMMATES_SQL.format(d=folder, per_mille=int(share * 1000))).fetchall()
+    cols = "source_key, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, " \
+           "email, phone, birth_date, updated_at"
+    for source in ("web", "ecom", "loyalty"):
+        con.execute(f"COPY (SELECT {cols} FROM recs WHERE source = '{source}' ORDER BY source_key) "
+                    f"TO '{out / (source + '.csv')}' (HEADER)").fetchall()
+    print(f"roommates: {con.execute('SELECT count(*) FROM guest').fetchall()[0][0]:,} one-person households "
+          f"moved in with another", flush=True)
+    con.close()
+    for name in ("truth.csv", "sources.toml"):
+        shutil.copy(folder / name, out / name)
+    return out
+
+
 def build(folder: Path, db: Path) -> tuple[object, float, float]:
     from workbench import clock
     from workbench.ingest.derived import ensure_derived
@@ -74,9 +126,18 @@ def quality(store, truth: Path) -> dict[str, dict]:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE truth AS SELECT * FROM read_csv('{truth}', all_varchar = true)"
                      ).fetchall()
         base = "FROM records r JOIN truth t USING (source, source_key)"
+        hh = pairwise_quality(conn, f"SELECT hr.household_id AS predicted, t.household_id AS truth "
+                                    f"{base} LEFT JOIN household_records hr USING (record_id)")
+        # one piece per household with an address, to its head: pieces that reach a true household twice
+        pieces = conn.execute(f"""WITH head AS (
+                SELECT h.head_person_id AS person_id FROM households h WHERE h.addr_key IS NOT NULL),
+            th AS (SELECT pr.person_id, mode(t.household_id) AS th {base} JOIN person_records pr USING (record_id)
+                   GROUP BY pr.person_id)
+            SELECT count(*), count(*) - count(DISTINCT th.th) FROM head JOIN th USING (person_id)""").fetchall()[0]
+        hh.update(pieces=pieces[0], second_pieces=pieces[1],
+                  second_share=round(pieces[1] / pieces[0], 4) if pieces[0] else 0.0)
         return {
-            "households": pairwise_quality(conn, f"SELECT hr.household_id AS predicted, t.household_id AS truth "
-                                                 f"{base} LEFT JOIN household_records hr USING (record_id)"),
+            "households": hh,
             "naive": pairwise_quality(conn, f"SELECT n.household_id AS predicted, t.household_id AS truth "
                                             f"{base} LEFT JOIN naive_households n USING (record_id)"),
         }
@@ -135,14 +196,22 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", default=None, help="database file (default bench/out/households_<rows>.duckdb)")
     parser.add_argument("--ncoa", action="store_true", help="also load an NCOA file made from the truth")
+    parser.add_argument("--roommates", type=float, default=0.0, metavar="SHARE",
+                        help="put this share of one-person households in pairs at one door (roommates)")
+    parser.add_argument("--partners", choices=["marked", "probable"], help="households.partners (default: marked)")
+    parser.add_argument("--match", action="store_true", help="also run `workbench match` (Splink), then households")
     parser.add_argument("--truth-persons", action="store_true", help="also run with persons from the truth")
     parser.add_argument("--json", dest="json_out", help="write the figures to this JSON file")
     args = parser.parse_args()
     from workbench.households import run_households
 
     folder = data(args.rows)
+    if args.roommates:
+        folder = roommates(folder, args.roommates)
     db = Path(args.db or ROOT / "bench" / "out" / f"households_{args.rows}.duckdb")
     store, load_s, derived_s = build(folder, db)
+    if args.partners:
+        store.set_setting("households.partners", args.partners)
     result = run_households(store)
     rerun = run_households(store)
     with store.connect() as conn:
@@ -159,6 +228,16 @@ def main() -> None:
         "crowded_addresses": result["crowded_addresses"], "review_open": result["review_open"],
         "timings": result["timings"], "quality": q,
     }
+    if args.match:
+        from workbench.identity.run import match
+
+        t0 = time.perf_counter()
+        match(store)
+        match_s = round(time.perf_counter() - t0, 1)
+        matched = run_households(store)
+        figures["match"] = {"match_s": match_s, "households_s": matched["seconds"], "persons": matched["persons"],
+                            "followed_family": matched.get("followed_family"),
+                            "quality": quality(store, folder / "truth.csv")["households"]}
     if args.ncoa:
         moves = ncoa(store, folder / "truth.csv", folder)
         moved = run_households(store)
@@ -176,6 +255,11 @@ def main() -> None:
         Path(args.json_out).write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
 
 
+def _pieces(q: dict) -> str:
+    """Second pieces: one piece per household (to its head) that reaches a true household again."""
+    return f"{q['second_pieces']:,} of {q['pieces']:,} ({100 * q['second_share']:.2f}%)"
+
+
 def report(f: dict) -> str:
     h, n = f["quality"]["households"], f["quality"]["naive"]
     lines = [
@@ -188,25 +272,32 @@ def report(f: dict) -> str:
         f"  {f['households']:,} households at {f['addresses']:,} addresses; {f['crowded_addresses']:,} crowded; "
         f"{f['review_open']:,} review items",
         "",
-        "| grouping | seconds | precision | recall | predicted pairs | true pairs |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| grouping | seconds | precision | recall | predicted pairs | true pairs | second pieces |",
+        "|---|---:|---:|---:|---:|---:|---:|",
         f"| workbench households | {f['households_s']:.1f} | {h['precision']:.4f} | {h['recall']:.4f} | "
-        f"{h['predicted_pairs']:,} | {h['true_pairs']:,} |",
+        f"{h['predicted_pairs']:,} | {h['true_pairs']:,} | {_pieces(h)} |",
         f"| naive: upper(address_line1), postal_code | {f['naive_s']:.2f} | {n['precision']:.4f} | "
-        f"{n['recall']:.4f} | {n['predicted_pairs']:,} | {n['true_pairs']:,} |",
+        f"{n['recall']:.4f} | {n['predicted_pairs']:,} | {n['true_pairs']:,} | |",
     ]
+    if "match" in f:
+        m = f["match"]
+        q = m["quality"]
+        lines.append(f"| workbench households after `workbench match` ({m['persons']:,} persons, match "
+                     f"{m['match_s']:.0f} s) | {m['households_s']:.1f} | {q['precision']:.4f} | {q['recall']:.4f} | "
+                     f"{q['predicted_pairs']:,} | {q['true_pairs']:,} | {_pieces(q)} |")
     if "ncoa" in f:
         m = f["ncoa"]
         q = m["quality"]
         lines.insert(4, f"  NCOA file from the truth: {m['moves']:,} family moves, {m['applied']:,} applied to "
                         f"{m['persons_moved']:,} persons in {m['moves_s']:.1f} s")
         lines.append(f"| workbench households, after the NCOA file | {m['households_s']:.1f} | {q['precision']:.4f} | "
-                     f"{q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} |")
+                     f"{q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} | {_pieces(q)} |")
     if "truth_persons" in f:
         t = f["truth_persons"]
         q = t["quality"]
         lines.append(f"| workbench households, persons from the truth{', after the NCOA file' if 'ncoa' in f else ''} | {t['households_s']:.1f} | "
-                     f"{q['precision']:.4f} | {q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} |")
+                     f"{q['precision']:.4f} | {q['recall']:.4f} | {q['predicted_pairs']:,} | {q['true_pairs']:,} | "
+                     f"{_pieces(q)} |")
     return "\n".join(lines)
 
 

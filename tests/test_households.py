@@ -56,7 +56,8 @@ def test_probable_partners_evidence_and_doors(store, tmp_path):
         ["B1", "Ivy", "Chen", "1215 Harvard Lane", "", "85479"], ["B2", "Hal", "Chen", "1215 Haravrd Ln", "", "85479"],
         ["C1", "Jo", "Park", "8 Bay Rd", "Apt 1", "98103"], ["C2", "Lin", "Park", "8 Bay Rd", "Apt 2", "98103"],
     ])
-    run_households(store)  # probable (the default): everyone at an uncrowded door is one household
+    store.set_setting("households.partners", "probable")
+    run_households(store)  # probable: everyone at an uncrowded door is one household
     assert groups(store) == {frozenset({"A1", "A2"}), frozenset({"B1", "B2"}), frozenset({"C1"}), frozenset({"C2"})}
     assert review(store)[household_of(store, "A1")] == ["surnames"]
     marked(store)

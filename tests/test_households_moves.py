@@ -54,6 +54,7 @@ def test_individual_move_changes_only_that_person(store, tmp_path):
 
 
 def test_family_move_takes_the_household_and_reruns_change_nothing(store, tmp_path):
+    store.set_setting("households.partners", "probable")  # the partner with her own surname is family
     r = ncoa(store, tmp_path, [move("", "SMITH", "12 OAK ST", "02134", "A", "F", NEW_ADDR)])
     assert r["moves"]["persons_moved"] == 3  # both Smiths and the partner at that door
     assert {golden_address(store, k) for k in ("C1", "C2", "C3")} == {NEW}

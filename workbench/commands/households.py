@@ -13,7 +13,9 @@ from workbench.cli import emit_json, get_store
 @click.option("--head-rule", metavar="RULE",
               help="Set the head-of-household rule first, e.g. \"spend_12m desc, first_seen asc\".")
 @click.option("--partners", type=click.Choice(["probable", "marked"]),
-              help="Set who joins different surnames at one address first (see docs/households.md).")
+              help="Set who joins different surnames at one address first: marked (the default: only a shared "
+                   "phone or email, or a marked partner; roommates stay apart) or probable (everyone at an "
+                   "uncrowded door). See docs/households.md.")
 @click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and timings as JSON.")
 @click.pass_context
@@ -63,7 +65,8 @@ def _print_run(r: dict) -> None:
     click.echo(f"  moves: {m['applied_now']:,} applied now {m['by_code'] or ''}, {m['applied_before']:,} before, "
                f"{m['unmatched']:,} matching nobody, {m['no_match_code']:,} NCOA no-match (00); "
                f"{m['addresses_updated']:,} golden addresses updated")
-    click.echo(f"  head of household: {r['head_rule']}; partners: {r['partners']}")
+    click.echo(f"  head of household: {r['head_rule']}; partners: {r['partners']}; "
+               f"{r.get('followed_family', 0):,} persons followed their family from an old address")
     if "exported" in r:
         click.echo(f"  exported {r['exported']['rows']:,} records to {r['exported']['file']}")
 

@@ -70,7 +70,8 @@ def compute_households(conn: duckdb.DuckDBPyConnection, moves_applied: int = 0) 
             "multi_person_households": counts["multi_person"], "households_kept": kept, "households_new": new,
             "records": counts["records"], "needs_review": counts["needs_review"],
             "review_open": counts["review_open"], "head_rule": rules.head_rule_text, "partners": rules.partners,
-            "crowded_people": rules.crowded_people, "rounds": figures["rounds"], "seconds": duration,
+            "crowded_people": rules.crowded_people, "rounds": figures["rounds"],
+            "followed_family": figures["followed_family"], "seconds": duration,
             "timings": timings}
 
 
@@ -125,7 +126,7 @@ def _write_households(conn: duckdb.DuckDBPyConnection, started) -> None:
         ), at_door AS (
             SELECT h.door, count(DISTINCT m.household_id) AS households, count(*) AS persons
             FROM _hh_m m JOIN _hp h USING (person_id) WHERE h.door IS NOT NULL GROUP BY h.door)
-        SELECT per.household_id, h.door, p.address_line1, p.address_line2, p.city, p.state, p.zip5,
+        SELECT per.household_id, h.door, h.address_line1, h.address_line2, h.city, h.state, h.zip5,
                p.last_name, per.head, per.size, per.groups,
                coalesce(a.persons, per.size), coalesce(a.households, 1), per.spend_12m, per.orders_12m,
                b.brands, false, NULL, per.signature, coalesce(prev.formed_at, ?), ?

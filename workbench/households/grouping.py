@@ -1,4 +1,4 @@
-"""Who lives with whom: persons grouped into households at their current (golden) address.
+"""Who lives with whom: persons grouped into households at their current address (current.py).
 
 Three levels: the address (everyone at one door: ``addr_key``, the standard street, unit and ZIP5;
 spellings one typing slip apart are one door, see doors.py), the household, the individual (the
@@ -7,13 +7,17 @@ person). Inside one door:
 1. Surname groups: persons whose surnames are compatible: equal (spaces ignored, SAINT = ST), sharing a
    hyphenated part ('SMITH-JONES' ~ 'SMITH'), or one typing slip apart (Damerau-Levenshtein 1, names of
    four letters or more); compatibility chains (SMITH ~ SMITH-JONES ~ JONES).
-2. Households: surname groups joined by partners: a marked partner (an operator's decision), a phone
-   number or email shared at the address, and, with ``households.partners = probable`` (the default),
-   everyone at an address that is not crowded. A crowded address has more than
+2. Households: surname groups joined by evidence: a marked partner (an operator's decision), a phone
+   number or email shared at the address (on any of their records), people who came from one old door
+   together, and, only with ``households.partners = probable``, everyone at an address that is not
+   crowded. Otherwise different surnames at one door are roommates: separate households (the default,
+   ``marked``). A crowded address has more than
    ``households.crowded_people`` (6) people and no unit numbers: there only surnames and evidence join.
    People without a surname join the address's largest surname group.
    A person without a street address joins the one household they share a phone or email with, or
    else the one household in their ZIP5 with their surname (otherwise they are a household alone).
+   The door is the person's current address by recency (current.py), and persons left behind at a door
+   their family's records left follow the family.
 3. Decisions: a person an operator moved or split off is placed by the decisions only ('pin'); 'together'
    links (move, merge, accept) join persons. Both hold while the persons live at the decision's address;
    a later pin of a person cancels that person's earlier links.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import duckdb
 
+from workbench.households.current import ADDRESS, current_addresses, follow_leavers
 from workbench.households.doors import find_doors
 from workbench.households.graph import connected_components
 from workbench.households.rules import HouseholdRules
@@ -34,19 +39,24 @@ from workbench.store.sql import run
 TOKEN_BASE = 1 << 52  # token node ids live above any person id
 FUZZY_MAX_TOKENS = 40  # addresses with more distinct surnames than this compare them exactly only
 EVIDENCE_MAX_PEOPLE = 4  # a phone or email shared by more people at one address is not a partner sign
+CONTACT_MAX_PERSONS = 8  # a phone or email more persons than this carry is no one's own (a switchboard)
 
 
 def group_persons(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> dict[str, int]:
     """Build ``_hh_person``; returns figures (persons, addresses, crowded addresses, rounds)."""
-    run(conn, """CREATE OR REPLACE TEMP TABLE _hp AS
-        SELECT p.person_id, p.addr_key, p.addr_unit, p.zip5, p.last_name_key, p.first_name_key, p.first_name_root,
-               p.phone, p.email, a.anchor
-        FROM persons p
+    current_addresses(conn)
+    cur = ", ".join(f"CASE WHEN c.person_id IS NULL THEN p.{a} ELSE c.{a} END AS {a}" for a in ADDRESS)
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _hp AS
+        SELECT p.person_id, {cur}, p.last_name_key, p.first_name_key, p.first_name_root, p.phone, p.email,
+               a.anchor, false AS followed
+        FROM persons p LEFT JOIN _hh_cur c USING (person_id)
         JOIN (SELECT person_id, min(record_id) AS anchor FROM person_records GROUP BY person_id) a USING (person_id)""")
+    _contacts(conn)
     find_doors(conn, "_hp")
     run(conn, "CREATE OR REPLACE TEMP TABLE _hp2 AS SELECT h.*, d.door FROM _hp h LEFT JOIN _hh_doors d USING (addr_key)")
     run(conn, "DROP TABLE _hp")
     run(conn, "ALTER TABLE _hp2 RENAME TO _hp")
+    followed = follow_leavers(conn)
     _decisions(conn)
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _hh_addr AS
         SELECT door, count(*) AS persons,
@@ -62,8 +72,26 @@ def group_persons(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> dic
     _attach_addressless(conn)
     figures = conn.execute("SELECT (SELECT count(*) FROM _hp), (SELECT count(*) FROM _hh_addr), "
                            "(SELECT count(*) FROM _hh_addr WHERE crowded)").fetchall()[0]
+    run(conn, "DROP TABLE IF EXISTS _hh_contact")
+    run(conn, "DROP TABLE IF EXISTS _hh_moved")
+    run(conn, "DROP TABLE IF EXISTS _hh_cur")
     return {"persons": figures[0], "addresses": figures[1], "crowded_addresses": figures[2],
-            "rounds": rounds_a + rounds_b}
+            "rounds": rounds_a + rounds_b, "followed_family": followed}
+
+
+def _contacts(conn: duckdb.DuckDBPyConnection) -> None:
+    """``_hh_contact(person_id, token)``: every phone number ('P...') and email ('E...') on any of a
+    person's records or golden record, leaving out those more than ``CONTACT_MAX_PERSONS`` persons carry
+    (a switchboard, a placeholder)."""
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _hh_contact AS
+        WITH t AS (
+            SELECT pr.person_id, 'P' || r.phone_std AS token FROM person_records pr JOIN records r USING (record_id)
+            WHERE r.phone_std IS NOT NULL
+            UNION SELECT pr.person_id, 'E' || r.email_std FROM person_records pr JOIN records r USING (record_id)
+            WHERE r.email_std IS NOT NULL
+            UNION SELECT person_id, 'P' || phone FROM _hp WHERE phone IS NOT NULL
+            UNION SELECT person_id, 'E' || email FROM _hp WHERE email IS NOT NULL)
+        SELECT person_id, token FROM t QUALIFY count(*) OVER (PARTITION BY token) <= {CONTACT_MAX_PERSONS}""")
 
 
 def _decisions(conn: duckdb.DuckDBPyConnection) -> None:
@@ -138,11 +166,10 @@ def _households(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> int:
         FROM _hp p JOIN _hh_addr a USING (door) LEFT JOIN _hh_sg s USING (person_id)""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _hh_tokens AS
         WITH free AS (
-            SELECT n.*, h.phone, h.email FROM _hh_node n JOIN _hp h USING (person_id)
-            WHERE NOT n.pinned AND NOT n.whole
+            SELECT n.* FROM _hh_node n WHERE NOT n.pinned AND NOT n.whole
         ), evidence AS (
-            SELECT door, 'P' || phone AS token, node FROM free WHERE phone IS NOT NULL
-            UNION ALL SELECT door, 'E' || email, node FROM free WHERE email IS NOT NULL
+            SELECT f.door, c.token, f.node FROM free f JOIN _hh_contact c USING (person_id)
+            UNION ALL SELECT f.door, m.token, f.node FROM free f JOIN _hh_moved m USING (person_id)
         ), shared AS (
             SELECT door, token, node FROM evidence
             QUALIFY count(DISTINCT node) OVER (PARTITION BY door, token) BETWEEN 2 AND {EVIDENCE_MAX_PEOPLE}
@@ -199,8 +226,8 @@ def _attach_addressless(conn: duckdb.DuckDBPyConnection) -> None:
         ), housed AS (
             SELECT h.*, g.label FROM _hp h JOIN _hh_person g USING (person_id) WHERE h.door IS NOT NULL
         ), contact AS (
-            SELECT l.person_id, x.label FROM lone l JOIN housed x ON x.phone = l.phone
-            UNION ALL SELECT l.person_id, x.label FROM lone l JOIN housed x ON x.email = l.email
+            SELECT l.person_id, x.label FROM lone l JOIN _hh_contact a ON a.person_id = l.person_id
+            JOIN _hh_contact b ON b.token = a.token JOIN housed x ON x.person_id = b.person_id
         ), by_contact AS (
             SELECT person_id, min(label) AS label FROM contact
             GROUP BY person_id HAVING count(DISTINCT label) = 1

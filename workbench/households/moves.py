@@ -3,7 +3,8 @@
 A move matches the persons whose records (or golden record) sit at the move's old address under a
 compatible name: the same surname (or a hyphenated part of it) and the same first name or nickname
 root, one typing slip allowed in either (names of four letters or more); a family move (F) without a first name matches on the surname alone, and a family move reaches
-the whole household at the old address. Individual (I) and business (B) moves reach only the named people.
+the whole household at the old address (by golden address, or by the person's newest record there).
+Individual (I) and business (B) moves reach only the named people.
 
 Return codes: A (and 91/92, a new address with the unit dropped) give a new address; 01 (foreign),
 02 (moved, left no address) and 03 (PO box closed) make the person undeliverable for mail (view
@@ -145,9 +146,21 @@ def _match_round(conn: duckdb.DuckDBPyConnection, partners: str, crowded: int) -
             SELECT m.move_key, x.person_id
             FROM _mv_pending m JOIN persons x ON x.addr_key = m.old_addr_key
             WHERE {names}
+        ), newest AS (  -- each person's newest record address (the golden record may go by priority)
+            SELECT pr.person_id, arg_max(x.addr_key, coalesce(x.as_of, x.first_seen)) AS addr_key,
+                   arg_max(x.last_name_key, coalesce(x.as_of, x.first_seen)) AS last_name_key
+            FROM records x JOIN person_records pr USING (record_id)
+            WHERE x.addr_key IS NOT NULL
+              AND pr.person_id IN (SELECT pr2.person_id FROM records x2 JOIN person_records pr2 USING (record_id)
+                                   WHERE x2.addr_key IN (SELECT old_addr_key FROM _mv_pending WHERE move_type = 'F'))
+            GROUP BY pr.person_id
         ), at_old AS (
             SELECT m.move_key, p.person_id, p.last_name_key, m.last_name_key AS move_last
             FROM _mv_pending m JOIN persons p ON p.addr_key = m.old_addr_key
+            WHERE m.move_type = 'F' AND m.move_key IN (SELECT move_key FROM named)
+            UNION
+            SELECT m.move_key, n.person_id, n.last_name_key, m.last_name_key
+            FROM _mv_pending m JOIN newest n ON n.addr_key = m.old_addr_key
             WHERE m.move_type = 'F' AND m.move_key IN (SELECT move_key FROM named)
         ), quiet AS (  -- old addresses that are not crowded: everyone at the door is the family
             SELECT a.move_key FROM at_old a JOIN persons p USING (person_id)

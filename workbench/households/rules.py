@@ -8,9 +8,10 @@ Settings (``workbench households --head-rule ...`` or ``store.set_setting``):
   ``first_seen`` (earliest customer first with ``asc``), ``age`` (oldest first with ``desc``),
   ``records`` (people records of the person), ``person_id``. Default
   ``spend_12m desc, first_seen asc, person_id asc``; ``person_id asc`` is always appended as the last tie-break.
-- ``households.partners``: ``probable`` (default): at an address that is not crowded, people with
-  different surnames are one household (probable partners; they go to review); ``marked``: only an
-  operator's decision (or a shared phone or email) puts different surnames together.
+- ``households.partners``: ``marked`` (default): different surnames at one address are one household only
+  with evidence: an operator's decision (a marked partner) or a phone number or email they share; without
+  it they are roommates (separate households, one address). ``probable``: at an address that is not
+  crowded, people with different surnames are one household (probable partners; they go to review).
 - ``households.crowded_people``: more than this many people at one address without unit numbers is a
   crowded address (a dorm, a business, a missing apartment number): surnames only, and a review item.
   Default 6.
@@ -30,6 +31,7 @@ PARTNERS_KEY = "households.partners"
 CROWDED_KEY = "households.crowded_people"
 DEFAULT_HEAD_RULE = "spend_12m desc, first_seen asc, person_id asc"
 PARTNER_MODES = ("probable", "marked")
+DEFAULT_PARTNERS = "marked"  # roommates stay apart at the household level (issue 11)
 DEFAULT_CROWDED = 6
 
 # term -> (SQL over the member table m, NULLs sort last either way)
@@ -48,7 +50,7 @@ HEAD_TERMS = {
 @dataclass(frozen=True)
 class HouseholdRules:
     head_rule: tuple[tuple[str, str], ...]
-    partners: str = "probable"
+    partners: str = DEFAULT_PARTNERS
     crowded_people: int = DEFAULT_CROWDED
 
     @property
@@ -85,7 +87,7 @@ def head_order_sql(rule: tuple[tuple[str, str], ...]) -> str:
 def load_rules(conn: duckdb.DuckDBPyConnection) -> HouseholdRules:
     found = {r["key"]: r["value"] for r in rows(
         conn, "SELECT key, value FROM settings WHERE key IN (?, ?, ?)", [HEAD_RULE_KEY, PARTNERS_KEY, CROWDED_KEY])}
-    partners = (found.get(PARTNERS_KEY) or "probable").strip().lower()
+    partners = (found.get(PARTNERS_KEY) or DEFAULT_PARTNERS).strip().lower()
     if partners not in PARTNER_MODES:
         raise ConfigError(f"setting {PARTNERS_KEY} = {partners!r} is not one of {', '.join(PARTNER_MODES)}.")
     try:
