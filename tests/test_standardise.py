@@ -606,3 +606,9 @@ def test_email_wrappers_unwrapped(conn, raw, expected):
 @pytest.mark.parametrize("raw,expected", [("6175550101.0", "6175550101"), ("617.555.0000", "6175550000")])
 def test_phone_from_spreadsheet_float(conn, raw, expected):
     assert conn.execute("SELECT wb_phone(?)", [raw]).fetchall()[0][0] == expected
+
+
+def test_reversed_rows_of_the_nickname_data_do_not_join_formal_names(conn):
+    """The package also says "bill has_nickname robert": ROBERT and WILLIAM must not meet through BILL."""
+    assert one(conn, "list_has_any(wb_first_name_roots('ROBERT'), wb_first_name_roots('WILLIAM'))") is False
+    assert one(conn, "list_has_any(wb_first_name_roots('BILL'), wb_first_name_roots('WILLIAM'))") is True

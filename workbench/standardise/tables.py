@@ -45,12 +45,20 @@ def _package_nickname_pairs() -> list[tuple[str, str]]:
     """(nickname, formal name) pairs of the ``nicknames`` package, upper-case, letters only."""
     from nicknames import NickNamer  # the maintained data set; read once per process
 
+    lookup = {formal.upper().strip(): {n.upper().strip() for n in nicks}
+              for formal, nicks in NickNamer().nickname_lookup.items()}
+    degree = {formal: len(nicks) for formal, nicks in lookup.items()}
     pairs = []
-    for formal, nicks in NickNamer().nickname_lookup.items():
+    for formal, nicks in lookup.items():
         for nick in nicks:
-            a, b = nick.upper().strip(), formal.upper().strip()
-            if a != b and a.isalpha() and b.isalpha() and a.isascii() and b.isascii():
-                pairs.append((a, b))
+            if nick == formal or not (nick.isalpha() and formal.isalpha() and nick.isascii() and formal.isascii()):
+                continue
+            # The data also holds rows the wrong way round ("bill has_nickname robert", "ian has_nickname
+            # john"): a "nickname" with more nicknames of its own than its "formal name" is one of those,
+            # and would make ROBERT and WILLIAM nicknames of one another through BILL.
+            if degree.get(nick, 0) > degree[formal]:
+                continue
+            pairs.append((nick, formal))
     return sorted(pairs)
 
 
