@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import ConfigError
+from workbench.formatting import article
 from workbench.select.attributes import ATTRIBUTES, DEFAULT_FIELDS, FIELD_ALIASES, field_attribute
 
 CHANNELS = ("mail", "email", "phone")
@@ -238,7 +239,7 @@ def _seed(r: _Reader, body: Any, i: int, channel: str) -> Seed:
     values = {k: r.text(body, k, section) for k in SEED_FIELDS if k in body}
     missing = [k for k in SEED_NEEDS[channel] if not values.get(k)]
     if missing:
-        raise r.error(missing[0], section, f"seed {name!r} needs {' and '.join(missing)} for a {channel} selection")
+        raise r.error(missing[0], section, f"seed {name!r} needs {' and '.join(missing)} for {article(channel)} selection")
     return Seed(name=name, values={k: v for k, v in values.items() if v})
 
 
