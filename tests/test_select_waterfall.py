@@ -261,3 +261,12 @@ def test_pressure_rules_are_waterfall_steps(store, tmp_path):
     rule = step(wf, "pressure")
     assert rule.name == "pressure: one_email_a_week" and rule.removed == done.waterfall.net
     assert wf.adds_up()
+
+
+def test_text_comparisons_ignore_case(store):
+    """city = 'Boston' finds the persons stored BOSTON (IN and LIKE alike); numbers and dates are unchanged."""
+    city = "BOSTON"  # as stored (standardised, upper case); the data has "Boston"
+    exact = step(count(store, f'channel = "email"\nwhere = "city = \'{city}\'"')[0], "where").remaining
+    assert exact > 0
+    for where in (f"city = '{city.lower()}'", f"city IN ('{city.title()}', 'nowhere')", f"city LIKE '{city.lower()}'"):
+        assert step(count(store, f'channel = "email"\nwhere = "{where}"')[0], "where").remaining == exact, where

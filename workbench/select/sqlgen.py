@@ -144,6 +144,8 @@ class Walker:
         left, right = self.walk(node.this), self.walk(node.expression)
         left, right = self.coerce(left, right.type), self.coerce(right, left.type)
         self.same_types(left, right, node, f"'{op}'")
+        if left.type == "text":  # text compares without regard to case: city = 'Boston' finds BOSTON
+            return Fragment(f"(lower({left.sql}) {op} lower({right.sql}))", left.params + right.params)
         return Fragment(f"({left.sql} {op} {right.sql})", left.params + right.params)
 
     def is_null(self, node: exp.Is) -> Fragment:
@@ -169,6 +171,9 @@ class Walker:
             items.append(frag)
         if not items:
             raise self.fail("IN needs at least one value", node)
+        if value.type == "text":  # without regard to case, like '='
+            return Fragment(f"(lower({value.sql}) IN ({', '.join(f'lower({f.sql})' for f in items)}))",
+                            value.params + [p for f in items for p in f.params])
         return Fragment(f"({value.sql} IN ({', '.join(f.sql for f in items)}))",
                         value.params + [p for f in items for p in f.params])
 
@@ -178,8 +183,7 @@ class Walker:
         value, pattern = self.walk(node.this), self.walk(node.expression)
         if value.type != "text" or pattern.type != "text":
             raise self.fail("LIKE compares text with a 'pattern%'", node)
-        op = "ILIKE" if isinstance(node, exp.ILike) else "LIKE"
-        return Fragment(f"({value.sql} {op} {pattern.sql})", value.params + pattern.params)
+        return Fragment(f"({value.sql} ILIKE {pattern.sql})", value.params + pattern.params)  # any case, like '='
 
     def arithmetic(self, node: exp.Expression, op: str) -> Fragment:
         left, right = self.walk(node.this), self.walk(node.expression)
