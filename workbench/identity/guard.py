@@ -51,30 +51,36 @@ def _tokens(col: str) -> str:
 
 
 PROFILE_SQL = f"""SELECT r.record_id AS node, p.fn, wb_first_name_roots(p.fn) AS roots,
-        nullif(array_to_string(list_filter({_tokens('r.last_name_key')},
+        nullif(array_to_string(list_filter({_tokens("r.last_name_key")},
             lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t)), ' '), '') AS ln,
         r.birth_dt AS dob,
         nullif(list_filter({_tokens("r.first_name_key || ' ' || coalesce(r.last_name_key, '')")},
             lambda t: list_contains({_GEN_LIST}, t))[1], '') AS gen
-    FROM records r, LATERAL (SELECT nullif(list_filter({_tokens('r.first_name_key')},
+    FROM records r, LATERAL (SELECT nullif(list_filter({_tokens("r.first_name_key")},
             lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t))[1], '') AS fn) p"""
 
 _BOTH_FN = "(x.fn IS NOT NULL AND y.fn IS NOT NULL)"
 _BOTH_DOB = "(x.dob IS NOT NULL AND y.dob IS NOT NULL)"
-_DOB_CLOSE = ("(x.dob = y.dob OR ((year(x.dob) = year(y.dob))::INT + (month(x.dob) = month(y.dob))::INT "
-              "+ (day(x.dob) = day(y.dob))::INT) >= 2 OR (year(x.dob) = year(y.dob) "
-              "AND month(x.dob) = day(y.dob) AND day(x.dob) = month(y.dob)))")
+_DOB_CLOSE = (
+    "(x.dob = y.dob OR ((year(x.dob) = year(y.dob))::INT + (month(x.dob) = month(y.dob))::INT "
+    "+ (day(x.dob) = day(y.dob))::INT) >= 2 OR (year(x.dob) = year(y.dob) "
+    "AND month(x.dob) = day(y.dob) AND day(x.dob) = month(y.dob)))"
+)
 # one typing slip: a letter dropped, doubled or two swapped (names of 3+ letters: SUSN, JAACK, IVNA), or one
 # letter replaced in names of 5+ letters (a replaced letter in a short name is another name: JOHN / JOAN)
-_SLIP = ("(least(length(x.fn), length(y.fn)) >= 3 AND damerau_levenshtein(x.fn, y.fn) <= 1 "
-         "AND (length(x.fn) <> length(y.fn) OR least(length(x.fn), length(y.fn)) >= 5 "
-         "OR (list_sort(string_split(x.fn, '')) = list_sort(string_split(y.fn, '')))))")
+_SLIP = (
+    "(least(length(x.fn), length(y.fn)) >= 3 AND damerau_levenshtein(x.fn, y.fn) <= 1 "
+    "AND (length(x.fn) <> length(y.fn) OR least(length(x.fn), length(y.fn)) >= 5 "
+    "OR (list_sort(string_split(x.fn, '')) = list_sort(string_split(y.fn, '')))))"
+)
 _SAME_NAME = "(x.fn = y.fn OR list_has_any(x.roots, y.roots))"
-_COMPATIBLE = (f"({_SAME_NAME} OR (length(x.fn) = 1 AND left(y.fn, 1) = x.fn) "
-               "OR (length(y.fn) = 1 AND left(x.fn, 1) = y.fn) "
-               f"OR {_SLIP} "
-               "OR (least(length(x.fn), length(y.fn)) >= 4 AND left(x.fn, 4) = left(y.fn, 4)) "
-               "OR (x.fn = y.ln AND x.ln = y.fn))")
+_COMPATIBLE = (
+    f"({_SAME_NAME} OR (length(x.fn) = 1 AND left(y.fn, 1) = x.fn) "
+    "OR (length(y.fn) = 1 AND left(x.fn, 1) = y.fn) "
+    f"OR {_SLIP} "
+    "OR (least(length(x.fn), length(y.fn)) >= 4 AND left(x.fn, 4) = left(y.fn, 4)) "
+    "OR (x.fn = y.ln AND x.ln = y.fn))"
+)
 
 
 def conflict_sql(guard: bool = True) -> str:
@@ -102,62 +108,98 @@ def guard_components(conn: duckdb.DuckDBPyConnection, guard: bool = True) -> int
     conflict, refusing the links that would join two people. Leaves ``_refused(l, r, status, reason)``
     (status ``held`` for the guard, ``conflict`` for a cannot-link) and returns how many links were refused."""
     run(conn, "CREATE OR REPLACE TEMP TABLE _refused (l BIGINT, r BIGINT, status VARCHAR, reason VARCHAR)")
-    run(conn, """CREATE OR REPLACE TEMP TABLE _g_apart AS
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _g_apart AS
         SELECT d.record_id_l AS a, d.record_id_r AS b FROM match_decisions d
         JOIN _cc x ON x.node = d.record_id_l JOIN _cc y ON y.node = d.record_id_r
-        WHERE d.decision = 'reject' AND d.undone_at IS NULL AND x.label = y.label""")
-    run(conn, f"CREATE OR REPLACE TEMP TABLE _g_prof AS {PROFILE_SQL} WHERE r.record_id IN (SELECT node FROM _cc)")
+        WHERE d.decision = 'reject' AND d.undone_at IS NULL AND x.label = y.label""",
+    )
+    run(
+        conn,
+        f"CREATE OR REPLACE TEMP TABLE _g_prof AS {PROFILE_SQL} WHERE r.record_id IN (SELECT node FROM _cc)",
+    )
     # components holding a conflict (members compared within their component only)
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _g_bad AS
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _g_bad AS
         SELECT DISTINCT a.label FROM _cc a JOIN _cc b ON a.label = b.label AND a.node < b.node
         JOIN _g_prof x ON x.node = a.node JOIN _g_prof y ON y.node = b.node
         WHERE {conflict_sql(guard)} IS NOT NULL
-        UNION SELECT label FROM _cc WHERE node IN (SELECT a FROM _g_apart)""")
+        UNION SELECT label FROM _cc WHERE node IN (SELECT a FROM _g_apart)""",
+    )
     if not scalar(conn, "SELECT count(*) FROM _g_bad"):
         _drop(conn)
         return 0
-    run(conn, """CREATE OR REPLACE TEMP TABLE _g_nodes AS
-        SELECT node, node AS comp FROM _cc WHERE label IN (SELECT label FROM _g_bad)""")
-    run(conn, """CREATE OR REPLACE TEMP TABLE _g_edges AS
-        SELECT l, r, p, must FROM _links WHERE l IN (SELECT node FROM _g_nodes)""")
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _g_nodes AS
+        SELECT node, node AS comp FROM _cc WHERE label IN (SELECT label FROM _g_bad)""",
+    )
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _g_edges AS
+        SELECT l, r, p, must FROM _links WHERE l IN (SELECT node FROM _g_nodes)""",
+    )
     reason = conflict_sql(guard)
     for _ in range(MAX_ROUNDS):
-        run(conn, """CREATE OR REPLACE TEMP TABLE _g_cand AS
+        run(
+            conn,
+            """CREATE OR REPLACE TEMP TABLE _g_cand AS
             SELECT e.l, e.r, e.p, e.must, a.comp AS ca, b.comp AS cb FROM _g_edges e
-            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp <> b.comp""")
+            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp <> b.comp""",
+        )
         if not scalar(conn, "SELECT count(*) FROM _g_cand"):
             break
         # the verdict on each pair of clusters a link would join
-        run(conn, f"""CREATE OR REPLACE TEMP TABLE _g_verdict AS
+        run(
+            conn,
+            f"""CREATE OR REPLACE TEMP TABLE _g_verdict AS
             SELECT c1, c2, bool_or(apart) AS apart, min(why) AS why FROM (
                 SELECT cp.c1, cp.c2, (least(x.node, y.node), greatest(x.node, y.node)) IN
                     (SELECT (a, b) FROM _g_apart) AS apart, {reason} AS why
                 FROM (SELECT DISTINCT least(ca, cb) AS c1, greatest(ca, cb) AS c2 FROM _g_cand) cp
                 JOIN _g_nodes m1 ON m1.comp = cp.c1 JOIN _g_nodes m2 ON m2.comp = cp.c2
                 JOIN _g_prof x ON x.node = m1.node JOIN _g_prof y ON y.node = m2.node)
-            WHERE apart OR why IS NOT NULL GROUP BY c1, c2""")
-        run(conn, f"""INSERT INTO _refused
+            WHERE apart OR why IS NOT NULL GROUP BY c1, c2""",
+        )
+        run(
+            conn,
+            f"""INSERT INTO _refused
             SELECT c.l, c.r, CASE WHEN v.apart THEN 'conflict' ELSE 'held' END,
                 CASE WHEN v.apart THEN '{HELD_APART}' ELSE v.why END
             FROM _g_cand c JOIN _g_verdict v ON v.c1 = least(c.ca, c.cb) AND v.c2 = greatest(c.ca, c.cb)
-            WHERE v.apart OR NOT c.must""")
+            WHERE v.apart OR NOT c.must""",
+        )
         run(conn, "DELETE FROM _g_edges WHERE (l, r) IN (SELECT (l, r) FROM _refused)")
         # each cluster's best remaining link; two clusters whose best link is the same one merge
-        run(conn, """CREATE OR REPLACE TEMP TABLE _g_best AS
+        run(
+            conn,
+            """CREATE OR REPLACE TEMP TABLE _g_best AS
             WITH ok AS (SELECT * FROM _g_cand WHERE (l, r) NOT IN (SELECT (l, r) FROM _refused)),
             ends AS (SELECT ca AS comp, cb AS other, l, r, p, must FROM ok
                      UNION ALL SELECT cb, ca, l, r, p, must FROM ok)
             SELECT comp, arg_min(other, (NOT must, -p, l, r)) AS other, arg_min((l, r), (NOT must, -p, l, r)) AS link
-            FROM ends GROUP BY comp""")
-        run(conn, """CREATE OR REPLACE TEMP TABLE _g_merge AS
+            FROM ends GROUP BY comp""",
+        )
+        run(
+            conn,
+            """CREATE OR REPLACE TEMP TABLE _g_merge AS
             SELECT a.other AS old, a.comp AS new FROM _g_best a JOIN _g_best b
-            ON b.comp = a.other AND b.other = a.comp AND a.link = b.link WHERE a.comp < a.other""")
+            ON b.comp = a.other AND b.other = a.comp AND a.link = b.link WHERE a.comp < a.other""",
+        )
         run(conn, "UPDATE _g_nodes SET comp = m.new FROM _g_merge m WHERE _g_nodes.comp = m.old")
-        run(conn, """DELETE FROM _g_edges WHERE (l, r) IN (SELECT (e.l, e.r) FROM _g_edges e
-            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp = b.comp)""")
+        run(
+            conn,
+            """DELETE FROM _g_edges WHERE (l, r) IN (SELECT (e.l, e.r) FROM _g_edges e
+            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp = b.comp)""",
+        )
     else:  # links still unsettled: held for review rather than merged unchecked
-        run(conn, f"""INSERT INTO _refused SELECT e.l, e.r, 'held', '{HELD_TANGLED}' FROM _g_edges e
-            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp <> b.comp""")
+        run(
+            conn,
+            f"""INSERT INTO _refused SELECT e.l, e.r, 'held', '{HELD_TANGLED}' FROM _g_edges e
+            JOIN _g_nodes a ON a.node = e.l JOIN _g_nodes b ON b.node = e.r WHERE a.comp <> b.comp""",
+        )
     run(conn, "UPDATE _cc SET label = g.comp FROM _g_nodes g WHERE _cc.node = g.node")
     refused = scalar(conn, "SELECT count(*) FROM _refused") or 0
     _drop(conn)
@@ -165,5 +207,15 @@ def guard_components(conn: duckdb.DuckDBPyConnection, guard: bool = True) -> int
 
 
 def _drop(conn: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_g_apart", "_g_prof", "_g_bad", "_g_nodes", "_g_edges", "_g_cand", "_g_verdict", "_g_best", "_g_merge"):
+    for t in (
+        "_g_apart",
+        "_g_prof",
+        "_g_bad",
+        "_g_nodes",
+        "_g_edges",
+        "_g_cand",
+        "_g_verdict",
+        "_g_best",
+        "_g_merge",
+    ):
         run(conn, f"DROP TABLE IF EXISTS {t}")
