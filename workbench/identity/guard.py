@@ -34,6 +34,7 @@ from workbench.store.sql import run, scalar
 
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
 GENERATION_YEARS = 12  # same first name, birth dates this many years apart: two generations
+NAMES_WITHOUT_DOB = True  # different first names conflict also when a birth date is missing
 MAX_ROUNDS = 200  # links still unsettled after this many rounds are held for review
 
 HELD_APART = "kept apart by an operator"
@@ -92,7 +93,7 @@ def conflict_sql(guard: bool = True) -> str:
         WHEN {_BOTH_FN} AND x.gen IS NOT NULL AND y.gen IS NOT NULL AND x.gen <> y.gen AND {_SAME_NAME}
             THEN '{HELD_SUFFIX}'
         WHEN {_BOTH_FN} AND {far} AND NOT {_COMPATIBLE} THEN '{HELD_NAMES}'
-        WHEN {_BOTH_FN} AND NOT {_COMPATIBLE} THEN '{HELD_FIRST}'
+        WHEN {_BOTH_FN} AND NOT {_BOTH_DOB} AND NOT {_COMPATIBLE} AND {NAMES_WITHOUT_DOB} THEN '{HELD_FIRST}'
         WHEN {_BOTH_FN} AND {far} AND {_SAME_NAME} AND abs(year(x.dob) - year(y.dob)) >= {GENERATION_YEARS}
             THEN '{HELD_GENERATION}'
         END)"""
