@@ -13,8 +13,9 @@ Two records *conflict* (are two different people, whatever the pair scores say) 
   last name swapped. Reason "different first names and birth dates" when both birth dates are known and
   not close (close: equal, two of year, month and day agree, or day and month swapped), else "different
   first names" (twins share a birth date, and a chain through a record without one is no evidence);
-- the first names are the same (or nicknames) and the birth dates, both known and not close, are twelve
-  years or more apart: "same first name, birth dates a generation apart" (father and son);
+- the first names are the same (or nicknames) and the birth dates, both known and not close, are 15 to 60
+  years apart: "same first name, birth dates a generation apart" (father and son; a same-name pair 70 years
+  apart is more likely one person with a mistyped birth date than a grandfather and grandson);
 - both carry a generational suffix and they differ (JR / SR);
 - an operator rejected the pair (cannot-link): "kept apart by an operator".
 
@@ -33,7 +34,7 @@ import duckdb
 from workbench.store.sql import run, scalar
 
 GENERATIONS = ("JR", "SR", "II", "III", "IV")
-GENERATION_YEARS = 12  # same first name, birth dates this many years apart: two generations
+GENERATION_YEARS = (15, 60)  # same first name, birth dates this many years apart: parent and child
 NAMES_WITHOUT_DOB = True  # different first names conflict also when a birth date is missing
 MAX_ROUNDS = 200  # links still unsettled after this many rounds are held for review
 
@@ -94,7 +95,8 @@ def conflict_sql(guard: bool = True) -> str:
             THEN '{HELD_SUFFIX}'
         WHEN {_BOTH_FN} AND {far} AND NOT {_COMPATIBLE} THEN '{HELD_NAMES}'
         WHEN {_BOTH_FN} AND NOT {_BOTH_DOB} AND NOT {_COMPATIBLE} AND {NAMES_WITHOUT_DOB} THEN '{HELD_FIRST}'
-        WHEN {_BOTH_FN} AND {far} AND {_SAME_NAME} AND abs(year(x.dob) - year(y.dob)) >= {GENERATION_YEARS}
+        WHEN {_BOTH_FN} AND {far} AND {_SAME_NAME}
+            AND abs(year(x.dob) - year(y.dob)) BETWEEN {GENERATION_YEARS[0]} AND {GENERATION_YEARS[1]}
             THEN '{HELD_GENERATION}'
         END)"""
 
