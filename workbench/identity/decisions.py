@@ -224,7 +224,7 @@ def _drop_conflicting_groups(conn: duckdb.DuckDBPyConnection, guard: bool) -> No
     """Remove from ``_bulk`` every pair of a group of persons (joined by ``_bulk``'s pairs) in which two
     records of different persons conflict (guard.conflict_sql) or were kept apart by an operator."""
     from workbench.identity.clusters import constrained_components
-    from workbench.identity.guard import PROFILE_SQL, conflict_sql
+    from workbench.identity.guard import conflict_sql, profile_sql
 
     links = conn.execute("SELECT pl, pr, 1.0, false FROM _bulk").fetchall()
     if not links:
@@ -234,8 +234,8 @@ def _drop_conflicting_groups(conn: duckdb.DuckDBPyConnection, guard: bool) -> No
               "unnest(?::BIGINT[]) AS grp", [list(labels), list(labels.values())])
     run(conn, """CREATE OR REPLACE TEMP TABLE _bulk_mem AS SELECT g.grp, pr.person_id, pr.record_id
         FROM _bulk_grp g JOIN person_records pr USING (person_id)""")
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _bulk_prof AS {PROFILE_SQL}
-        WHERE r.record_id IN (SELECT record_id FROM _bulk_mem)""")
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _bulk_prof AS "
+              f"{profile_sql('r.record_id IN (SELECT record_id FROM _bulk_mem)')}")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _bulk_bad AS
         SELECT DISTINCT m1.grp FROM _bulk_mem m1 JOIN _bulk_mem m2
             ON m1.grp = m2.grp AND m1.person_id <> m2.person_id AND m1.record_id < m2.record_id

@@ -52,14 +52,25 @@ def _tokens(col: str) -> str:
     return f"string_split(trim(coalesce({col}, '')), ' ')"
 
 
-PROFILE_SQL = f"""SELECT r.record_id AS node, p.fn, wb_first_name_roots(p.fn) AS roots,
-        nullif(array_to_string(list_filter({_tokens("r.last_name_key")},
-            lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t)), ' '), '') AS ln,
-        r.birth_dt AS dob,
-        nullif(list_filter({_tokens("r.first_name_key || ' ' || coalesce(r.last_name_key, '')")},
-            lambda t: list_contains({_GEN_LIST}, t))[1], '') AS gen
-    FROM records r, LATERAL (SELECT nullif(list_filter({_tokens("r.first_name_key")},
-            lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t))[1], '') AS fn) p"""
+_FIRST = f"""nullif(list_filter({_tokens("r.first_name_key")},
+    lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t))[1], '')"""
+
+
+def profile_sql(records_where: str) -> str:
+    """Per record (``node``): first given name ``fn``, every name it may stand for ``roots`` (looked up once
+    per distinct name), surname ``ln`` and generational suffix ``gen`` apart, birth date ``dob``.
+    ``records_where`` restricts the records (alias r)."""
+    return f"""WITH p AS (
+        SELECT r.record_id AS node, {_FIRST} AS fn,
+            nullif(array_to_string(list_filter({_tokens("r.last_name_key")},
+                lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t)), ' '), '') AS ln,
+            r.birth_dt AS dob,
+            nullif(list_filter({_tokens("r.first_name_key || ' ' || coalesce(r.last_name_key, '')")},
+                lambda t: list_contains({_GEN_LIST}, t))[1], '') AS gen
+        FROM records r WHERE {records_where}),
+    n AS (SELECT fn, wb_first_name_roots(fn) AS roots FROM (SELECT DISTINCT fn FROM p WHERE fn IS NOT NULL))
+    SELECT p.node, p.fn, n.roots, p.ln, p.dob, p.gen FROM p LEFT JOIN n USING (fn)"""
+
 
 _BOTH_FN = "(x.fn IS NOT NULL AND y.fn IS NOT NULL)"
 _BOTH_DOB = "(x.dob IS NOT NULL AND y.dob IS NOT NULL)"
@@ -120,14 +131,18 @@ def guard_components(conn: duckdb.DuckDBPyConnection, guard: bool = True) -> int
     )
     run(
         conn,
-        f"CREATE OR REPLACE TEMP TABLE _g_prof AS {PROFILE_SQL} WHERE r.record_id IN (SELECT node FROM _cc)",
+        f"CREATE OR REPLACE TEMP TABLE _g_prof AS {profile_sql('r.record_id IN (SELECT node FROM _cc)')}",
     )
-    # components holding a conflict (members compared within their component only)
+    # components holding a conflict: only those with two first names, birth dates or suffixes can, and their
+    # members are compared within the component, each distinct profile once
     run(
         conn,
         f"""CREATE OR REPLACE TEMP TABLE _g_bad AS
-        SELECT DISTINCT a.label FROM _cc a JOIN _cc b ON a.label = b.label AND a.node < b.node
-        JOIN _g_prof x ON x.node = a.node JOIN _g_prof y ON y.node = b.node
+        WITH m AS (SELECT c.label, x.* EXCLUDE (node) FROM _cc c JOIN _g_prof x USING (node)),
+        maybe AS (SELECT label FROM m GROUP BY label
+                  HAVING count(DISTINCT fn) > 1 OR count(DISTINCT dob) > 1 OR count(DISTINCT gen) > 1),
+        d AS (SELECT DISTINCT * FROM m WHERE label IN (SELECT label FROM maybe))
+        SELECT DISTINCT x.label FROM d x JOIN d y ON x.label = y.label
         WHERE {conflict_sql(guard)} IS NOT NULL
         UNION SELECT label FROM _cc WHERE node IN (SELECT a FROM _g_apart)""",
     )
