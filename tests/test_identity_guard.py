@@ -110,6 +110,9 @@ def test_family_at_one_door_sharing_phone_and_email_stays_two_persons(conn):
     assert not together(conn, 1, 3), "mother and daughter are two persons"
     assert status_of(conn, 1, 3) == ("held", "cluster", guard.HELD_NAMES)
     assert status_of(conn, 1, 2)[0] == "auto"
+    from workbench.identity.explain import pair_detail
+
+    assert pair_detail(conn, 3, 1)["reason"] == guard.HELD_NAMES, "the review screen can say why it was held"
 
 
 def test_father_and_son_with_one_name_stay_apart(conn):
@@ -392,7 +395,11 @@ def test_cli_bulk_accept_leaves_held_pairs(families_db, tmp_path):
         daughter = scalar(c, "SELECT record_id FROM records WHERE source = 'crm' AND source_key = 'G2'")
         run(c, "DELETE FROM match_pairs WHERE record_id_l = ? AND record_id_r = ?", [mother, daughter])
         pairs(c, [(mother, daughter, 0.99)], status="held")
+        run(c, "UPDATE match_pairs SET held_by = 'cluster', reason = ? WHERE record_id_l = ? AND record_id_r = ?",
+            [guard.HELD_NAMES, min(mother, daughter), max(mother, daughter)])
         waiting = decisions.queue_counts(c)["left"]
+    queue = CliRunner().invoke(main, ["--db", str(store.path), "review", "queue", "--sort", "high", "--limit", "5"])
+    assert f"crm:G1  crm:G2  (held: {guard.HELD_NAMES})" in queue.output
     result = CliRunner().invoke(
         main, ["--db", str(store.path), "review", "bulk-accept", "--min", "0.95", "--yes"]
     )

@@ -136,7 +136,8 @@ def review_queue(ctx: click.Context, limit: int, sort: str, as_json: bool) -> No
         return
     click.echo(f"{counts['reviewed']:,} reviewed, {counts['left']:,} left")
     for p in pairs:
-        click.echo(f"  {p['probability']:.3f}  {p['a']}  {p['b']}  ({p['status']})")
+        status = f"{p['status']}: {p['reason']}" if p.get("reason") else p["status"]
+        click.echo(f"  {p['probability']:.3f}  {p['a']}  {p['b']}  ({status})")
 
 
 def _decide(ctx: click.Context, kind: str, a: str, b: str, reason: str | None) -> None:

@@ -176,7 +176,7 @@ def next_pairs(conn: duckdb.DuckDBPyConnection, limit: int = 50, sort: str = "un
                offset: int = 0) -> list[dict[str, Any]]:
     """Pairs waiting for review (not decided, records not already in one person), in ``sort`` order."""
     order = SORTS.get(sort, SORTS["uncertain"])
-    return rows(conn, f"""SELECT p.record_id_l, p.record_id_r, p.probability, p.match_weight, p.status,
+    return rows(conn, f"""SELECT p.record_id_l, p.record_id_r, p.probability, p.match_weight, p.status, p.reason,
             a.person_id AS person_l, b.person_id AS person_r
         FROM match_pairs p JOIN person_records a ON a.record_id = p.record_id_l
         JOIN person_records b ON b.record_id = p.record_id_r
