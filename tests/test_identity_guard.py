@@ -417,3 +417,25 @@ def test_cli_bulk_accept_leaves_held_pairs(families_db, tmp_path):
         )
         assert person_of(c, "crm", "G1") != person_of(c, "crm", "G2")
         assert decisions.queue_counts(c)["left"] >= 1 and waiting >= 1
+
+
+def test_a_star_settles_in_few_rounds(tmp_path, monkeypatch):
+    """One record linked to 40 others (a hub) and one stranger at the end of the weakest link: the leaves
+    join the hub together (a tree without conflict merges whole), not one per round."""
+    store = Store(tmp_path / "star.duckdb")
+    ids = list(range(100, 141))
+    with store.transaction() as c:
+        run(c, """INSERT INTO records (record_id, source, source_key, load_id, first_name_key, last_name_key, birth_dt)
+            SELECT unnest(?::BIGINT[]), 'crm', 'S' || unnest(?::BIGINT[]), 1, 'ANNA', 'LEE', DATE '1990-01-01'""",
+            [ids, ids])
+        run(c, "INSERT INTO records (record_id, source, source_key, load_id, first_name_key, last_name_key, birth_dt) "
+               "VALUES (200, 'crm', 'S200', 1, 'OTTO', 'LEE', DATE '1950-05-05')")
+        pairs(c, [(100, i, 0.99 - i / 1000) for i in ids[1:]] + [(100, 200, 0.5)])
+        rounds = []
+        real = guard.scalar
+        monkeypatch.setattr(guard, "scalar", lambda conn, sql, *a: (rounds.append(1) if "FROM _g_cand" in sql
+                                                                      else None) or real(conn, sql, *a))
+        cluster(c, golden_now=False)
+        assert together(c, *ids) and not together(c, 100, 200)
+        assert status_of(c, 100, 200) == ("held", "cluster", guard.HELD_NAMES)
+        assert len(rounds) <= 4, f"{len(rounds)} rounds"

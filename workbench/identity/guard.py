@@ -21,8 +21,9 @@ Two records *conflict* (are two different people, whatever the pair scores say) 
 
 Clustering: plain connected components first (cheap); only the components that hold a conflicting pair are
 rebuilt, with a constrained Borůvka in SQL. Each round every cluster takes its best link (accepted decisions
-first, then by probability); links whose two clusters conflict are refused; two clusters whose best links
-are one and the same link merge. A refused link is *held* (with its reason) for review; an accepted
+first, then by probability); links whose two clusters conflict are refused; the best links form trees,
+and a tree whose clusters hold no conflict merges whole, else only its root pair (two clusters whose best
+link is the same one). A refused link is *held* (with its reason) for review; an accepted
 decision (must-link) passes the guard, never a cannot-link. Rounds are few (clusters merge pairwise, and
 only conflicting components take part), each a handful of set-based statements.
 """
@@ -200,12 +201,7 @@ def guard_components(conn: duckdb.DuckDBPyConnection, guard: bool = True) -> int
             SELECT comp, arg_min(other, (NOT must, -p, l, r)) AS other, arg_min((l, r), (NOT must, -p, l, r)) AS link
             FROM ends GROUP BY comp""",
         )
-        run(
-            conn,
-            """CREATE OR REPLACE TEMP TABLE _g_merge AS
-            SELECT a.other AS old, a.comp AS new FROM _g_best a JOIN _g_best b
-            ON b.comp = a.other AND b.other = a.comp AND a.link = b.link WHERE a.comp < a.other""",
-        )
+        _merge_trees(conn, reason)
         run(conn, "UPDATE _g_nodes SET comp = m.new FROM _g_merge m WHERE _g_nodes.comp = m.old")
         run(
             conn,
@@ -224,6 +220,45 @@ def guard_components(conn: duckdb.DuckDBPyConnection, guard: bool = True) -> int
     return refused
 
 
+def _merge_trees(conn: duckdb.DuckDBPyConnection, reason: str) -> None:
+    """``_g_merge(old, new)`` from the best links ``_g_best``. They form trees, each ending in a pair of clusters
+    whose best link is the same one (its smaller cluster is the root). A tree whose clusters hold no conflict
+    merges whole (a star of many small clusters around one is settled in one round); in a tree that does,
+    only the root pair merges (its link was checked)."""
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _g_ptr AS
+        SELECT a.comp, CASE WHEN b.comp IS NULL THEN a.other ELSE least(a.comp, a.other) END AS up,
+            b.comp IS NOT NULL AS mutual
+        FROM _g_best a LEFT JOIN _g_best b ON b.comp = a.other AND b.other = a.comp AND b.link = a.link""",
+    )
+    for _ in range(64):  # pointer jumping: every cluster points at its tree's root (depth halves each pass)
+        if not scalar(
+            conn, "SELECT count(*) FROM _g_ptr a JOIN _g_ptr q ON q.comp = a.up WHERE q.up <> q.comp"
+        ):
+            break
+        run(
+            conn,
+            """UPDATE _g_ptr SET up = q.up FROM _g_ptr q
+            WHERE q.comp = _g_ptr.up AND q.up <> q.comp""",
+        )
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _g_tree_bad AS
+        SELECT DISTINCT t1.up AS root FROM _g_ptr t1 JOIN _g_ptr t2 ON t1.up = t2.up AND t1.comp < t2.comp
+        JOIN _g_nodes m1 ON m1.comp = t1.comp JOIN _g_nodes m2 ON m2.comp = t2.comp
+        JOIN _g_prof x ON x.node = m1.node JOIN _g_prof y ON y.node = m2.node
+        WHERE {reason} IS NOT NULL
+           OR (least(m1.node, m2.node), greatest(m1.node, m2.node)) IN (SELECT (a, b) FROM _g_apart)""",
+    )
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _g_merge AS
+        SELECT comp AS old, up AS new FROM _g_ptr
+        WHERE comp <> up AND (mutual OR up NOT IN (SELECT root FROM _g_tree_bad))""",
+    )
+
+
 def _drop(conn: duckdb.DuckDBPyConnection) -> None:
     for t in (
         "_g_apart",
@@ -235,5 +270,7 @@ def _drop(conn: duckdb.DuckDBPyConnection) -> None:
         "_g_verdict",
         "_g_best",
         "_g_merge",
+        "_g_ptr",
+        "_g_tree_bad",
     ):
         run(conn, f"DROP TABLE IF EXISTS {t}")
