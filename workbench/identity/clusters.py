@@ -1,12 +1,13 @@
 """Clustering records into persons, honouring the operators' decisions, with person ids that stay put.
 
-1. Links: merge candidates with status ``auto`` plus accepted pairs (must-link), minus rejected pairs.
+1. Links: merge candidates with status ``auto`` (and those the cluster guard held last time, to be judged
+   again) plus accepted pairs (must-link), minus rejected pairs.
 2. Connected components by union-find over the links (edges, not records): one pass in Python, measured
    faster than SQL label propagation at 1M records.
-3. A component that holds both records of a rejected pair (cannot-link) is rebuilt link by link in Python
-   (accepted pairs first, then by probability), refusing any link that would join two records an operator
-   kept apart; the refused candidates become ``conflict`` pairs for review. Only such components are
-   touched, so this stays small.
+3. The cluster guard (guard.py): a component that holds two people (different first names and birth dates,
+   a generation apart, JR / SR, or a pair an operator rejected) is rebuilt in SQL rounds, refusing every
+   link that would join them; refused links are ``held`` (with their reason) or ``conflict`` (cannot-link)
+   and wait for review. Only such components are touched, so this stays small.
 4. Person ids: each old person follows the component that holds most of its records; a component takes
    the id of the old person with most records there; a component left without one gets a new id. A person
    whose membership does not change keeps its id.
@@ -24,6 +25,7 @@ from dataclasses import asdict, dataclass
 import duckdb
 
 from workbench import clock
+from workbench.identity import guard
 from workbench.identity.golden import refresh_golden
 from workbench.store.ids import reserve_ids
 from workbench.store.sql import rows, run, scalar
@@ -51,7 +53,7 @@ def cluster(conn: duckdb.DuckDBPyConnection, scope: str | None = None, golden_no
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _links AS
         SELECT l, r, max(p) AS p, bool_or(must) AS must FROM (
             SELECT record_id_l AS l, record_id_r AS r, probability AS p, false AS must FROM match_pairs
-            WHERE status = 'auto'
+            WHERE status = 'auto' OR (status = 'held' AND held_by = 'cluster')
             UNION ALL
             SELECT record_id_l, record_id_r, 2.0, true FROM match_decisions WHERE decision = 'accept' AND {ACTIVE}
         ) e
@@ -61,13 +63,14 @@ def cluster(conn: duckdb.DuckDBPyConnection, scope: str | None = None, golden_no
                              WHERE decision = 'reject' AND {ACTIVE})
         GROUP BY l, r""")
     _components(conn)
-    conflicts = _repair_cannot_links(conn, in_scope)
+    conflicts = guard.guard_components(conn, guard.guard_on(conn))
+    _mark_refused(conn)
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _comp AS
         SELECT r.record_id, coalesce(c.label, r.record_id) AS comp FROM records r
         LEFT JOIN _cc c ON c.node = r.record_id WHERE r.record_id {in_scope}""")
     changes = _assign_person_ids(conn, golden_now)
     changes.conflicts = conflicts
-    for t in ("_links", "_cc", "_comp"):
+    for t in ("_links", "_cc", "_comp", "_refused"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
     return changes
 
@@ -108,31 +111,15 @@ def _components(conn: duckdb.DuckDBPyConnection) -> None:
         conn.unregister("_cc_arrow")
 
 
-def _repair_cannot_links(conn: duckdb.DuckDBPyConnection, in_scope: str) -> int:
-    """Split every component that joins a rejected pair; returns how many candidate links were refused."""
-    bad = rows(conn, f"""SELECT DISTINCT a.label FROM match_decisions d
-        JOIN _cc a ON a.node = d.record_id_l JOIN _cc b ON b.node = d.record_id_r
-        WHERE d.decision = 'reject' AND d.{ACTIVE} AND a.label = b.label""")
-    if not bad:
-        return 0
-    run(conn, "CREATE OR REPLACE TEMP TABLE _bad AS SELECT unnest(?::BIGINT[]) AS label", [[b["label"] for b in bad]])
-    links = conn.execute("""SELECT e.l, e.r, e.p, e.must FROM _links e JOIN _cc c ON c.node = e.l
-        WHERE c.label IN (SELECT label FROM _bad) ORDER BY e.must DESC, e.p DESC, e.l, e.r""").fetchall()
-    cannot = conn.execute(f"""SELECT d.record_id_l, d.record_id_r FROM match_decisions d
-        JOIN _cc a ON a.node = d.record_id_l WHERE d.decision = 'reject' AND d.{ACTIVE}
-        AND a.label IN (SELECT label FROM _bad)""").fetchall()
-    labels, refused = constrained_components(links, cannot)
-    run(conn, "CREATE OR REPLACE TEMP TABLE _fix AS SELECT unnest(?::BIGINT[]) AS node, unnest(?::BIGINT[]) AS label",
-        [list(labels), list(labels.values())])
-    run(conn, "UPDATE _cc SET label = _fix.label FROM _fix WHERE _cc.node = _fix.node")
-    if refused:
-        run(conn, "CREATE OR REPLACE TEMP TABLE _refused AS SELECT unnest(?::BIGINT[]) AS l, unnest(?::BIGINT[]) AS r",
-            [[a for a, _ in refused], [b for _, b in refused]])
-        run(conn, "UPDATE match_pairs SET status = 'conflict' FROM _refused f "
-                  "WHERE match_pairs.record_id_l = f.l AND match_pairs.record_id_r = f.r AND status = 'auto'")
-    for t in ("_bad", "_fix", "_refused"):
-        run(conn, f"DROP TABLE IF EXISTS {t}")
-    return len(refused)
+def _mark_refused(conn: duckdb.DuckDBPyConnection) -> None:
+    """Statuses of the links the guard looked at: merged links are ``auto`` again, refused ones ``held`` (by
+    the cluster guard, with its reason) or ``conflict`` (a cannot-link)."""
+    run(conn, """UPDATE match_pairs SET status = 'auto', held_by = NULL, reason = NULL FROM _links e
+        WHERE match_pairs.record_id_l = e.l AND match_pairs.record_id_r = e.r
+          AND match_pairs.status = 'held' AND match_pairs.held_by = 'cluster'""")
+    run(conn, """UPDATE match_pairs SET status = f.status, reason = f.reason,
+            held_by = CASE WHEN f.status = 'held' THEN 'cluster' END FROM _refused f
+        WHERE match_pairs.record_id_l = f.l AND match_pairs.record_id_r = f.r AND match_pairs.status = 'auto'""")
 
 
 def constrained_components(links: list[tuple], cannot: list[tuple]) -> tuple[dict[int, int], list[tuple[int, int]]]:

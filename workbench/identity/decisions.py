@@ -22,6 +22,7 @@ from workbench.identity.clusters import Changes, cluster
 from workbench.store.sql import rows, run, scalar
 
 QUEUE = "('review', 'held', 'conflict')"
+ACTIVE = "undone_at IS NULL"
 SORTS = {
     "uncertain": "abs(p.probability - 0.5), p.record_id_l, p.record_id_r",
     "high": "p.probability DESC, p.record_id_l, p.record_id_r",
@@ -180,7 +181,7 @@ def next_pairs(conn: duckdb.DuckDBPyConnection, limit: int = 50, sort: str = "un
                offset: int = 0) -> list[dict[str, Any]]:
     """Pairs waiting for review (not decided, records not already in one person), in ``sort`` order."""
     order = SORTS.get(sort, SORTS["uncertain"])
-    return rows(conn, f"""SELECT p.record_id_l, p.record_id_r, p.probability, p.match_weight, p.status,
+    return rows(conn, f"""SELECT p.record_id_l, p.record_id_r, p.probability, p.match_weight, p.status, p.reason,
             a.person_id AS person_l, b.person_id AS person_r
         FROM match_pairs p JOIN person_records a ON a.record_id = p.record_id_l
         JOIN person_records b ON b.record_id = p.record_id_r
@@ -196,18 +197,60 @@ def queue_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"reviewed": reviewed or 0, "left": left or 0}
 
 
-def bulk_preview(conn: duckdb.DuckDBPyConnection, min_probability: float) -> dict[str, int]:
+def bulk_preview(conn: duckdb.DuckDBPyConnection, min_probability: float,
+                 guard: bool | None = None) -> dict[str, int]:
     """What accepting every waiting pair at or above ``min_probability`` would do: pairs, persons involved,
-    persons after (so persons merged away = involved - after)."""
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _bulk AS SELECT p.record_id_l, p.record_id_r,
+    persons after (so persons merged away = involved - after), and pairs held back.
+
+    Held back, never bulk accepted (each waits to be accepted by hand, an explicit must-link): pairs the
+    guards held (status ``held``: one household, or two people by the cluster guard), pairs joining records
+    kept apart (``conflict``), and every pair of a group of persons the bulk accept would merge into one
+    when that group holds two people by the cluster guard (a chain A~B~C where A and C conflict). ``guard``
+    defaults to the setting ``identity.cluster_guard``."""
+    from workbench.identity.guard import guard_on
+
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _bulk_all AS SELECT p.record_id_l, p.record_id_r, p.status,
             a.person_id AS pl, b.person_id AS pr FROM match_pairs p
         JOIN person_records a ON a.record_id = p.record_id_l JOIN person_records b ON b.record_id = p.record_id_r
         WHERE {_queue_where(min_probability)} AND a.person_id <> b.person_id""")
+    run(conn, "CREATE OR REPLACE TEMP TABLE _bulk AS SELECT record_id_l, record_id_r, pl, pr FROM _bulk_all "
+              "WHERE status = 'review'")
+    _drop_conflicting_groups(conn, guard_on(conn) if guard is None else guard)
     pairs = scalar(conn, "SELECT count(*) FROM _bulk") or 0
+    held_back = (scalar(conn, "SELECT count(*) FROM _bulk_all") or 0) - pairs
     involved = scalar(conn, "SELECT count(DISTINCT p) FROM (SELECT pl AS p FROM _bulk UNION ALL SELECT pr FROM _bulk)") or 0
     after = _person_components(conn)
+    run(conn, "DROP TABLE IF EXISTS _bulk_all")
     return {"pairs": pairs, "persons_involved": involved, "persons_after": after,
-            "persons_merged": involved - after}
+            "persons_merged": involved - after, "held_back": held_back}
+
+
+def _drop_conflicting_groups(conn: duckdb.DuckDBPyConnection, guard: bool) -> None:
+    """Remove from ``_bulk`` every pair of a group of persons (joined by ``_bulk``'s pairs) in which two
+    records of different persons conflict (guard.conflict_sql) or were kept apart by an operator."""
+    from workbench.identity.clusters import constrained_components
+    from workbench.identity.guard import conflict_sql, profile_sql
+
+    links = conn.execute("SELECT pl, pr, 1.0, false FROM _bulk").fetchall()
+    if not links:
+        return
+    labels, _ = constrained_components(links, [])
+    run(conn, "CREATE OR REPLACE TEMP TABLE _bulk_grp AS SELECT unnest(?::BIGINT[]) AS person_id, "
+              "unnest(?::BIGINT[]) AS grp", [list(labels), list(labels.values())])
+    run(conn, """CREATE OR REPLACE TEMP TABLE _bulk_mem AS SELECT g.grp, pr.person_id, pr.record_id
+        FROM _bulk_grp g JOIN person_records pr USING (person_id)""")
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _bulk_prof AS "
+              f"{profile_sql('r.record_id IN (SELECT record_id FROM _bulk_mem)')}")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _bulk_bad AS
+        SELECT DISTINCT m1.grp FROM _bulk_mem m1 JOIN _bulk_mem m2
+            ON m1.grp = m2.grp AND m1.person_id <> m2.person_id AND m1.record_id < m2.record_id
+        JOIN _bulk_prof x ON x.node = m1.record_id JOIN _bulk_prof y ON y.node = m2.record_id
+        WHERE {conflict_sql(guard)} IS NOT NULL OR (m1.record_id, m2.record_id) IN
+            (SELECT (record_id_l, record_id_r) FROM match_decisions WHERE decision = 'reject' AND {ACTIVE})""")
+    run(conn, """DELETE FROM _bulk WHERE pl IN (SELECT person_id FROM _bulk_grp
+        WHERE grp IN (SELECT grp FROM _bulk_bad))""")
+    for t in ("_bulk_grp", "_bulk_mem", "_bulk_prof", "_bulk_bad"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
 
 
 def _person_components(conn: duckdb.DuckDBPyConnection) -> int:
@@ -220,8 +263,8 @@ def _person_components(conn: duckdb.DuckDBPyConnection) -> int:
 
 def bulk_accept(conn: duckdb.DuckDBPyConnection, min_probability: float, reason: str | None = None,
                 by: str | None = None) -> dict[str, int]:
-    """Accept every waiting pair at or above ``min_probability`` (pairs that would join records kept apart
-    are left in the queue as conflicts). Undone as a whole by undo_last."""
+    """Accept every waiting pair at or above ``min_probability`` except those held back (see bulk_preview:
+    they stay in the queue, to be decided one by one). Undone as a whole by undo_last."""
     preview = bulk_preview(conn, min_probability)
     if not preview["pairs"]:
         return {**preview, "accepted": 0}

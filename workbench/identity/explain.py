@@ -37,7 +37,7 @@ def record_rows(conn: duckdb.DuckDBPyConnection, record_ids: list[int]) -> dict[
 def pair_detail(conn: duckdb.DuckDBPyConnection, record_l: int, record_r: int) -> dict[str, Any]:
     """Everything the review screen shows for one pair."""
     lo, r = min(record_l, record_r), max(record_l, record_r)
-    pair = rows(conn, """SELECT probability, match_weight, status, levels, weights FROM match_pairs
+    pair = rows(conn, """SELECT probability, match_weight, status, reason, levels, weights FROM match_pairs
         WHERE record_id_l = ? AND record_id_r = ?""", [lo, r])
     recs = record_rows(conn, [lo, r])
     labels_of, prior, method = _model_summary(conn)
@@ -59,6 +59,7 @@ def pair_detail(conn: duckdb.DuckDBPyConnection, record_l: int, record_r: int) -
         "probability": pair[0]["probability"] if pair else None,
         "match_weight": pair[0]["match_weight"] if pair else None,
         "status": pair[0]["status"] if pair else None,
+        "reason": pair[0]["reason"] if pair else None,  # why a guard held the pair
         "prior_weight": prior,
         "fields": fields,
         "comparisons": comparisons,

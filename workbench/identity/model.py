@@ -154,6 +154,15 @@ def prediction_rules(fields: set[str]) -> list[Any]:
         rules.append(block_on("name_block"))  # rare first name + surname anywhere
     if has("fn") and has("zip"):
         rules.append(block_on("fn_zip_block"))  # rare first name in a ZIP (surname typo or change)
+    # more ways to meet for thin and misspelt records: a sound-alike surname with the first initial and ZIP3,
+    # or with the birth date; house number and the start of the street name in a ZIP3 (each key blanked
+    # where more than BLOCK_LIMIT["sound"] records share it)
+    if has("ln") and has("zip"):
+        rules.append(block_on("sound_zip3_block"))
+    if has("ln") and has("dob"):
+        rules.append(block_on("sound_dob_block"))
+    if has("street"):
+        rules.append(block_on("house_block"))
     # a single field whose value few records share (every value, on small data; the rare ones at scale)
     for column, block in (("dob", "dob_block"), ("ln", "ln_block"), ("fn", "fn_block"), ("street", "street_block")):
         if has(column):

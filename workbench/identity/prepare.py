@@ -15,7 +15,16 @@ INPUT_TABLE = "_match_input"
 
 # a value shared by more records than this is a placeholder, not an identity
 MAX_SHARED = {"email": 20, "phone": 30}
-BLOCK_LIMIT = {"street": 200, "name": 50, "fn_zip": 30, "single": 20}  # an address with more residents than this is not used to block
+BLOCK_LIMIT = {"street": 200, "name": 50, "fn_zip": 30, "single": 20,  # an address with more residents than this is not used to block
+               "sound": 50}  # a sound-alike key shared by more records than this is not used to block
+
+
+def sound_key(col: str) -> str:
+    """A surname's sound-alike key in SQL (DuckDB has no soundex): first letter, then the consonants after
+    it with vowels, Y, H and W dropped and repeats collapsed, four characters: WELLER, WELELR -> WLR."""
+    rest = f"string_split(regexp_replace(substr({col}, 2), '[^B-DF-GJ-NP-TV-XZ]', '', 'g'), '')"
+    return (f"CASE WHEN {col} IS NOT NULL THEN left({col}, 1) || left(array_to_string(list_filter({rest}, "
+            f"lambda c, i: i = 1 OR c <> {rest}[i - 1]), ''), 3) END")
 
 
 def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where: str = "") -> int:
@@ -27,13 +36,20 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
         SELECT r.record_id AS unique_id, r.source,
             r.first_name_key AS fn, coalesce(r.first_name_root, r.first_name_key) AS fn_root,
             r.last_name_key AS ln, r.birth_dt AS dob_date, r.addr_street AS street, r.addr_unit AS unit,
-            r.zip5 AS zip, r.city_std AS city, r.email_std AS email, r.phone_std AS phone
+            r.zip5 AS zip, r.city_std AS city, r.email_std AS email, r.phone_std AS phone,
+            {sound_key('r.last_name_key')} || '|' || left(r.first_name_key, 1) || '|' || substr(r.zip5, 1, 3)
+                AS sound_zip3,
+            {sound_key('r.last_name_key')} || '|' || strftime(r.birth_dt, '%Y-%m-%d') AS sound_dob,
+            CASE WHEN regexp_matches(r.addr_street, '^[0-9]+[A-Z]? [A-Z]') THEN
+                regexp_extract(r.addr_street, '^([0-9]+[A-Z]? [A-Z]{{1,3}})', 1) || '|' || substr(r.zip5, 1, 3)
+            END AS house_zip3
         FROM records r {where}""")
     n_all = scalar(conn, "SELECT count(*) FROM _mi_base") or 0
     limits = {"email": MAX_SHARED["email"], "phone": MAX_SHARED["phone"], "dob_date": max(100, int(n_all * 0.002)),
               "street, zip": BLOCK_LIMIT["street"], "fn_root, ln": BLOCK_LIMIT["name"],
               "fn_root, zip": BLOCK_LIMIT["fn_zip"], "dob_date ": BLOCK_LIMIT["single"], "ln": BLOCK_LIMIT["single"],
-              "fn_root": BLOCK_LIMIT["single"], "street": BLOCK_LIMIT["single"]}
+              "fn_root": BLOCK_LIMIT["single"], "street": BLOCK_LIMIT["single"], "sound_zip3": BLOCK_LIMIT["sound"],
+              "sound_dob": BLOCK_LIMIT["sound"], "house_zip3": BLOCK_LIMIT["sound"]}
     names = {}
     for i, (key, limit) in enumerate(limits.items()):
         cols = [c.strip() for c in key.split(",")]
@@ -63,7 +79,10 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
             CASE WHEN {rare('ln')} THEN ln END AS ln_block,
             CASE WHEN {rare('fn_root')} THEN fn_root END AS fn_block,
             CASE WHEN {rare('street')} THEN street END AS street_block,
-            substr(zip, 1, 3) AS zip3
+            substr(zip, 1, 3) AS zip3,
+            CASE WHEN {rare('sound_zip3')} THEN sound_zip3 END AS sound_zip3_block,
+            CASE WHEN {rare('sound_dob')} THEN sound_dob END AS sound_dob_block,
+            CASE WHEN {rare('house_zip3')} THEN house_zip3 END AS house_block
         FROM _mi_base""")
     for name in ("_mi_base", *names.values()):
         run(conn, f"DROP TABLE IF EXISTS {name}")

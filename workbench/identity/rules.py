@@ -36,7 +36,8 @@ def score_rules(conn: duckdb.DuckDBPyConnection, run_id: int, new_only: bool) ->
                      f"JOIN {INPUT_TABLE} r ON {condition} AND l.unique_id < r.unique_id {scope}")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _rule_pairs AS
         SELECT a, b, min(rule) AS rule FROM ({' UNION ALL '.join(parts)}) GROUP BY a, b""")
-    run(conn, """INSERT INTO match_pairs SELECT a, b, 1.0, NULL, 'auto', [rule]::TINYINT[], NULL, ?
+    run(conn, """INSERT INTO match_pairs (record_id_l, record_id_r, probability, match_weight, status,
+                 levels, weights, run_id) SELECT a, b, 1.0, NULL, 'auto', [rule]::TINYINT[], NULL, ?
                  FROM _rule_pairs""", [run_id])
     found = scalar(conn, "SELECT count(*) FROM _rule_pairs") or 0
     run(conn, "DROP TABLE IF EXISTS _rule_pairs")

@@ -152,7 +152,8 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     t = lap("score", t)
 
     step("clustering into persons", 0.75)
-    run(conn, "UPDATE match_pairs SET status = 'auto' WHERE status = 'conflict'")
+    run(conn, "UPDATE match_pairs SET status = 'auto', held_by = NULL, reason = NULL "
+              "WHERE status = 'conflict' OR (status = 'held' AND held_by = 'cluster')")
     changes = clusters.cluster(conn)
     run(conn, "DELETE FROM match_record_state")
     run(conn, "INSERT INTO match_record_state SELECT record_id, row_hash FROM records")

@@ -22,6 +22,7 @@ from workbench.store.sql import run, scalar
 #   - the first names differ and the email is the same (a family email: the.kowalskis@...), or
 #   - a first name is missing and neither the birth date nor the email agrees (nothing but the household).
 # Otherwise one record without a first name would chain a whole family into one person.
+HELD_HOUSEHOLD = "one household, first names differ or missing"
 GUARD_HOUSEHOLD_LABELS = ("same surname and address or phone", "same address or phone, other surname",
                           "same surname, nearby")
 
@@ -52,12 +53,14 @@ def _insert_predictions(conn: duckdb.DuckDBPyConnection, table: str, saved: dict
     levels = ", ".join(f"gamma_{n}" for n in names)
     weights = ", ".join(f"mw_{n}" + (f" + coalesce(mw_tf_adj_{n}, 0)" if f"mw_tf_adj_{n}" in columns else "")
                         for n in names)
-    run(conn, f"""INSERT INTO match_pairs
+    held = f"(match_probability >= {float(auto)!r} AND {_guard_sql(saved) if guard else 'false'})"
+    run(conn, f"""INSERT INTO match_pairs (record_id_l, record_id_r, probability, match_weight, status, levels,
+            weights, run_id, reason, held_by)
         SELECT least(unique_id_l, unique_id_r), greatest(unique_id_l, unique_id_r), match_probability, match_weight,
-            CASE WHEN match_probability >= ? AND {_guard_sql(saved) if guard else 'false'} THEN 'held'
-                 WHEN match_probability >= ? THEN 'auto' ELSE 'review' END,
-            [{levels}]::TINYINT[], [{weights}]::FLOAT[], ?
-        FROM {table} WHERE match_probability >= ?""", [auto, auto, run_id, review])
+            CASE WHEN {held} THEN 'held' WHEN match_probability >= ? THEN 'auto' ELSE 'review' END,
+            [{levels}]::TINYINT[], [{weights}]::FLOAT[], ?,
+            CASE WHEN {held} THEN '{HELD_HOUSEHOLD}' END, CASE WHEN {held} THEN 'pair' END
+        FROM {table} WHERE match_probability >= ?""", [auto, run_id, review])
 
 
 def score_all(conn: duckdb.DuckDBPyConnection, saved: dict[str, Any], auto: float, review: float,

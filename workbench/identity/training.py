@@ -121,7 +121,7 @@ def train(conn: duckdb.DuckDBPyConnection, fields: set[str], records: int) -> di
         rules = model.deterministic_rules(fields)
         if rules:
             linker.training.estimate_probability_two_random_records_match(rules, recall=0.7)
-        max_pairs = min(5e6, max(1e5, records * 3.0))
+        max_pairs = min(5e6, max(1e6, records * 10.0))
         linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=42)
         trained = 0
         for rule in model.training_rules(fields):
@@ -136,12 +136,33 @@ def train(conn: duckdb.DuckDBPyConnection, fields: set[str], records: int) -> di
         saved = linker.misc.save_model_to_json()
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
-    return regularise(saved)
+    return regularise(saved, exact_u_floors(conn, fields))
 
 
-def regularise(saved: dict[str, Any]) -> dict[str, Any]:
+# Exact levels whose u (the chance two random records agree) is computed from the data, not sampled: a sample
+# of random pairs rarely holds two records sharing a birth date, and a u of ~0 gives "same birth date"
+# 20+ bits, enough to merge two strangers born on the same day.
+EXACT_U = {("birth_date", "exact"): "dob", ("email", "exact"): "email"}
+
+
+def exact_u_floors(conn: duckdb.DuckDBPyConnection, fields: set[str]) -> dict[tuple[str, str], float]:
+    """u of the exact levels in EXACT_U: the sum over values of (share of records with that value)^2."""
+    out = {}
+    for key, column in EXACT_U.items():
+        if column not in fields:
+            continue
+        got = scalar(conn, f"""SELECT sum(n * n) / (sum(n) * sum(n)) FROM
+            (SELECT count(*)::DOUBLE AS n FROM {INPUT_TABLE} WHERE {column} IS NOT NULL GROUP BY {column})""")
+        if got:
+            out[key] = float(got)
+    return out
+
+
+def regularise(saved: dict[str, Any], u_floors: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
     """Fill parameters the data could not estimate and floor the rest, so no level has an infinite or
-    missing weight. m and u are renormalised over each comparison's non-null levels."""
+    missing weight (``u_floors``: per (comparison, level label), a u computed from the data). m and u are
+    renormalised over each comparison's non-null levels."""
+    u_floors = u_floors or {}
     for comparison in saved["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
         name = comparison["output_column_name"]
@@ -149,7 +170,8 @@ def regularise(saved: dict[str, Any]) -> dict[str, Any]:
             values = [lv.get(key) for lv in levels]
             known = [v for v in values if v is not None and not math.isnan(v)]
             for lv, v in zip(levels, values, strict=True):
-                low = LEVEL_M_FLOORS.get((name, lv.get("label_for_charts")), floor) if key == "m_probability" else floor
+                label = (name, lv.get("label_for_charts"))
+                low = LEVEL_M_FLOORS.get(label, floor) if key == "m_probability" else u_floors.get(label, floor)
                 lv[key] = max(low, v if v is not None and not math.isnan(v) else floor)
             total = sum(lv[key] for lv in levels)
             if known and total > 0:

@@ -463,13 +463,15 @@ class MatchesScreen(WorkbenchScreen):
         self.app.call_from_thread(self._bulk_confirm, value, preview)
 
     def _bulk_confirm(self, value: float, preview: dict[str, int]) -> None:
+        held = (f" {preview['held_back']:,} pairs held by the guards (one household, two people) are left "
+                "for review one by one.") if preview.get("held_back") else ""
         if not preview["pairs"]:
-            self.notify(f"No waiting pair at or above {value:g}.")
+            self.notify(f"No waiting pair at or above {value:g} to accept.{held}")
             return
         self.app.push_screen(
             ConfirmModal(f"Accept {preview['pairs']:,} pairs at or above {value:g}?",
                          f"{preview['persons_involved']:,} persons become {preview['persons_after']:,} "
-                         f"({preview['persons_merged']:,} merged away). Undo with u."),
+                         f"({preview['persons_merged']:,} merged away). Undo with u.{held}"),
             lambda yes: yes and self.refresh_queue(("bulk", value)))
 
     # -- matching -------------------------------------------------------------------------------
