@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "workbench.commands.select",
     "workbench.commands.contacts",
     "workbench.commands.trust",
+    "workbench.commands.segments",
 )
 
 
