@@ -225,3 +225,20 @@ def test_cli_segments(tmp_path):
     bad.write_text("[segments.x]\nrecency = 4\n")
     refused = runner.invoke(main, ["--db", db, "segments", "--rules", str(bad)])
     assert refused.exit_code == 2 and "bad.toml:2: segments.x.recency" in refused.output
+
+
+def test_customer_view_and_profile_show_segments(rfm_store):
+    from workbench.contacts.customer import customer_view
+    from workbench.contacts.customer_text import customer_sections
+    from workbench.report import build_profile, to_markdown
+
+    with rfm_store.transaction() as conn:
+        view = customer_view(conn, 3, with_triggers=False)
+        profile = build_profile(conn)
+    section = next(s for s in customer_sections(view) if s.key == "segments")
+    assert section.rows[0][:5] == ["all brands", "cannot_lose", "2", "5", "5"]
+    assert [r[0] for r in section.rows] == ["all brands", "ember", "tidewater"]
+    assert profile["segments"]["persons"] == 5
+    text = to_markdown(profile)
+    assert "## Customer segments (RFM)" in text and "orders as of 2026-11-20" in text
+    assert "| R5 | 0 / $0 | 0 / $0 | 0 / $0 | 1 / $150 | 0 / $0 |" in text  # person 1: R5 F4

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "workbench.commands.contacts",
     "workbench.commands.trust",
     "workbench.commands.segments",
+    "workbench.commands.model",
 )
 
 

@@ -72,3 +72,13 @@ def grid_matrix(summary: dict[str, Any], measure: str = "persons") -> list[list[
     """The grid as rows recency 5..1, columns frequency 1..5 (0 where no person falls)."""
     cells = {(g["recency_score"], g["frequency_score"]): g[measure] for g in summary["grid"]}
     return [[cells.get((r, f), 0) for f in range(1, 6)] for r in range(5, 0, -1)]
+
+
+def person_churn(conn: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, Any] | None:
+    """The person's churn score and decile from the last scoring (None if not scored)."""
+    found = rows(
+        conn,
+        "SELECT score, decile, model_id, as_of, scored_at FROM churn_scores WHERE person_id = ?",
+        [person_id],
+    )
+    return found[0] if found else None
