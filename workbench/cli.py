@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "workbench.commands.trust",
     "workbench.commands.segments",
     "workbench.commands.model",
+    "workbench.commands.publish",
 )
 
 
