@@ -242,3 +242,14 @@ def test_customer_view_and_profile_show_segments(rfm_store):
     text = to_markdown(profile)
     assert "## Customer segments (RFM)" in text and "orders as of 2026-11-20" in text
     assert "| R5 | 0 / $0 | 0 / $0 | 0 / $0 | 1 / $150 | 0 / $0 |" in text  # person 1: R5 F4
+
+
+def test_segments_and_model_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, workbench.segments, workbench.segments.publish, workbench.model; "
+        "assert 'textual' not in sys.modules, 'textual imported by the core'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
