@@ -188,3 +188,26 @@ def test_cli_publish(pub_store, tmp_path):
     assert again.exit_code == 2 and "--force" in again.output
     history = runner.invoke(main, ["--db", db, "publishes", "--json"])
     assert [p["source"] for p in json.loads(history.output)] == ["crm"]
+
+
+def test_erasure_removes_scores_and_the_next_delta_lists_the_key(pub_store, tmp_path):
+    from workbench.privacy import erase
+
+    run_publish(pub_store, definition(tmp_path))
+    with pub_store.transaction() as conn:
+        assert scalar(conn, "SELECT count(*) FROM rfm_scores WHERE person_id = 3") == 3
+        # (an erasure of a person with neither email nor phone fails in workbench.privacy: reported)
+        run(
+            conn,
+            "UPDATE records SET email = 'p3@example.com', email_std = 'p3@example.com' WHERE record_id = 3",
+        )
+    erase(pub_store, person_id=3, reason="request", compact=False)
+    with pub_store.connect(read_only=True) as conn:
+        assert scalar(conn, "SELECT count(*) FROM rfm_scores WHERE person_id = 3") == 0
+    run_publish(
+        pub_store,
+        definition(tmp_path, DEFINITION.replace("crm_segments", "after")),
+        mode="delta",
+        allow_stale=True,
+    )
+    assert read(tmp_path / "after.csv")["K3"]["change"] == "removed"
