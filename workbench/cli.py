@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "workbench.commands.select",
     "workbench.commands.contacts",
     "workbench.commands.trust",
+    "workbench.commands.segments",
+    "workbench.commands.model",
+    "workbench.commands.publish",
 )
 
 

@@ -51,12 +51,22 @@ def customer_view(conn: duckdb.DuckDBPyConnection, person_id: int, with_triggers
         "merge_decisions": _merge_decisions(conn, person_id) if available["identity"] else [],
         "merge_candidates": _merge_candidates(conn, person_id) if available["identity"] else [],
         "available": available,
+        **_value_and_risk(conn, person_id),
     }
     if with_triggers:
         from workbench.contacts.trigger_sql import person_triggers
 
         view["triggers"] = person_triggers(conn, person_id)
     return view
+
+
+def _value_and_risk(conn, person_id: int) -> dict[str, Any]:
+    """Issue 14: the person's RFM segment and scores (every brand, each brand) and churn score."""
+    try:
+        from workbench.segments.view import person_churn, person_rfm
+    except ImportError:
+        return {"rfm": [], "churn": None}
+    return {"rfm": person_rfm(conn, person_id), "churn": person_churn(conn, person_id)}
 
 
 def _not_found(conn, person_id: int) -> NotFoundError:

@@ -72,6 +72,15 @@ def customer_sections(view: dict[str, Any]) -> list[Section]:
                        [[show(b["brand"]), show(b["orders"]), show(b["spend"]), show(b["returns"]),
                          show(b["first_order"]), show(b["last_order"]), show(b["channels"])]
                         for b in view["transactions_by_brand"]], empty="no orders"))
+    churn = view.get("churn")
+    out.append(Section("segments", "Value and risk (RFM segment, scores 1-5; churn score)" + (
+        f": churn {churn['score']:.2f}, decile {churn['decile']} of 10, model {churn['model_id']} as of "
+        f"{show(churn['as_of'])}" if churn else ""),
+        ["brand", "segment", "recency", "frequency", "monetary", "days since", "orders", "value", "as of"],
+        [[show(r["brand"]), show(r["segment"]), show(r["recency_score"]), show(r["frequency_score"]),
+          show(r["monetary_score"]), show(r["recency_days"]), show(r["frequency"]), show(r["monetary"]),
+          show(r["as_of"])] for r in view.get("rfm") or []],
+        empty="no segments (no orders, or `workbench segments` not run yet)"))
     out.append(Section("orders", "Latest orders", ["date", "source", "order", "brand", "channel", "category",
                                                   "amount", "returned"],
                        [[show(t["order_date"]), show(t["source"]), show(t["order_id"]), show(t["brand"]),

@@ -133,6 +133,10 @@ PERSONAL_DATA: list[PersonalData] = [
                  f"t.person_id IN ({P}) OR t.record_id IN ({R}) OR t.email_std IN (SELECT email_std FROM _erase_emails)",
                  set={"person_id": "NULL", "source_key": "NULL", "email_std": "NULL", "record_id": "NULL"},
                  needs=("person_id", "record_id", "email_std", "source_key"), note="responses stay, anonymous"),
+    # -- segments and scores (issue 14); publish_state keeps a source key until the next publish lists it
+    # as removed (docs/segments.md)
+    PersonalData("rfm_scores", "delete", f"t.person_id IN ({P})", needs=("person_id",)),
+    PersonalData("churn_scores", "delete", f"t.person_id IN ({P})", needs=("person_id",)),
 ]
 
 

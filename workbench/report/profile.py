@@ -50,6 +50,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         "suppressions": _suppressions(conn),
         "freshness": _freshness(conn, now),
         "campaigns": _campaigns(conn),
+        "segments": _segments(conn),
     }
     run(conn, "DROP TABLE IF EXISTS _pp")
     return out
@@ -186,3 +187,12 @@ def _campaigns(conn) -> list[dict[str, Any]]:
             min(contact_date) AS contact_date, count(*) FILTER (WHERE NOT is_control) AS contacted,
             count(*) FILTER (WHERE is_control) AS held_out
         FROM contact_history GROUP BY campaign ORDER BY contact_date DESC LIMIT 5""")
+
+
+def _segments(conn) -> dict[str, Any] | None:
+    """Issue 14: the stored RFM segments (sizes, value, recency x frequency grid); None before the first run."""
+    try:
+        from workbench.segments.view import rfm_summary
+    except ImportError:
+        return None
+    return rfm_summary(conn) if _has_table(conn, "rfm_runs") else None

@@ -82,7 +82,28 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], s
         keys = [k for k in p["campaigns"][0] if k not in ("cells",)]
         out.append(("Recent campaigns", keys, [[_n(c[k]) if isinstance(c[k], (int, float)) else str(c[k] if c[k]
                                                   is not None else "-") for k in keys] for c in p["campaigns"]], ""))
+    out += _segment_sections(p.get("segments"))
     return out
+
+
+def _segment_sections(seg: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """Issue 14: segment sizes and value, and the recency x frequency grid (persons; value under it)."""
+    if not seg or not seg.get("persons"):
+        return []
+    from workbench.segments.view import grid_matrix
+
+    as_of = f"orders as of {seg['as_of']}, lookback {seg['lookback_days']} days" + (
+        "; the orders changed since: run `workbench segments`" if seg.get("stale") else "")
+    body = [[s["segment"], _n(s["persons"]), _pct(s["share"]), _money(s["monetary"]), _pct(s["value_share"]),
+             _money(s["avg_monetary"])] for s in seg["segments"]]
+    body.append(["**all**", _n(seg["persons"]), "100%", _money(seg["monetary"]), "100%", ""])
+    persons, value = grid_matrix(seg, "persons"), grid_matrix(seg, "monetary")
+    grid = [[f"R{5 - i}", *(f"{_n(n)} / {_money(v)}" for n, v in zip(row, vrow, strict=True))]
+            for i, (row, vrow) in enumerate(zip(persons, value, strict=True))]
+    return [("Customer segments (RFM)", ["segment", "persons", "share", "value", "of value", "average value"], body,
+             f"Quintile scores 1-5 over every brand; {as_of}."),
+            ("Recency x frequency (persons / value)", ["recency", "F1", "F2", "F3", "F4", "F5"], grid,
+             "R5 = the most recent last order, F5 = the most orders in the lookback.")]
 
 
 def to_markdown(p: dict[str, Any]) -> str:

@@ -94,6 +94,18 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
     _a("returns_total", "number", "returned orders ever, every brand", _ORDERS),
     _a("first_order", "date", "day of the first order, any brand", _ORDERS),
     _a("last_order", "date", "day of the latest order, any brand", _ORDERS),
+    # issue 14: the last `workbench segments` run and churn scoring (workbench/segments, workbench/model)
+    *(_a(n, t, h, _ORDERS, sql=f"(SELECT s.{c} FROM {tbl} s WHERE s.person_id = a.person_id{w})") for n, t, h, c, tbl, w in (
+        ("rfm_segment", "text", "RFM segment, all brands (workbench segments)", "segment", "rfm_scores",
+         " AND s.brand = ''"),
+        ("recency_score", "number", "RFM recency score 1-5, all brands", "recency_score", "rfm_scores",
+         " AND s.brand = ''"),
+        ("frequency_score", "number", "RFM frequency score 1-5, all brands", "frequency_score", "rfm_scores",
+         " AND s.brand = ''"),
+        ("monetary_score", "number", "RFM monetary score 1-5, all brands", "monetary_score", "rfm_scores",
+         " AND s.brand = ''"),
+        ("churn_score", "number", "probability of lapsing (workbench model churn score)", "score", "churn_scores", ""),
+        ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores", ""))),
 )}
 
 # Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name

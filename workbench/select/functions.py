@@ -162,7 +162,8 @@ _BUILTINS: tuple[FunctionSpec, ...] = (
 )
 
 _REGISTRY: dict[str, FunctionSpec] = {f.name: f for f in _BUILTINS}
-FUNCTION_PROVIDERS: list[str] = ["workbench.contacts.select_functions:trigger_functions"]  # "module:callable"
+FUNCTION_PROVIDERS: list[str] = ["workbench.contacts.select_functions:trigger_functions",  # "module:callable"
+                                   "workbench.segments.select_functions:segment_functions"]
 _providers_loaded: set[str] = set()
 
 

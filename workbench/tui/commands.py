@@ -27,6 +27,10 @@ SCREEN_ACTIONS = (
     ("Add a pressure rule", "A contact pressure or capacity rule (Campaigns screen, a)", "campaigns", "add_rule"),
     ("Write the profile report", "HTML or Markdown report for the rest of the company (Profile screen, w)",
      "profile", "write_report"),
+    ("Compute RFM segments", "Recency, frequency, monetary segments (Profile screen, s)", "profile",
+     "compute_segments"),
+    ("Publish segments", "Segment files for the operational systems (Profile screen, u)", "profile",
+     "publish_segments"),
 )
 
 

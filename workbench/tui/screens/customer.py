@@ -30,7 +30,7 @@ from textual.widgets import DataTable, Static
 from workbench.tui import jobs
 from workbench.tui.screens.base import WorkbenchScreen
 
-SECTIONS = ("golden", "records", "household", "brands", "orders", "contacts", "suppressions", "triggers", "merges")
+SECTIONS = ("golden", "records", "household", "brands", "segments", "orders", "contacts", "suppressions", "triggers", "merges")
 
 
 def open_customer(app: App, person_id: int) -> None:

@@ -36,6 +36,12 @@ class ProfileFetched(Fetched): ...
 class ReportWritten(Fetched): ...
 
 
+class SegmentsComputed(Fetched): ...
+
+
+class SegmentsPublished(Fetched): ...
+
+
 def bar_chart(items: list[tuple[str, float]], money: bool = True) -> Text:
     """Horizontal text bars, one line per (label, value)."""
     text = Text()
@@ -99,6 +105,8 @@ class ProfileScreen(WorkbenchScreen):
         Binding("p", "period", "Period", id="profile.period"),
         Binding("w", "write_report", "Write report", id="profile.write"),
         Binding("R", "rebuild", "Refresh", id="profile.refresh"),
+        Binding("s", "compute_segments", "Segments", show=False, id="profile.segments"),
+        Binding("u", "publish_segments", "Publish segments", show=False, id="profile.publish"),
     ]
 
     def __init__(self) -> None:
@@ -189,3 +197,41 @@ class ProfileScreen(WorkbenchScreen):
     def _written(self, message: ReportWritten) -> None:
         r = message.value
         self.notify(f"Wrote {r['out']} ({r['format']}, {r['bytes']:,} bytes)", title="Profile report")
+
+    # -- issue 14: RFM segments and publishing them (jobs in profile_jobs.py) -----------------------------
+    def action_compute_segments(self) -> None:
+        self._compute_segments()
+
+    @work(thread=True, exclusive=True, group="profile-segments", name="compute the segments", exit_on_error=False)
+    def _compute_segments(self) -> None:
+        from workbench.tui.screens.profile_jobs import compute_segments
+
+        self.post_message(SegmentsComputed(compute_segments(self.store)))
+
+    @on(SegmentsComputed)
+    def _segments_computed(self, message: SegmentsComputed) -> None:
+        r = message.value
+        state = "computed" if r.computed else "already up to date"
+        self.notify(f"{r.persons:,} persons, orders as of {r.as_of} ({state})", title="RFM segments")
+        self.action_rebuild()
+
+    def action_publish_segments(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self._publish(Path(value).expanduser())
+
+        self.app.push_screen(PromptModal("Publish segments with the definition", "SEGMENTS.toml",
+                                         detail="One file per operational system, keyed by its customer key "
+                                                "(see docs/segments.md)."), chosen)
+
+    @work(thread=True, exclusive=True, group="profile-publish", name="publish the segments", exit_on_error=False)
+    def _publish(self, path: Path) -> None:
+        from workbench.tui.screens.profile_jobs import publish_segments
+
+        self.post_message(SegmentsPublished(publish_segments(self.store, path)))
+
+    @on(SegmentsPublished)
+    def _published(self, message: SegmentsPublished) -> None:
+        r = message.value
+        self.notify("; ".join(f"{s.source}: {s.rows:,} rows to {s.file.name}" for s in r.systems),
+                    title=f"Published {r.name} ({r.mode})")
