@@ -149,7 +149,7 @@ def test_suppressed_persons_get_the_suppressed_treatment(pub_store, tmp_path):
 
 def test_refusals_leave_nothing(pub_store, tmp_path):
     (tmp_path / "crm_segments.csv").write_text("keep me")
-    with pytest.raises(WorkbenchError, match="exists already"):
+    with pytest.raises(WorkbenchError, match="already exists"):
         run_publish(pub_store, definition(tmp_path))
     assert (tmp_path / "crm_segments.csv").read_text() == "keep me"
     clock.set_now("2026-12-20T09:00:00")  # both sources a month old: error

@@ -28,7 +28,13 @@ import duckdb
 
 from workbench import __version__, clock
 from workbench.errors import ConfigError, RefusedError, WorkbenchError
-from workbench.export.writer import PendingFile, copy_to_pending, neutralise_value, write_private_text
+from workbench.export.writer import (
+    PendingFile,
+    check_target,
+    copy_to_pending,
+    neutralise_value,
+    write_private_text,
+)
 from workbench.segments.publish_def import PublishDefinition
 from workbench.segments.rfm import ALL_BRANDS, compute_rfm, current_rules
 from workbench.store import Store
@@ -95,21 +101,13 @@ class PublishResult:
         }
 
 
-def check_targets(d: PublishDefinition, force: bool) -> None:
+def check_targets(d: PublishDefinition, force: bool, database: Path | None = None) -> None:
+    """Every file of the publish (and its manifest) through the one output check of exports: never the
+    database, a FIFO, a device, a link or a folder; an existing file only with ``force``."""
     for s in d.systems:
-        target = s.file.absolute()
-        if target.is_dir():
-            raise WorkbenchError(f"{target} is a directory; systems.{s.source}.file names the file to write.")
-        if not target.parent.is_dir():
-            raise WorkbenchError(
-                f"The folder {target.parent} does not exist (systems.{s.source}.file).",
-                "Create it first, or change the file.",
-            )
-        for path in (target, Path(str(target) + MANIFEST_SUFFIX)):
-            if path.exists() and not force:
-                raise WorkbenchError(
-                    f"{path} exists already.", "Give another file name, or overwrite it with --force."
-                )
+        target = check_target(s.file, force=force, database=database, option=f"systems.{s.source}.file")
+        check_target(Path(str(target) + MANIFEST_SUFFIX), force=force, database=database,
+                     option=f"systems.{s.source}.file")
 
 
 def _check_definition(conn: duckdb.DuckDBPyConnection, d: PublishDefinition) -> None:
@@ -174,7 +172,7 @@ def run_publish(
     if mode not in ("full", "delta"):
         raise WorkbenchError(f"mode must be full or delta, not {mode!r}.")
     if not dry_run:
-        check_targets(d, force)
+        check_targets(d, force, store.path)
     pending: list[PendingFile] = []
     with store.connect() as conn:
         run(conn, "BEGIN TRANSACTION")
@@ -210,14 +208,17 @@ def run_publish(
                     continue
                 columns = ", ".join(COLUMNS) + (", change" if mode == "delta" else "")
                 data = copy_to_pending(
-                    conn, f"SELECT {columns} FROM ({select}) ORDER BY source_key", sr.file, d.format, params
+                    conn, f"SELECT {columns} FROM ({select}) ORDER BY source_key", sr.file, d.format, params,
+                    overwrite=force,
                 )
                 pending.append(data)
                 sr.sha256 = data.sha256
                 manifest = _manifest(d, mode, sr, data, publish_id, result, store)
                 sr.manifest = Path(str(sr.file) + MANIFEST_SUFFIX)
                 pending.append(
-                    write_private_text(sr.manifest, json.dumps(manifest, indent=2, default=str) + "\n")
+                    write_private_text(
+                        sr.manifest, json.dumps(manifest, indent=2, default=str) + "\n", overwrite=force
+                    )
                 )
                 run(conn, "DELETE FROM publish_state WHERE name = ? AND source = ?", [d.name, s.source])
                 run(
@@ -274,7 +275,14 @@ def run_publish(
                 },
             )
             run(conn, f"DROP TABLE IF EXISTS {_ROWS}")
-            run(conn, "COMMIT")
+            for p in pending:  # before the commit: a failed rename leaves the database as it was
+                p.publish()
+            try:
+                run(conn, "COMMIT")
+            except BaseException:
+                for p in reversed(pending):
+                    p.unpublish()  # the commit failed after the renames: take the files back
+                raise
         except BaseException:
             try:
                 run(conn, "ROLLBACK")
@@ -284,7 +292,7 @@ def run_publish(
                 p.discard()
             raise
     for p in pending:
-        p.publish()
+        p.discard()
     result.duration_s = round(time.perf_counter() - t0, 3)
     return result
 
