@@ -55,7 +55,7 @@ EXPECTED = {
     "scalar.json": (2, 0, 0, "not an array"),
     "sql_values.csv": (0, 3, 1, "unparseable birth_date"),
     "truncated.json": (2, 0, 0, "cannot be read as JSON: Invalid Input Error: Malformed JSON"),
-    "unclosed_quote.csv": (0, 1, 1, "a quote that is not closed properly"),
+    "unclosed_quote.csv": (0, 2, 1, "a quote that is not closed on its line"),  # B3 is not swallowed
     "utf16_bom.csv": (0, 1, 0, ""),
     "wrong_top.json": (2, 0, 0, "its records sit in the list under 'data'"),
 }

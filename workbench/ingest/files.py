@@ -54,13 +54,16 @@ class ExtractFile:
     read_path: Path | None = None  # a transcoded UTF-8 copy, when the file was not UTF-8 (or CR-only lines)
     replaced_bytes: int = 0
     nul_bytes: int = 0  # NUL bytes anywhere in the file (counted while hashing): their rows are rejected
+    extra_copies: list[Path] = field(default_factory=list)  # private copies with unclosed-quote lines put aside
 
     def cleanup(self) -> None:
-        if self.read_path and self.read_path != self.path:
+        copies = [*self.extra_copies, *([self.read_path] if self.read_path and self.read_path != self.path else [])]
+        for copy in copies:
             try:
-                os.unlink(self.read_path)
+                os.unlink(copy)
             except OSError:
                 pass
+        self.extra_copies = []
 
 
 def infer_format(path: Path, source: Source) -> str:
@@ -188,37 +191,7 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
     lim = f" LIMIT {int(limit)}" if limit else ""
     try:
         if info.format in ("csv", "tsv"):
-            cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in info.columns) + "}"
-            run(conn, "DROP TABLE IF EXISTS reject_errors")
-            run(conn, "DROP TABLE IF EXISTS reject_scans")
-            run(
-                conn,
-                f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, * FROM read_csv({path}, "
-                f"columns = {cols}, header = {'true' if source.header else 'false'}, auto_detect = false, "
-                f"sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
-                f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
-                f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
-            )
-            # DuckDB may report several errors for one line (a short line: one per missing field): one
-            # reject per line, saying how many fields it has
-            found = "try_cast(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
-            run(
-                conn,
-                f"INSERT INTO {rej} SELECT line, "
-                "CASE error_type WHEN 'MISSING COLUMNS' THEN "
-                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
-                "WHEN 'TOO MANY COLUMNS' THEN "
-                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(max_found::VARCHAR, '?') "
-                "WHEN 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
-                "WHEN 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
-                "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
-                f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
-                "ELSE lower(error_type) || ': ' || error_message END, "
-                f"left(csv_line, {MAX_RAW_CHARS}) FROM ("
-                "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
-                "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
-                f"min({found}) AS min_found, max({found}) AS max_found FROM {table}_rej GROUP BY line)",
-            )
+            _stage_csv(conn, info, source, table, raw_table, rej, lim)
         elif info.format == "parquet":
             run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
                       f"COLUMNS(*)::VARCHAR FROM read_parquet({path}){lim}")
@@ -235,6 +208,112 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
                              f"{_message_line(text)}") from None
     run(conn, f"CREATE TEMP VIEW {table} AS SELECT * FROM {raw_table}")
     return info.columns, rej
+
+
+# A quote that opens a field and never closes on its line makes DuckDB read on, across line ends, until a
+# closing quote or the end of the file: one reject would swallow every line after it. Such a line is
+# put aside (replaced, in a private copy, by a marker line DuckDB rejects on its own) and the file read
+# again, so that line alone is a reject and reading resumes on the next line.
+MAX_QUOTE_REPAIRS = 20  # rounds of repair (each round repairs every swallowing line it found)
+_MARK = "\x01wbq"
+UNCLOSED_QUOTE = "a quote that is not closed on its line"
+
+
+def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str, raw_table: str,
+               rej: str, lim: str) -> None:
+    cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in info.columns) + "}"
+    read_from = Path(info.read_path or info.path)
+    put_aside: list[str] = []  # the original lines replaced by markers, by marker number
+    for _ in range(MAX_QUOTE_REPAIRS + 1):
+        for t in (raw_table, f"{table}_rej", f"{table}_scan", "reject_errors", "reject_scans"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+        run(
+            conn,
+            f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, * FROM read_csv("
+            f"{quote_literal(str(read_from))}, columns = {cols}, header = {'true' if source.header else 'false'}, "
+            f"auto_detect = false, sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
+            f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
+        )
+        # a reject whose text runs over a line end started at an unclosed quote
+        swallowing = [r[0] for r in conn.execute(
+            f"SELECT DISTINCT line_byte_position FROM {table}_rej WHERE contains(csv_line, chr(10)) "
+            f"AND NOT starts_with(csv_line, {quote_literal(_MARK)}) AND line_byte_position IS NOT NULL "
+            "ORDER BY 1").fetchall()]
+        if not swallowing:
+            break
+        if len(put_aside) >= MAX_QUOTE_REPAIRS * 50 or _ == MAX_QUOTE_REPAIRS:
+            raise InputFileError(f"{info.path}: too many quotes that are not closed on their line "
+                                 f"({len(put_aside)}+); the file is not {info.format.upper()} as source "
+                                 f"{source.name!r} reads it.", "Check the quote character and the delimiter.")
+        spans = []
+        for pos in swallowing:
+            start, end, original = _line_at(read_from, int(pos))
+            marker = (info.delimiter or ",").join([f"{_MARK}{len(put_aside)}\x01"] * (len(info.columns) + 1))
+            put_aside.append(original.decode("utf-8", errors="replace")[:MAX_RAW_CHARS])
+            spans.append((start, end, marker.encode()))
+        read_from = _transcode_spans(read_from, spans, info)
+    # DuckDB may report several errors for one line (a short line: one per missing field): one
+    # reject per line, saying how many fields it has
+    found = "try_cast(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
+    run(
+        conn,
+        f"INSERT INTO {rej} SELECT line, "
+        f"CASE WHEN starts_with(csv_line, {quote_literal(_MARK)}) THEN {quote_literal(UNCLOSED_QUOTE)} "
+        "WHEN error_type = 'MISSING COLUMNS' THEN "
+        f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
+        "WHEN error_type = 'TOO MANY COLUMNS' THEN "
+        f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(max_found::VARCHAR, '?') "
+        "WHEN error_type = 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
+        "WHEN error_type = 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
+        "WHEN error_type = 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
+        f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
+        "ELSE lower(error_type) || ': ' || error_message END, "
+        f"CASE WHEN starts_with(csv_line, {quote_literal(_MARK)}) THEN "
+        f"list_extract(?::VARCHAR[], 1 + try_cast(regexp_extract(csv_line, '^{_MARK}(\\d+)', 1) AS INTEGER)) "
+        f"ELSE left(csv_line, {MAX_RAW_CHARS}) END FROM ("
+        "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
+        "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
+        f"min({found}) AS min_found, max({found}) AS max_found FROM {table}_rej GROUP BY line)",
+        [put_aside],
+    )
+
+
+def _line_at(path: Path, position: int) -> tuple[int, int, bytes]:
+    """(start, end, bytes) of the line holding byte ``position`` (DuckDB's line_byte_position: the line's
+    first byte, or the one after it), without its line end: it starts after the last line end before
+    ``position``."""
+    with open(path, "rb") as fh:
+        start = 0
+        at = position
+        while at > 0:
+            back = min(at, 64 * 1024)
+            fh.seek(at - back)
+            cut = fh.read(back).rfind(b"\n")
+            if cut >= 0:
+                start = at - back + cut + 1
+                break
+            at -= back
+        fh.seek(start)
+        data = b""
+        while b"\n" not in data and len(data) <= MAX_LINE_BYTES:
+            chunk = fh.read(65536)
+            if not chunk:
+                break
+            data += chunk
+    nl = data.find(b"\n")
+    line = data if nl < 0 else data[:nl]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return start, start + len(line), line
+
+
+def _transcode_spans(path: Path, spans: list[tuple[int, int, bytes]], info: ExtractFile) -> Path:
+    from workbench.ingest.copies import replace_spans
+
+    copy = replace_spans(path, spans)
+    info.extra_copies.append(copy)
+    return copy
 
 
 def drop_stage(conn: duckdb.DuckDBPyConnection, table: str = "_stage") -> None:
