@@ -19,6 +19,7 @@ import duckdb
 
 from workbench.errors import InputFileError
 from workbench.ingest.copies import transcode as _transcode
+from workbench.ingest.fields import CANONICAL
 from workbench.ingest.sources import Source
 from workbench.store.sql import quote_ident, quote_literal, rows, run, scalar
 
@@ -197,11 +198,7 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
                       f"COLUMNS(*)::VARCHAR FROM read_parquet({path}){lim}")
             info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
         else:
-            fmt = "array" if info.format == "json" else "newline_delimited"
-            run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
-                      f"COLUMNS(*)::VARCHAR FROM read_json({path}, format = '{fmt}', records = true, "
-                      f"maximum_object_size = {MAX_LINE_BYTES * 4}){lim}")
-            info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
+            _stage_json(conn, info, source, table, raw_table, rej, lim)
     except (duckdb.Error, OSError, RuntimeError, ValueError) as exc:  # DuckDB raises some as OSError
         text = exc.filename if isinstance(exc, OSError) and isinstance(exc.filename, str) else str(exc)
         raise InputFileError(f"{info.path}: cannot be read as {info.format.upper()}: "
@@ -316,9 +313,78 @@ def _transcode_spans(path: Path, spans: list[tuple[int, int, bytes]], info: Extr
     return copy
 
 
+# JSON: every record is read as one JSON object and each field as text (a string's characters without its
+# quotes, a number or a boolean as written), whatever type the other records give that field. A line of an
+# NDJSON file that is not a JSON object is a reject of that line; a record whose value for a field the
+# source reads (a canonical field, as_of, keep_when) is an object or a list is a reject of that record.
+def _stage_json(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str, raw_table: str,
+                rej: str, lim: str) -> None:
+    path = quote_literal(str(info.read_path or info.path))
+    objects = f"{table}_json"
+    if info.format == "ndjson":
+        for t in (f"{table}_rej", f"{table}_scan"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+        # the file's lines, one text column (no delimiter, no quotes); an undecodable line is a reject
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines AS SELECT row_number() OVER () AS _row, l "
+                  f"FROM read_csv({path}, columns = {{'l': 'VARCHAR'}}, header = false, auto_detect = false, "
+                  "sep = '', quote = '', escape = '', strict_mode = false, null_padding = false, "
+                  f"max_line_size = {MAX_LINE_BYTES * 4}, store_rejects = true, rejects_table = '{table}_rej', "
+                  f"rejects_scan = '{table}_scan')")
+        gaps = f"(SELECT DISTINCT line FROM {table}_rej)"
+        run(conn, f"INSERT INTO {rej} SELECT line, CASE WHEN any_value(error_type) = 'INVALID ENCODING' THEN "
+                  "'undecodable bytes (not valid UTF-8)' ELSE 'unreadable line: ' || any_value(error_message) END, "
+                  f"left(any_value(csv_line), {MAX_RAW_CHARS}) FROM {table}_rej GROUP BY line")
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines2 AS SELECT {line_expr(gaps, False)} AS _row, "
+                  f"trim(l, ' \t\r\ufeff') AS l FROM {table}_lines WHERE nullif(trim(l, ' \t\r\ufeff'), '') IS NOT NULL")
+        run(conn, f"INSERT INTO {rej} SELECT _row, CASE WHEN NOT json_valid(l) THEN 'not valid JSON' "
+                  "ELSE 'not a JSON object (each record is one {...} object)' END, "
+                  f"left(l, {MAX_RAW_CHARS}) FROM {table}_lines2 "
+                  "WHERE NOT json_valid(l) OR json_type(CASE WHEN json_valid(l) THEN l END::JSON) <> 'OBJECT'")
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {objects} AS SELECT _row, l::JSON AS j FROM {table}_lines2 "
+                  f"WHERE _row NOT IN (SELECT line FROM {rej})")
+        for t in (f"{table}_lines", f"{table}_lines2"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+    else:
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {objects} AS SELECT row_number() OVER () AS _row, json AS j "
+                  f"FROM read_json_objects({path}, format = 'array', maximum_object_size = {MAX_LINE_BYTES * 4})")
+        run(conn, f"INSERT INTO {rej} SELECT _row, 'not a JSON object (each record is one {{...}} object)', "
+                  f"left(j::VARCHAR, {MAX_RAW_CHARS}) FROM {objects} WHERE json_type(j) <> 'OBJECT'")
+        run(conn, f"DELETE FROM {objects} WHERE json_type(j) <> 'OBJECT'")
+    # the fields, in the order they first appear
+    keys = [r[0] for r in conn.execute(
+        f"SELECT k FROM (SELECT unnest(json_keys(j)) AS k, _row * 100000 + generate_subscripts(json_keys(j), 1) AS o "
+        f"FROM {objects}) GROUP BY k ORDER BY min(o) LIMIT {MAX_COLUMNS + 1}").fetchall()]
+    if len(keys) > MAX_COLUMNS:
+        raise InputFileError(f"{info.path}: the records have more than {MAX_COLUMNS:,} fields; workbench reads at "
+                             f"most {MAX_COLUMNS:,}.", "Cut the extract's fields.")
+    paths = {k: quote_literal('$."' + k.replace("\\", "\\\\").replace('"', '\\"') + '"') for k in keys}
+    scalar_fields = {source.column_for(f) for f in CANONICAL[source.kind]} | set(source.keep_when)
+    scalar_fields |= {source.as_of} if source.as_of else set()
+    checked = [k for k in keys if k in scalar_fields]
+    if checked:
+        when = " ".join(f"WHEN json_type(j, {paths[k]}) IN ('OBJECT', 'ARRAY') THEN "
+                        f"{quote_literal(f'field {k} holds a list or an object, not a value')}" for k in checked)
+        run(conn, f"INSERT INTO {rej} SELECT _row, reason, left(j::VARCHAR, {MAX_RAW_CHARS}) FROM "
+                  f"(SELECT _row, j, CASE {when} END AS reason FROM {objects}) WHERE reason IS NOT NULL")
+    fields = ", ".join(f"json_extract_string(j, {paths[k]}) AS {quote_ident(k)}" for k in keys)
+    run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT _row{', ' + fields if fields else ''} FROM {objects} "
+              f"WHERE _row NOT IN (SELECT line FROM {rej}) ORDER BY _row{lim}")
+    run(conn, f"DROP TABLE IF EXISTS {objects}")
+    info.columns = keys
+
+
+def row_line_expr(info: ExtractFile, source: Source, rejects_table: str) -> str:
+    """SQL for the line of a staged row ``_row``: for JSON, ``_row`` is the record's line (NDJSON) or its
+    place in the array; for CSV, see :func:`line_expr`."""
+    if info.format in ("json", "ndjson"):
+        return "_row"
+    return line_expr(rejects_table, source.header)
+
+
 def drop_stage(conn: duckdb.DuckDBPyConnection, table: str = "_stage") -> None:
     run(conn, f"DROP VIEW IF EXISTS {table}")
-    for t in (f"{table}_raw", f"{table}_parse_rejects", f"{table}_rej", f"{table}_scan"):
+    for t in (f"{table}_raw", f"{table}_parse_rejects", f"{table}_rej", f"{table}_scan", f"{table}_json",
+              f"{table}_lines", f"{table}_lines2"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
 
 

@@ -124,7 +124,7 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_stage')}")
     run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT s._row, {d.select} FROM {d.from_clause('_stage')}")
     # rejects: parser rejects, then rows that fail validation, then duplicate keys
-    line = files.line_expr(parse_rej, source.header)
+    line = files.row_line_expr(info, source, parse_rej)
     raw = files.raw_line_expr(columns, info.delimiter)
     run(conn, "INSERT INTO rejects SELECT ?, ?, ?, line, reason, raw FROM " + parse_rej,
         [load_id, source.name, label])
@@ -151,7 +151,7 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
                   f"AS _winner FROM _derived")
         dups = scalar(conn, "SELECT count(*) FROM _ranked WHERE _rank > 1")
         if dups:
-            wline = files.line_expr(parse_rej, source.header).replace("_row", "r._winner")
+            wline = files.row_line_expr(info, source, parse_rej).replace("_row", "r._winner")
             run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, 'duplicate ' || ? || ' in this extract: "
                       f"line ' || {wline} || ' stands', {raw} FROM _ranked r JOIN _stage s USING (_row) "
                       f"WHERE r._rank > 1", [load_id, source.name, label, d.key if d.key.isidentifier() else "key"])
