@@ -23,6 +23,7 @@ from workbench.ingest.derive import check_mapping, derivation
 from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
 from workbench.ingest.sources import DEFAULT_MAX_SHRINK, Source, get_source
+from workbench.privacy import tombstones
 from workbench.store import Store
 from workbench.store.sql import quote_ident, rows, run, scalar
 
@@ -146,6 +147,12 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         run(conn, f"UPDATE _derived SET _reason = 'nul' WHERE _row IN "
                   f"(SELECT _row FROM _stage s WHERE contains({raw}, chr(0)))")
     run(conn, "DELETE FROM _derived WHERE _reason IS NOT NULL")
+    # an erased person coming back (a key of theirs tombstoned): a reject without the line's data
+    if tombstones.erased_rows(conn, source.kind):
+        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, ? || ' (tombstoned ' || e.kind || ')', NULL "
+                  "FROM _erased e JOIN _stage s USING (_row)", [load_id, source.name, label, tombstones.ERASED_REASON])
+        run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _erased)")
+    run(conn, "DROP TABLE IF EXISTS _erased")
     dups = 0
     if d.key:
         run(conn, f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT _row, {d.key} AS _k, row_number() OVER "
