@@ -214,6 +214,8 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
 MAX_QUOTE_REPAIRS = 20  # rounds of repair (each round repairs every swallowing line it found)
 _MARK = "\x01wbq"
 UNCLOSED_QUOTE = "a quote that is not closed on its line"
+# DuckDB's text of a rejected line may start with the LF of the CR LF before it
+_TRIMMED = "trim(csv_line, chr(13) || chr(10))"
 
 
 def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str, raw_table: str,
@@ -234,8 +236,8 @@ def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sourc
         )
         # a reject whose text runs over a line end started at an unclosed quote
         swallowing = [r[0] for r in conn.execute(
-            f"SELECT DISTINCT line_byte_position FROM {table}_rej WHERE contains(csv_line, chr(10)) "
-            f"AND NOT starts_with(csv_line, {quote_literal(_MARK)}) AND line_byte_position IS NOT NULL "
+            f"SELECT DISTINCT line_byte_position FROM {table}_rej WHERE contains({_TRIMMED}, chr(10)) "
+            f"AND NOT starts_with({_TRIMMED}, {quote_literal(_MARK)}) AND line_byte_position IS NOT NULL "
             "ORDER BY 1").fetchall()]
         if not swallowing:
             break
@@ -256,7 +258,7 @@ def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sourc
     run(
         conn,
         f"INSERT INTO {rej} SELECT line, "
-        f"CASE WHEN starts_with(csv_line, {quote_literal(_MARK)}) THEN {quote_literal(UNCLOSED_QUOTE)} "
+        f"CASE WHEN starts_with({_TRIMMED}, {quote_literal(_MARK)}) THEN {quote_literal(UNCLOSED_QUOTE)} "
         "WHEN error_type = 'MISSING COLUMNS' THEN "
         f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
         "WHEN error_type = 'TOO MANY COLUMNS' THEN "
@@ -266,8 +268,8 @@ def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sourc
         "WHEN error_type = 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
         f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
         "ELSE lower(error_type) || ': ' || error_message END, "
-        f"CASE WHEN starts_with(csv_line, {quote_literal(_MARK)}) THEN "
-        f"list_extract(?::VARCHAR[], 1 + try_cast(regexp_extract(csv_line, '^{_MARK}(\\d+)', 1) AS INTEGER)) "
+        f"CASE WHEN starts_with({_TRIMMED}, {quote_literal(_MARK)}) THEN "
+        f"list_extract(?::VARCHAR[], 1 + try_cast(regexp_extract({_TRIMMED}, '^{_MARK}(\\d+)', 1) AS INTEGER)) "
         f"ELSE left(csv_line, {MAX_RAW_CHARS}) END FROM ("
         "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
         "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
@@ -277,12 +279,14 @@ def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sourc
 
 
 def _line_at(path: Path, position: int) -> tuple[int, int, bytes]:
-    """(start, end, bytes) of the line holding byte ``position`` (DuckDB's line_byte_position: the line's
-    first byte, or the one after it), without its line end: it starts after the last line end before
-    ``position``."""
+    """(start, end, bytes) of the line DuckDB reports at ``position`` (its line_byte_position: the line's
+    first byte, the one after it, or the line end before it when lines end in CR LF), without its line end."""
     with open(path, "rb") as fh:
+        at = max(0, position - 1)
+        fh.seek(at)
+        ahead = fh.read(8)
+        at += len(ahead) - len(ahead.lstrip(b"\r\n"))  # the line's first byte, or one of it
         start = 0
-        at = position
         while at > 0:
             back = min(at, 64 * 1024)
             fh.seek(at - back)

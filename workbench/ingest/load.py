@@ -132,6 +132,14 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
     raw = files.raw_line_expr(columns, info.delimiter)
     run(conn, "INSERT INTO rejects SELECT ?, ?, ?, line, reason, raw FROM " + parse_rej,
         [load_id, source.name, label])
+    # an erased person coming back (a key only they held is tombstoned): one reject without the line's data,
+    # whether the row is valid or not; an unreadable line holding such a key keeps no data either
+    tombstones.scrub_erased_rejects(conn, load_id)
+    if tombstones.erased_rows(conn, source.kind):
+        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, ? || ' (tombstoned ' || e.kind || ')', NULL "
+                  "FROM _erased e JOIN _stage s USING (_row)", [load_id, source.name, label, tombstones.ERASED_REASON])
+        run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _erased)")
+    run(conn, "DROP TABLE IF EXISTS _erased")
     run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, d._reason, {raw} FROM _derived d "
               f"JOIN _stage s USING (_row) WHERE d._reason IS NOT NULL", [load_id, source.name, label])
     if info.replaced_bytes:  # bytes the declared/detected encoding cannot decode
@@ -147,12 +155,6 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         run(conn, f"UPDATE _derived SET _reason = 'nul' WHERE _row IN "
                   f"(SELECT _row FROM _stage s WHERE contains({raw}, chr(0)))")
     run(conn, "DELETE FROM _derived WHERE _reason IS NOT NULL")
-    # an erased person coming back (a key of theirs tombstoned): a reject without the line's data
-    if tombstones.erased_rows(conn, source.kind):
-        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, ? || ' (tombstoned ' || e.kind || ')', NULL "
-                  "FROM _erased e JOIN _stage s USING (_row)", [load_id, source.name, label, tombstones.ERASED_REASON])
-        run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _erased)")
-    run(conn, "DROP TABLE IF EXISTS _erased")
     dups = 0
     if d.key:
         run(conn, f"CREATE OR REPLACE TEMP TABLE _ranked AS SELECT _row, {d.key} AS _k, row_number() OVER "

@@ -179,3 +179,29 @@ def erased_rows(conn: duckdb.DuckDBPyConnection, kind: str, table: str = "_deriv
     run(conn, "DROP TABLE IF EXISTS _tomb_cand")
     run(conn, "DROP TABLE IF EXISTS _tomb_src")
     return scalar(conn, "SELECT count(*) FROM _erased")
+
+
+def scrub_erased_rejects(conn: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Rejects of load ``load_id`` (lines the parser could not read) whose raw text holds an email or a phone
+    number tombstoned for every channel: their raw text is dropped and their reason says so. Returns how many."""
+    if not has_tombstones(conn):
+        return 0
+    salt = get_salt(conn)
+    if salt is None:
+        return 0
+    run(conn, r"""CREATE OR REPLACE TEMP TABLE _tomb_raw AS
+        SELECT rowid AS rid, 'email' AS kind, wb_email(unnest(regexp_extract_all(raw, '[^\s,;|"<>()]+@[^\s,;|"<>()]+')))
+               AS value FROM rejects WHERE load_id = ? AND raw IS NOT NULL
+        UNION ALL
+        SELECT rowid, 'phone', wb_phone(unnest(regexp_extract_all(raw, '[+(]?\d[\d\s().-]{8,}\d')))
+        FROM rejects WHERE load_id = ? AND raw IS NOT NULL""", [load_id, load_id])
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _tomb_raw_hit AS SELECT r.rid, string_agg(DISTINCT r.kind, ', ') AS kind
+        FROM _tomb_raw r JOIN erasure_tombstones t ON t.kind = r.kind AND t.key_hash = {hash_sql('r.value', 'r.kind')}
+        WHERE r.value IS NOT NULL AND t.channel = 'all' GROUP BY r.rid""", [salt])
+    n = scalar(conn, "SELECT count(*) FROM _tomb_raw_hit")
+    if n:
+        run(conn, """UPDATE rejects SET raw = NULL, reason = ? || ' (an unreadable line holding a tombstoned ' || h.kind
+            || ')' FROM _tomb_raw_hit h WHERE rejects.rowid = h.rid""", [ERASED_REASON])
+    run(conn, "DROP TABLE IF EXISTS _tomb_raw")
+    run(conn, "DROP TABLE IF EXISTS _tomb_raw_hit")
+    return n
