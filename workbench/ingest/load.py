@@ -234,8 +234,8 @@ def _check_shrink(conn: duckdb.DuckDBPyConnection, source: Source, label: str, l
         f"{existing:,} entries ({gone / existing:.0%}), more than the {limit:.0%} a load may remove "
         f"(the file gave {kept:,} good line(s) and {rejected:,} reject(s)).",
         "Nothing was loaded; the list and its legal clock stay as they were. Check the extract (a broken file "
-        "loses lines); if the list really shrank, load it again with --allow-shrink (or set max_shrink for "
-        "the source in its TOML).")
+        "loses lines); if the list really shrank, load it again with `workbench load SOURCE FILE "
+        "--allow-shrink` (or set max_shrink for the source in its TOML).")
 
 
 def _apply(conn: duckdb.DuckDBPyConnection, source: Source, d, load_id: int, now) -> tuple[int, int, int]:
