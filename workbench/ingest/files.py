@@ -338,8 +338,10 @@ def _stage_json(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sour
         run(conn, f"INSERT INTO {rej} SELECT line, CASE WHEN any_value(error_type) = 'INVALID ENCODING' THEN "
                   "'undecodable bytes (not valid UTF-8)' ELSE 'unreadable line: ' || any_value(error_message) END, "
                   f"left(any_value(csv_line), {MAX_RAW_CHARS}) FROM {table}_rej GROUP BY line")
-        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines2 AS SELECT {line_expr(gaps, False)} AS _row, "
-                  f"trim(l, ' \t\r\ufeff') AS l FROM {table}_lines WHERE nullif(trim(l, ' \t\r\ufeff'), '') IS NOT NULL")
+        unreadable = scalar(conn, f"SELECT count(*) FROM {table}_rej")
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines2 AS SELECT "
+                  f"{line_expr(gaps, False) if unreadable else '_row'} AS _row, "
+                  f"l FROM {table}_lines WHERE l IS NOT NULL AND length(trim(l)) > 0 AND trim(l) <> chr(9)")
         run(conn, f"INSERT INTO {rej} SELECT _row, CASE WHEN NOT json_valid(l) THEN 'not valid JSON' "
                   "ELSE 'not a JSON object (each record is one {...} object)' END, "
                   f"left(l, {MAX_RAW_CHARS}) FROM {table}_lines2 "
@@ -368,8 +370,10 @@ def _stage_json(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Sour
     if checked:
         when = " ".join(f"WHEN json_type(j, {paths[k]}) IN ('OBJECT', 'ARRAY') THEN "
                         f"{quote_literal(f'field {k} holds a list or an object, not a value')}" for k in checked)
+        # only records whose text has a list or an object inside can hold one
         run(conn, f"INSERT INTO {rej} SELECT _row, reason, left(j::VARCHAR, {MAX_RAW_CHARS}) FROM "
-                  f"(SELECT _row, j, CASE {when} END AS reason FROM {objects}) WHERE reason IS NOT NULL")
+                  f"(SELECT _row, j, CASE {when} END AS reason FROM {objects} "
+                  "WHERE contains(substr(j::VARCHAR, 2), '{') OR contains(j::VARCHAR, '[')) WHERE reason IS NOT NULL")
     fields = ", ".join(f"json_extract_string(j, {paths[k]}) AS {quote_ident(k)}" for k in keys)
     run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT _row{', ' + fields if fields else ''} FROM {objects} "
               f"WHERE _row NOT IN (SELECT line FROM {rej}) ORDER BY _row{lim}")
