@@ -224,3 +224,21 @@ def test_a_pending_wipe_that_cannot_be_finished_stops_every_command(store, monke
     with store.connect(read_only=True):
         pass  # now it can: compacted first
     assert [s for s in SECRETS if s in file_bytes(store.path)] == []
+
+
+def test_an_erasure_whose_compaction_fails_still_reports_and_the_next_command_finishes(store, monkeypatch):
+    import importlib
+
+    erasure = importlib.import_module("workbench.privacy.erase")
+
+    def no_room(_store):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(erasure, "compact_database", no_room)
+    result = erase(store, email=EMAIL)
+    assert result.persons == 2 and "No space left on device" in result.compacted["error"]
+    monkeypatch.undo()
+    assert (
+        one(store, "SELECT count(*) FROM settings WHERE key LIKE 'privacy.%pending'") == 0
+    )  # finished first
+    assert [s for s in SECRETS if s in file_bytes(store.path)] == []
