@@ -14,8 +14,12 @@ from workbench.cli import emit_json, get_store
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary per file.")
 @click.option("--force", is_flag=True, help="Load even when the same content was loaded before.")
+@click.option("--allow-shrink", is_flag=True,
+              help="Let a full load of a suppression source remove more than its max_shrink share (default 10%) "
+                   "of the entries.")
 @click.pass_context
-def load(ctx: click.Context, source: str, files: tuple[str, ...], as_json: bool, force: bool) -> None:
+def load(ctx: click.Context, source: str, files: tuple[str, ...], as_json: bool, force: bool,
+         allow_shrink: bool) -> None:
     """Load extract FILES of SOURCE (each file is one transaction)."""
     from workbench.ingest.load import load_file
 
@@ -31,9 +35,9 @@ def load(ctx: click.Context, source: str, files: tuple[str, ...], as_json: bool,
                 def step(message: str, fraction: float, task=task, name=f) -> None:
                     bar.update(task, completed=fraction, description=f"{name}: {message}")
 
-                result = load_file(store, source, f, progress=step, force=force)
+                result = load_file(store, source, f, progress=step, force=force, allow_shrink=allow_shrink)
         else:
-            result = load_file(store, source, f, force=force)
+            result = load_file(store, source, f, force=force, allow_shrink=allow_shrink)
         results.append(result)
         if not as_json:
             _print_summary(result)

@@ -58,3 +58,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
+
+
+def replace_spans(path: Path, spans: list[tuple[int, int, bytes]]) -> Path:
+    """A private copy of ``path`` with each byte range ``[start, end)`` replaced by its bytes (ranges sorted,
+    not overlapping). The bytes outside the ranges are copied in chunks as they are."""
+    remove_stale_copies()
+    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=path.suffix or ".csv")
+    with os.fdopen(fd, "wb") as out, open(path, "rb") as fh:
+        at = 0
+        for start, end, text in sorted(spans):
+            _copy_bytes(fh, out, start - at)
+            out.write(text)
+            fh.seek(end)
+            at = end
+        while chunk := fh.read(_CHUNK):
+            out.write(chunk)
+    return Path(tmp)
+
+
+def _copy_bytes(src, dst, n: int) -> None:
+    while n > 0:
+        chunk = src.read(min(_CHUNK, n))
+        if not chunk:
+            return
+        dst.write(chunk)
+        n -= len(chunk)

@@ -24,6 +24,12 @@ DEFAULT_AS_OF = {
 }
 
 
+def _lit(value: str) -> str:
+    """A string literal from config (a reason, a brand) inside an expression template that is later
+    ``str.format``-ed: quoted, and its braces doubled so they stay text."""
+    return quote_literal(value).replace("{", "{{").replace("}", "}}")
+
+
 def _ts(expr: str) -> str:
     """Timestamp parse with a fast path: ISO text casts directly; other formats go through wb_timestamp."""
     return f"coalesce(TRY_CAST({expr} AS TIMESTAMP), wb_timestamp({expr}))"
@@ -107,13 +113,13 @@ def _events(s: Source):
 
 def _suppression(s: Source):
     phone = "wb_phone(concat(coalesce({area_code}, ''), coalesce({phone}, '')))"
-    channel = f"coalesce(nullif(lower(trim({{channel}})), ''), {quote_literal(s.channel or 'all')})"
-    brand = f"coalesce(nullif(lower(trim({{brand}})), ''), {quote_literal(s.brand) if s.brand else 'NULL'})"
+    channel = f"coalesce(nullif(lower(trim({{channel}})), ''), {_lit(s.channel or 'all')})"
+    brand = f"coalesce(nullif(lower(trim({{brand}})), ''), {_lit(s.brand) if s.brand else 'NULL'})"
     cols = [
         ("channel", channel),
         ("brand", brand),
-        ("match_on", quote_literal(s.match_on or "")),
-        ("reason", f"coalesce({_BLANK.format(f='{reason}')}, {quote_literal(s.reason or s.name)})"),
+        ("match_on", _lit(s.match_on or "")),
+        ("reason", f"coalesce({_BLANK.format(f='{reason}')}, {_lit(s.reason or s.name)})"),
         ("effective_date", "wb_date({effective_date})"),
         ("email_std", "wb_email({email})"),
         ("phone_std", phone),
@@ -234,19 +240,22 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
     parts = [f"{expr.format(**subst)} AS {quote_ident(name)}" for name, expr in cols]
     as_of_col = source.as_of or mapping.get(DEFAULT_AS_OF.get(source.kind, ""), None)
     as_of_sql = _ts(f"s.{quote_ident(as_of_col)}") if as_of_col else "CAST(NULL AS TIMESTAMP)"
+    # the kind's rules first (templates over canonical fields); then the rules over columns named in config,
+    # which are never formatted: their names are quoted as identifiers or as literals, never pasted
+    reasons = [r.format(**subst) if "{" in r else r for r in reasons]
     if source.as_of:
         a = f"s.{quote_ident(source.as_of)}"
-        reasons.append(f"WHEN {_BLANK.format(f=a)} IS NOT NULL AND {as_of_sql} IS NULL "
-                       f"THEN 'unparseable as_of ({source.as_of}): ' || left({a}, 40)")
+        reasons.append(f"WHEN {_BLANK.replace('{f}', a)} IS NOT NULL AND {as_of_sql} IS NULL "
+                       f"THEN {quote_literal(f'unparseable as_of ({source.as_of}): ')} || left({a}, 40)")
     for col, values in source.keep_when.items():
         if col not in file_columns:
             raise InputFileError(f"source {source.name!r}: keep_when names column {col!r}, which the file does not "
                                  "have.", _columns_hint(file_columns, col))
         c = f"s.{quote_ident(col)}"
         allowed = ", ".join(quote_literal(v.lower()) for v in values)
-        reasons.insert(0, f"WHEN coalesce(lower(trim({c})), '') NOT IN ({allowed}) THEN 'filtered by keep_when: "
-                          f"{col.replace(chr(39), '')} = ' || coalesce(left({c}, 40), '(blank)')")
-    reason_sql = "CASE " + " ".join(r.format(**subst) if "{" in r else r for r in reasons) + " END"
+        reasons.insert(0, f"WHEN coalesce(lower(trim({c})), '') NOT IN ({allowed}) THEN "
+                          f"{quote_literal(f'filtered by keep_when: {col} = ')} || coalesce(left({c}, 40), '(blank)')")
+    reason_sql = "CASE " + " ".join(reasons) + " END"
     used = {c for c in mapping.values() if c} | ({source.as_of} if source.as_of else set())
     extras = [c for c in file_columns if c not in used]
     if source.kind in ("people", "transactions", "events") and extras:
@@ -271,7 +280,8 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
                 lookups.append((f"lk_{fld}", f"SELECT NULL AS v, {body}", "false"))
                 continue
             body = ", ".join(f"{e} AS {o}" for o, e in outs)
-            lookups.append((f"lk_{fld}", f"SELECT v, {body} FROM (SELECT DISTINCT {raw} AS v FROM {{staged}} s)",
+            raw_t = raw.replace("{", "{{").replace("}", "}}")  # the body is format()-ed with the staged table
+            lookups.append((f"lk_{fld}", f"SELECT v, {body} FROM (SELECT DISTINCT {raw_t} AS v FROM {{staged}} s)",
                             f"lk_{fld}.v = {raw}"))
     return Derivation(select=", ".join(parts), key=key, target_columns=target, lookups=lookups)
 

@@ -19,6 +19,7 @@ import duckdb
 
 from workbench.errors import InputFileError
 from workbench.ingest.copies import transcode as _transcode
+from workbench.ingest.fields import CANONICAL
 from workbench.ingest.sources import Source
 from workbench.store.sql import quote_ident, quote_literal, rows, run, scalar
 
@@ -54,13 +55,16 @@ class ExtractFile:
     read_path: Path | None = None  # a transcoded UTF-8 copy, when the file was not UTF-8 (or CR-only lines)
     replaced_bytes: int = 0
     nul_bytes: int = 0  # NUL bytes anywhere in the file (counted while hashing): their rows are rejected
+    extra_copies: list[Path] = field(default_factory=list)  # private copies with unclosed-quote lines put aside
 
     def cleanup(self) -> None:
-        if self.read_path and self.read_path != self.path:
+        copies = [*self.extra_copies, *([self.read_path] if self.read_path and self.read_path != self.path else [])]
+        for copy in copies:
             try:
-                os.unlink(self.read_path)
+                os.unlink(copy)
             except OSError:
                 pass
+        self.extra_copies = []
 
 
 def infer_format(path: Path, source: Source) -> str:
@@ -188,47 +192,13 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
     lim = f" LIMIT {int(limit)}" if limit else ""
     try:
         if info.format in ("csv", "tsv"):
-            cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in info.columns) + "}"
-            run(conn, "DROP TABLE IF EXISTS reject_errors")
-            run(conn, "DROP TABLE IF EXISTS reject_scans")
-            run(
-                conn,
-                f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, * FROM read_csv({path}, "
-                f"columns = {cols}, header = {'true' if source.header else 'false'}, auto_detect = false, "
-                f"sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
-                f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
-                f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
-            )
-            # DuckDB may report several errors for one line (a short line: one per missing field): one
-            # reject per line, saying how many fields it has
-            found = "try_cast(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
-            run(
-                conn,
-                f"INSERT INTO {rej} SELECT line, "
-                "CASE error_type WHEN 'MISSING COLUMNS' THEN "
-                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
-                "WHEN 'TOO MANY COLUMNS' THEN "
-                f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(max_found::VARCHAR, '?') "
-                "WHEN 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
-                "WHEN 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
-                "WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
-                f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
-                "ELSE lower(error_type) || ': ' || error_message END, "
-                f"left(csv_line, {MAX_RAW_CHARS}) FROM ("
-                "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
-                "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
-                f"min({found}) AS min_found, max({found}) AS max_found FROM {table}_rej GROUP BY line)",
-            )
+            _stage_csv(conn, info, source, table, raw_table, rej, lim)
         elif info.format == "parquet":
             run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
                       f"COLUMNS(*)::VARCHAR FROM read_parquet({path}){lim}")
             info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
         else:
-            fmt = "array" if info.format == "json" else "newline_delimited"
-            run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, "
-                      f"COLUMNS(*)::VARCHAR FROM read_json({path}, format = '{fmt}', records = true, "
-                      f"maximum_object_size = {MAX_LINE_BYTES * 4}){lim}")
-            info.columns = [c for c in _table_columns(conn, raw_table) if c != "_row"]
+            _stage_json(conn, info, source, table, raw_table, rej, lim)
     except (duckdb.Error, OSError, RuntimeError, ValueError) as exc:  # DuckDB raises some as OSError
         text = exc.filename if isinstance(exc, OSError) and isinstance(exc.filename, str) else str(exc)
         raise InputFileError(f"{info.path}: cannot be read as {info.format.upper()}: "
@@ -237,9 +207,192 @@ def stage(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, ta
     return info.columns, rej
 
 
+# A quote that opens a field and never closes on its line makes DuckDB read on, across line ends, until a
+# closing quote or the end of the file: one reject would swallow every line after it. Such a line is
+# put aside (replaced, in a private copy, by a marker line DuckDB rejects on its own) and the file read
+# again, so that line alone is a reject and reading resumes on the next line.
+MAX_QUOTE_REPAIRS = 20  # rounds of repair (each round repairs every swallowing line it found)
+_MARK = "\x01wbq"
+UNCLOSED_QUOTE = "a quote that is not closed on its line"
+# DuckDB's text of a rejected line may start with the LF of the CR LF before it
+_TRIMMED = "trim(csv_line, chr(13) || chr(10))"
+
+
+def _stage_csv(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str, raw_table: str,
+               rej: str, lim: str) -> None:
+    cols = "{" + ", ".join(f"{quote_literal(c)}: 'VARCHAR'" for c in info.columns) + "}"
+    read_from = Path(info.read_path or info.path)
+    put_aside: list[str] = []  # the original lines replaced by markers, by marker number
+    for _ in range(MAX_QUOTE_REPAIRS + 1):
+        for t in (raw_table, f"{table}_rej", f"{table}_scan", "reject_errors", "reject_scans"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+        run(
+            conn,
+            f"CREATE TEMP TABLE {raw_table} AS SELECT row_number() OVER () AS _row, * FROM read_csv("
+            f"{quote_literal(str(read_from))}, columns = {cols}, header = {'true' if source.header else 'false'}, "
+            f"auto_detect = false, sep = {quote_literal(info.delimiter or ',')}, quote = '\"', escape = '\"', "
+            f"store_rejects = true, rejects_table = '{table}_rej', rejects_scan = '{table}_scan', "
+            f"max_line_size = {MAX_LINE_BYTES}, null_padding = false, strict_mode = true){lim}",
+        )
+        # a reject whose text runs over a line end started at an unclosed quote
+        swallowing = [r[0] for r in conn.execute(
+            f"SELECT DISTINCT line_byte_position FROM {table}_rej WHERE contains({_TRIMMED}, chr(10)) "
+            f"AND NOT starts_with({_TRIMMED}, {quote_literal(_MARK)}) AND line_byte_position IS NOT NULL "
+            "ORDER BY 1").fetchall()]
+        if not swallowing:
+            break
+        if len(put_aside) >= MAX_QUOTE_REPAIRS * 50 or _ == MAX_QUOTE_REPAIRS:
+            raise InputFileError(f"{info.path}: too many quotes that are not closed on their line "
+                                 f"({len(put_aside)}+); the file is not {info.format.upper()} as source "
+                                 f"{source.name!r} reads it.", "Check the quote character and the delimiter.")
+        spans = []
+        for pos in swallowing:
+            start, end, original = _line_at(read_from, int(pos))
+            marker = (info.delimiter or ",").join([f"{_MARK}{len(put_aside)}\x01"] * (len(info.columns) + 1))
+            put_aside.append(original.decode("utf-8", errors="replace")[:MAX_RAW_CHARS])
+            spans.append((start, end, marker.encode()))
+        read_from = _transcode_spans(read_from, spans, info)
+    # DuckDB may report several errors for one line (a short line: one per missing field): one
+    # reject per line, saying how many fields it has
+    found = "try_cast(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)"
+    run(
+        conn,
+        f"INSERT INTO {rej} SELECT line, "
+        f"CASE WHEN starts_with({_TRIMMED}, {quote_literal(_MARK)}) THEN {quote_literal(UNCLOSED_QUOTE)} "
+        "WHEN error_type = 'MISSING COLUMNS' THEN "
+        f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(min_found::VARCHAR, '?') "
+        "WHEN error_type = 'TOO MANY COLUMNS' THEN "
+        f"'wrong number of fields: expected {len(info.columns)}, found ' || coalesce(max_found::VARCHAR, '?') "
+        "WHEN error_type = 'INVALID ENCODING' THEN 'undecodable bytes (not valid UTF-8)' "
+        "WHEN error_type = 'UNQUOTED VALUE' THEN 'a quote that is not closed properly' "
+        "WHEN error_type = 'LINE SIZE OVER MAXIMUM' THEN 'line longer than the limit of "
+        f"{MAX_LINE_BYTES // (1024 * 1024)} MB' "
+        "ELSE lower(error_type) || ': ' || error_message END, "
+        f"CASE WHEN starts_with({_TRIMMED}, {quote_literal(_MARK)}) THEN "
+        f"list_extract(?::VARCHAR[], 1 + try_cast(regexp_extract({_TRIMMED}, '^{_MARK}(\\d+)', 1) AS INTEGER)) "
+        f"ELSE left(csv_line, {MAX_RAW_CHARS}) END FROM ("
+        "SELECT line, arg_min(error_type, coalesce(byte_position, 0)) AS error_type, "
+        "arg_min(error_message, coalesce(byte_position, 0)) AS error_message, any_value(csv_line) AS csv_line, "
+        f"min({found}) AS min_found, max({found}) AS max_found FROM {table}_rej GROUP BY line)",
+        [put_aside],
+    )
+
+
+def _line_at(path: Path, position: int) -> tuple[int, int, bytes]:
+    """(start, end, bytes) of the line DuckDB reports at ``position`` (its line_byte_position: the line's
+    first byte, the one after it, or the line end before it when lines end in CR LF), without its line end."""
+    with open(path, "rb") as fh:
+        at = max(0, position - 1)
+        fh.seek(at)
+        ahead = fh.read(8)
+        at += len(ahead) - len(ahead.lstrip(b"\r\n"))  # the line's first byte, or one of it
+        start = 0
+        while at > 0:
+            back = min(at, 64 * 1024)
+            fh.seek(at - back)
+            cut = fh.read(back).rfind(b"\n")
+            if cut >= 0:
+                start = at - back + cut + 1
+                break
+            at -= back
+        fh.seek(start)
+        data = b""
+        while b"\n" not in data and len(data) <= MAX_LINE_BYTES:
+            chunk = fh.read(65536)
+            if not chunk:
+                break
+            data += chunk
+    nl = data.find(b"\n")
+    line = data if nl < 0 else data[:nl]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    return start, start + len(line), line
+
+
+def _transcode_spans(path: Path, spans: list[tuple[int, int, bytes]], info: ExtractFile) -> Path:
+    from workbench.ingest.copies import replace_spans
+
+    copy = replace_spans(path, spans)
+    info.extra_copies.append(copy)
+    return copy
+
+
+# JSON: every record is read as one JSON object and each field as text (a string's characters without its
+# quotes, a number or a boolean as written), whatever type the other records give that field. A line of an
+# NDJSON file that is not a JSON object is a reject of that line; a record whose value for a field the
+# source reads (a canonical field, as_of, keep_when) is an object or a list is a reject of that record.
+def _stage_json(conn: duckdb.DuckDBPyConnection, info: ExtractFile, source: Source, table: str, raw_table: str,
+                rej: str, lim: str) -> None:
+    path = quote_literal(str(info.read_path or info.path))
+    objects = f"{table}_json"
+    if info.format == "ndjson":
+        for t in (f"{table}_rej", f"{table}_scan"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+        # the file's lines, one text column (no delimiter, no quotes); an undecodable line is a reject
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines AS SELECT row_number() OVER () AS _row, l "
+                  f"FROM read_csv({path}, columns = {{'l': 'VARCHAR'}}, header = false, auto_detect = false, "
+                  "sep = '', quote = '', escape = '', strict_mode = false, null_padding = false, "
+                  f"max_line_size = {MAX_LINE_BYTES * 4}, store_rejects = true, rejects_table = '{table}_rej', "
+                  f"rejects_scan = '{table}_scan')")
+        gaps = f"(SELECT DISTINCT line FROM {table}_rej)"
+        run(conn, f"INSERT INTO {rej} SELECT line, CASE WHEN any_value(error_type) = 'INVALID ENCODING' THEN "
+                  "'undecodable bytes (not valid UTF-8)' ELSE 'unreadable line: ' || any_value(error_message) END, "
+                  f"left(any_value(csv_line), {MAX_RAW_CHARS}) FROM {table}_rej GROUP BY line")
+        unreadable = scalar(conn, f"SELECT count(*) FROM {table}_rej")
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {table}_lines2 AS SELECT "
+                  f"{line_expr(gaps, False) if unreadable else '_row'} AS _row, "
+                  f"l FROM {table}_lines WHERE l IS NOT NULL AND length(trim(l)) > 0 AND trim(l) <> chr(9)")
+        run(conn, f"INSERT INTO {rej} SELECT _row, CASE WHEN NOT json_valid(l) THEN 'not valid JSON' "
+                  "ELSE 'not a JSON object (each record is one {...} object)' END, "
+                  f"left(l, {MAX_RAW_CHARS}) FROM {table}_lines2 "
+                  "WHERE NOT json_valid(l) OR json_type(CASE WHEN json_valid(l) THEN l END::JSON) <> 'OBJECT'")
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {objects} AS SELECT _row, l::JSON AS j FROM {table}_lines2 "
+                  f"WHERE _row NOT IN (SELECT line FROM {rej})")
+        for t in (f"{table}_lines", f"{table}_lines2"):
+            run(conn, f"DROP TABLE IF EXISTS {t}")
+    else:
+        run(conn, f"CREATE OR REPLACE TEMP TABLE {objects} AS SELECT row_number() OVER () AS _row, json AS j "
+                  f"FROM read_json_objects({path}, format = 'array', maximum_object_size = {MAX_LINE_BYTES * 4})")
+        run(conn, f"INSERT INTO {rej} SELECT _row, 'not a JSON object (each record is one {{...}} object)', "
+                  f"left(j::VARCHAR, {MAX_RAW_CHARS}) FROM {objects} WHERE json_type(j) <> 'OBJECT'")
+        run(conn, f"DELETE FROM {objects} WHERE json_type(j) <> 'OBJECT'")
+    # the fields, in the order they first appear
+    keys = [r[0] for r in conn.execute(
+        f"SELECT k FROM (SELECT unnest(json_keys(j)) AS k, _row * 100000 + generate_subscripts(json_keys(j), 1) AS o "
+        f"FROM {objects}) GROUP BY k ORDER BY min(o) LIMIT {MAX_COLUMNS + 1}").fetchall()]
+    if len(keys) > MAX_COLUMNS:
+        raise InputFileError(f"{info.path}: the records have more than {MAX_COLUMNS:,} fields; workbench reads at "
+                             f"most {MAX_COLUMNS:,}.", "Cut the extract's fields.")
+    paths = {k: quote_literal('$."' + k.replace("\\", "\\\\").replace('"', '\\"') + '"') for k in keys}
+    scalar_fields = {source.column_for(f) for f in CANONICAL[source.kind]} | set(source.keep_when)
+    scalar_fields |= {source.as_of} if source.as_of else set()
+    checked = [k for k in keys if k in scalar_fields]
+    if checked:
+        when = " ".join(f"WHEN json_type(j, {paths[k]}) IN ('OBJECT', 'ARRAY') THEN "
+                        f"{quote_literal(f'field {k} holds a list or an object, not a value')}" for k in checked)
+        # only records whose text has a list or an object inside can hold one
+        run(conn, f"INSERT INTO {rej} SELECT _row, reason, left(j::VARCHAR, {MAX_RAW_CHARS}) FROM "
+                  f"(SELECT _row, j, CASE {when} END AS reason FROM {objects} "
+                  "WHERE contains(substr(j::VARCHAR, 2), '{') OR contains(j::VARCHAR, '[')) WHERE reason IS NOT NULL")
+    fields = ", ".join(f"json_extract_string(j, {paths[k]}) AS {quote_ident(k)}" for k in keys)
+    run(conn, f"CREATE TEMP TABLE {raw_table} AS SELECT _row{', ' + fields if fields else ''} FROM {objects} "
+              f"WHERE _row NOT IN (SELECT line FROM {rej}) ORDER BY _row{lim}")
+    run(conn, f"DROP TABLE IF EXISTS {objects}")
+    info.columns = keys
+
+
+def row_line_expr(info: ExtractFile, source: Source, rejects_table: str) -> str:
+    """SQL for the line of a staged row ``_row``: for JSON, ``_row`` is the record's line (NDJSON) or its
+    place in the array; for CSV, see :func:`line_expr`."""
+    if info.format in ("json", "ndjson"):
+        return "_row"
+    return line_expr(rejects_table, source.header)
+
+
 def drop_stage(conn: duckdb.DuckDBPyConnection, table: str = "_stage") -> None:
     run(conn, f"DROP VIEW IF EXISTS {table}")
-    for t in (f"{table}_raw", f"{table}_parse_rejects", f"{table}_rej", f"{table}_scan"):
+    for t in (f"{table}_raw", f"{table}_parse_rejects", f"{table}_rej", f"{table}_scan", f"{table}_json",
+              f"{table}_lines", f"{table}_lines2"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
 
 

@@ -16,13 +16,14 @@ from typing import Any
 import duckdb
 
 from workbench import audit, clock
-from workbench.errors import InputFileError
+from workbench.errors import InputFileError, RefusedError
 from workbench.identity.golden import assign_new_records
 from workbench.ingest import files
 from workbench.ingest.derive import check_mapping, derivation
 from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
-from workbench.ingest.sources import Source, get_source
+from workbench.ingest.sources import DEFAULT_MAX_SHRINK, Source, get_source
+from workbench.privacy import tombstones
 from workbench.store import Store
 from workbench.store.ids import reserve_ids
 from workbench.store.sql import quote_ident, rows, run, scalar
@@ -59,8 +60,11 @@ class LoadResult:
 
 
 def load_file(store: Store, source_name: str, path: str | Path, progress: Progress | None = None,
-              force: bool = False) -> LoadResult:
-    """Load ``path`` as an extract of ``source_name``. Leaves the database unchanged when it raises."""
+              force: bool = False, allow_shrink: bool = False) -> LoadResult:
+    """Load ``path`` as an extract of ``source_name``. Leaves the database unchanged when it raises.
+
+    A full load of a suppression source that would remove more than ``max_shrink`` of its entries (default
+    10%) is refused (:class:`RefusedError`, naming the count) unless ``allow_shrink``."""
     step = progress or (lambda _msg, _frac: None)
     path = Path(path)
     with store.connect(read_only=True) as conn:
@@ -69,7 +73,7 @@ def load_file(store: Store, source_name: str, path: str | Path, progress: Progre
     info = files.inspect(path, source)
     try:
         with store.transaction() as conn:
-            return _load(conn, source, info, step, force)
+            return _load(conn, source, info, step, force, allow_shrink)
     finally:
         info.cleanup()
 
@@ -96,7 +100,7 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
 
 
 def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFile, step: Progress,
-          force: bool) -> LoadResult:
+          force: bool, allow_shrink: bool = False) -> LoadResult:
     started = clock.now()
     t0 = time.perf_counter()
     label = str(info.path)
@@ -125,10 +129,18 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_stage')}")
     run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT s._row, {d.select} FROM {d.from_clause('_stage')}")
     # rejects: parser rejects, then rows that fail validation, then duplicate keys
-    line = files.line_expr(parse_rej, source.header)
+    line = files.row_line_expr(info, source, parse_rej)
     raw = files.raw_line_expr(columns, info.delimiter)
     run(conn, "INSERT INTO rejects SELECT ?, ?, ?, line, reason, raw FROM " + parse_rej,
         [load_id, source.name, label])
+    # an erased person coming back (a key only they held is tombstoned): one reject without the line's data,
+    # whether the row is valid or not; an unreadable line holding such a key keeps no data either
+    tombstones.scrub_erased_rejects(conn, load_id)
+    if tombstones.erased_rows(conn, source.kind):
+        run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, ? || ' (tombstoned ' || e.kind || ')', NULL "
+                  "FROM _erased e JOIN _stage s USING (_row)", [load_id, source.name, label, tombstones.ERASED_REASON])
+        run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _erased)")
+    run(conn, "DROP TABLE IF EXISTS _erased")
     run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, d._reason, {raw} FROM _derived d "
               f"JOIN _stage s USING (_row) WHERE d._reason IS NOT NULL", [load_id, source.name, label])
     if info.replaced_bytes:  # bytes the declared/detected encoding cannot decode
@@ -152,13 +164,14 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
                   f"AS _winner FROM _derived")
         dups = scalar(conn, "SELECT count(*) FROM _ranked WHERE _rank > 1")
         if dups:
-            wline = files.line_expr(parse_rej, source.header).replace("_row", "r._winner")
+            wline = files.row_line_expr(info, source, parse_rej).replace("_row", "r._winner")
             run(conn, f"INSERT INTO rejects SELECT ?, ?, ?, {line}, 'duplicate ' || ? || ' in this extract: "
                       f"line ' || {wline} || ' stands', {raw} FROM _ranked r JOIN _stage s USING (_row) "
                       f"WHERE r._rank > 1", [load_id, source.name, label, d.key if d.key.isidentifier() else "key"])
             run(conn, "DELETE FROM _derived WHERE _row IN (SELECT _row FROM _ranked WHERE _rank > 1)")
     stats = rows(conn, "SELECT count(*) AS n, min(_as_of) AS lo, max(_as_of) AS hi FROM _derived")[0]
     step("writing records", 0.7)
+    shrink = _check_shrink(conn, source, label, load_id, allow_shrink)
     counts = _apply(conn, source, d, load_id, started)
     link_activity(conn, source)
     rejected = scalar(conn, "SELECT count(*) FROM rejects WHERE load_id = ?", [load_id])
@@ -179,7 +192,8 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
     audit.record(conn, "load", source.name, {  # file name, hash and counts only: never the data
         "load_id": load_id, "kind": source.kind, "file": info.path.name, "sha256": info.sha256, "bytes": info.bytes,
         "rows_read": result.rows_read, "rows_loaded": result.rows_loaded, "rows_rejected": rejected,
-        "inserted": counts[0], "updated": counts[1], "removed": counts[2], "forced": bool(force and seen)})
+        "inserted": counts[0], "updated": counts[1], "removed": counts[2], "forced": bool(force and seen),
+        **({"shrink_allowed": shrink} if shrink else {})})
     files.drop_stage(conn, "_stage")
     for t in ("_derived", "_ranked", *(x[0] for x in d.lookups)):
         run(conn, f"DROP TABLE IF EXISTS {t}")
@@ -189,6 +203,42 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
     return result
 
 
+# what identifies a suppression entry, by match rule: an entry of the last load whose key the new extract
+# no longer has is removed by a full load
+SHRINK_KEY = {"email": "email_std", "phone": "phone_std", "address": "addr_key",
+              "name_address": "concat_ws('|', first_name_key, last_name_key, addr_key)"}
+
+
+def _check_shrink(conn: duckdb.DuckDBPyConnection, source: Source, label: str, load_id: int,
+                  allow_shrink: bool) -> dict[str, Any] | None:
+    """Refuse a full load of a suppression source that would remove more than its ``max_shrink`` share of the
+    entries it has (a broken extract would otherwise empty the list). Returns the figures when the load
+    goes ahead over the limit (``allow_shrink``), else None."""
+    if source.kind != "suppression" or source.mode != "full":
+        return None
+    existing = scalar(conn, "SELECT count(*) FROM suppression_entries WHERE source = ?", [source.name])
+    if not existing:
+        return None
+    key = SHRINK_KEY[source.match_on or "email"]
+    gone = scalar(conn, f"SELECT count(*) FROM (SELECT {key} AS k FROM suppression_entries WHERE source = ?) t "
+                        f"WHERE t.k IS NULL OR t.k NOT IN (SELECT {key} FROM _derived WHERE {key} IS NOT NULL)",
+                  [source.name])
+    limit = DEFAULT_MAX_SHRINK if source.max_shrink is None else source.max_shrink
+    if gone <= existing * limit:
+        return None
+    if allow_shrink:
+        return {"removed": gone, "entries": existing, "max_shrink": limit}
+    rejected = scalar(conn, "SELECT count(*) FROM rejects WHERE load_id = ?", [load_id])
+    kept = scalar(conn, "SELECT count(*) FROM _derived")
+    raise RefusedError(
+        f"{label}: this full load of suppression source {source.name!r} would remove {gone:,} of its "
+        f"{existing:,} entries ({gone / existing:.0%}), more than the {limit:.0%} a load may remove "
+        f"(the file gave {kept:,} good line(s) and {rejected:,} reject(s)).",
+        "Nothing was loaded; the list and its legal clock stay as they were. Check the extract (a broken file "
+        "loses lines); if the list really shrank, load it again with `workbench load SOURCE FILE "
+        "--allow-shrink` (or set max_shrink for the source in its TOML).")
+
+
 def _apply(conn: duckdb.DuckDBPyConnection, source: Source, d, load_id: int, now) -> tuple[int, int, int]:
     """Write _derived into the kind's table. Returns (inserted, updated, removed)."""
     table = TARGET_TABLE[source.kind]
@@ -196,6 +246,20 @@ def _apply(conn: duckdb.DuckDBPyConnection, source: Source, d, load_id: int, now
     if source.kind == "people":
         return _apply_people(conn, source, d, load_id, now)
     removed = 0
+    if source.mode == "full" and source.kind == "suppression":
+        # the list is replaced; the counts say what changed: keys new to it, kept, no longer in it
+        key = SHRINK_KEY[source.match_on or "email"]
+        run(conn, f"CREATE OR REPLACE TEMP TABLE _old_keys AS SELECT DISTINCT {key} AS k FROM {table} "
+                  "WHERE source = ?", [source.name])
+        removed = scalar(conn, f"SELECT count(*) FROM {table} WHERE source = ? AND ({key} IS NULL OR {key} NOT IN "
+                               f"(SELECT {key} FROM _derived WHERE {key} IS NOT NULL))", [source.name])
+        new = scalar(conn, f"SELECT count(*) FROM _derived WHERE {key} IS NULL OR {key} NOT IN "
+                           "(SELECT k FROM _old_keys WHERE k IS NOT NULL)")
+        run(conn, f"DELETE FROM {table} WHERE source = ?", [source.name])
+        run(conn, "DROP TABLE _old_keys")
+        run(conn, f"INSERT INTO {table} (source, load_id, {cols}) SELECT ?, ?, {cols} FROM _derived",
+            [source.name, load_id])
+        return new, 0, removed  # entries kept are neither new nor changed
     if source.mode == "full":
         removed = scalar(conn, f"SELECT count(*) FROM {table} WHERE source = ?", [source.name])
         run(conn, f"DELETE FROM {table} WHERE source = ?", [source.name])

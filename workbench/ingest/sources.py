@@ -26,8 +26,9 @@ ENCODINGS = ("utf-8", "latin-1", "cp1252")
 _KEYS = {
     "kind", "cadence", "warn_after", "error_after", "format", "priority", "mode", "as_of", "encoding",
     "delimiter", "header", "column_names", "columns", "channel", "match_on", "brand", "reason", "people_source",
-    "keep_when",
+    "keep_when", "max_shrink",
 }
+DEFAULT_MAX_SHRINK = 0.10  # a full load of a suppression source may remove at most this share of its entries
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Source:
     reason: str | None = None
     people_source: str | None = None  # the people source whose source_key this source's source_key refers to
     keep_when: dict[str, list[str]] = field(default_factory=dict)  # load only rows whose column has one of these
+    # suppression sources, full mode: the largest share of the entries a load may remove without --allow-shrink
+    max_shrink: float | None = None
 
     def column_for(self, canonical: str) -> str:
         """The extract's column that holds ``canonical`` (the canonical name when unmapped)."""
@@ -173,6 +176,13 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         raise _error(name, "keep_when", 'must be a table of column = ["value", ...], e.g. '
                      'keep_when = { bounce_type = ["hard"] }', line("keep_when"))
     people_source = _text(name, body, "people_source", line)
+    max_shrink = body.get("max_shrink")
+    if max_shrink is not None:
+        if isinstance(max_shrink, bool) or not isinstance(max_shrink, (int, float)) or not 0 <= max_shrink <= 1:
+            raise _error(name, "max_shrink", f"{max_shrink!r} must be a share between 0 and 1 (0.1 = 10%)",
+                         line("max_shrink"))
+        if kind != "suppression":
+            raise _error(name, "max_shrink", "only applies to suppression sources", line("max_shrink"))
     if people_source and kind not in ("transactions", "events", "contacts"):
         raise _error(name, "people_source", "only applies to transactions, events and contacts sources",
                      line("people_source"))
@@ -185,6 +195,7 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         match_on=_choice(name, body, "match_on", MATCH_RULES, line), brand=_text(name, body, "brand", line),
         reason=_text(name, body, "reason", line), people_source=people_source,
         keep_when={k: list(v) for k, v in keep_when.items()},
+        max_shrink=None if max_shrink is None else float(max_shrink),
     )
     if kind == "suppression":
         if not source.channel:
@@ -257,7 +268,16 @@ def _from_row(r: dict[str, Any]) -> Source:
         columns=dict(r["columns"] or {}), channel=r["channel"], match_on=r["match_on"], brand=r["brand"],
         reason=r["reason"], people_source=r["people_source"],
         keep_when={k: list(v) for k, v in (r["keep_when"] or {}).items()},
+        max_shrink=_definition(r).get("max_shrink"),  # kept in the definition JSON (no column of its own)
     )
+
+
+def _definition(r: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = json.loads(r.get("definition") or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 # -- checking helpers ------------------------------------------------------------------------------

@@ -93,6 +93,7 @@ def erase(store: Store, *, email: str | None = None, phone: str | None = None, p
                 result.compacted = compact_database(store)
             except (WorkbenchError, OSError, duckdb.Error) as exc:  # the erasure stands: say what is left to do
                 result.compacted = {"error": str(exc).splitlines()[0]}
+                store.finish_pending_wipe = False  # (the compaction turned it back on) no second try here
                 store.set_setting(COMPACT_PENDING, str(result.audit_id))
     finally:
         store.finish_pending_wipe = True

@@ -124,3 +124,84 @@ def contact_tombstones(conn: duckdb.DuckDBPyConnection, email_std: str | None,
         return []
     return rows(conn, "SELECT kind, channel, min(erased_at) AS erased_at FROM erasure_tombstones "
                       "WHERE list_contains(?, key_hash) GROUP BY kind, channel ORDER BY kind", [wanted])
+
+
+# -- stopping erased persons at load ----------------------------------------------------------------------
+# What a row of each kind carries of the tombstone keys (over a load's _derived table). People rows have
+# no standard address yet (that is done after the load): it is computed here for the rows' distinct
+# addresses, only when name + address tombstones exist.
+_LOAD_KEYS = {
+    "people": {"email_std": "email_std", "phone_std": "phone_std", "first_name_root": "first_name_root",
+               "first_name_key": "first_name_key", "last_name_key": "last_name_key", "zip5": "zip5"},
+    "contacts": {"email_std": "email_std"},
+    "moves": {"first_name_root": "first_name_root", "first_name_key": "first_name_key",
+              "last_name_key": "last_name_key", "addr_street": "old_addr_street", "addr_key": "old_addr_key",
+              "zip5": "old_zip5"},
+}
+ERASED_REASON = "erased person"
+
+
+def erased_rows(conn: duckdb.DuckDBPyConnection, kind: str, table: str = "_derived") -> int:
+    """TEMP ``_erased(_row, kind)``: the rows of a load's ``table`` that carry a key tombstoned for every
+    channel (a key only the erased person held: their email, phone or name + address). Such rows are the
+    erased person coming back and are not stored. A key tombstoned for one channel only (a family landline
+    still held by someone who stays) does not stop the row; the suppression build suppresses it on that
+    channel. Returns how many rows."""
+    run(conn, "CREATE OR REPLACE TEMP TABLE _erased (_row BIGINT, kind VARCHAR)")
+    cols = _LOAD_KEYS.get(kind)
+    if not cols or not has_tombstones(conn):
+        return 0
+    salt = get_salt(conn)
+    if salt is None:
+        return 0
+    names = ("email_std", "phone_std", "first_name_root", "first_name_key", "last_name_key", "addr_street",
+             "zip5", "addr_key")
+    select = ", ".join(f"{cols[n] if n in cols else 'CAST(NULL AS VARCHAR)'} AS {n}" for n in names)
+    run(conn, f"CREATE OR REPLACE TEMP TABLE _tomb_src AS SELECT _row, {select} FROM {table}")
+    if kind == "people" and scalar(conn, "SELECT count(*) FROM erasure_tombstones WHERE kind = 'name_address' "
+                                         "AND channel = 'all'"):
+        run(conn, f"""CREATE OR REPLACE TEMP TABLE _tomb_addr AS
+            SELECT l1, l2, pc, wb_addr_street(l1, l2) AS street, wb_addr_key(l1, l2, pc) AS akey FROM (
+                SELECT DISTINCT coalesce(address_line1, '') AS l1, coalesce(address_line2, '') AS l2,
+                       coalesce(postal_code, '') AS pc FROM {table} WHERE last_name_key IS NOT NULL)""")
+        run(conn, f"""UPDATE _tomb_src t SET addr_street = a.street, addr_key = a.akey FROM {table} d, _tomb_addr a
+            WHERE d._row = t._row AND a.l1 = coalesce(d.address_line1, '') AND a.l2 = coalesce(d.address_line2, '')
+              AND a.pc = coalesce(d.postal_code, '')""")
+        run(conn, "DROP TABLE _tomb_addr")
+    quick = quick_hash_usable(conn)
+    on = f"t.quick = {hash_sql(fn='hash')}" if quick else f"t.key_hash = {hash_sql()}"
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _tomb_cand AS SELECT k.id AS _row, k.kind, k.value, t.key_hash AS want
+        FROM ({keys_sql('_tomb_src', '_row')}) k JOIN erasure_tombstones t ON t.kind = k.kind AND {on}
+        WHERE t.channel = 'all'""", [salt])
+    verify = f"want = {hash_sql('value', 'kind')}" if quick else "true"
+    run(conn, f"INSERT INTO _erased SELECT _row, string_agg(DISTINCT kind, ', ' ORDER BY kind) FROM _tomb_cand "
+              f"WHERE {verify} GROUP BY _row", [salt] if quick else None)
+    run(conn, "DROP TABLE IF EXISTS _tomb_cand")
+    run(conn, "DROP TABLE IF EXISTS _tomb_src")
+    return scalar(conn, "SELECT count(*) FROM _erased")
+
+
+def scrub_erased_rejects(conn: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Rejects of load ``load_id`` (lines the parser could not read) whose raw text holds an email or a phone
+    number tombstoned for every channel: their raw text is dropped and their reason says so. Returns how many."""
+    if not has_tombstones(conn):
+        return 0
+    salt = get_salt(conn)
+    if salt is None:
+        return 0
+    run(conn, r"""CREATE OR REPLACE TEMP TABLE _tomb_raw AS
+        SELECT rowid AS rid, 'email' AS kind, wb_email(unnest(regexp_extract_all(raw, '[^\s,;|"<>()]+@[^\s,;|"<>()]+')))
+               AS value FROM rejects WHERE load_id = ? AND raw IS NOT NULL
+        UNION ALL
+        SELECT rowid, 'phone', wb_phone(unnest(regexp_extract_all(raw, '[+(]?\d[\d\s().-]{8,}\d')))
+        FROM rejects WHERE load_id = ? AND raw IS NOT NULL""", [load_id, load_id])
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _tomb_raw_hit AS SELECT r.rid, string_agg(DISTINCT r.kind, ', ') AS kind
+        FROM _tomb_raw r JOIN erasure_tombstones t ON t.kind = r.kind AND t.key_hash = {hash_sql('r.value', 'r.kind')}
+        WHERE r.value IS NOT NULL AND t.channel = 'all' GROUP BY r.rid""", [salt])
+    n = scalar(conn, "SELECT count(*) FROM _tomb_raw_hit")
+    if n:
+        run(conn, """UPDATE rejects SET raw = NULL, reason = ? || ' (an unreadable line holding a tombstoned ' || h.kind
+            || ')' FROM _tomb_raw_hit h WHERE rejects.rowid = h.rid""", [ERASED_REASON])
+    run(conn, "DROP TABLE IF EXISTS _tomb_raw")
+    run(conn, "DROP TABLE IF EXISTS _tomb_raw_hit")
+    return n

@@ -17,8 +17,10 @@ What this cannot reach: DuckDB reuses a freed 4 KiB metadata sub-block without c
 of a reused sub-block may keep old segment statistics: the min/max of a segment, i.e. the first dozen
 bytes of at most two values per segment, for segments whose min or max was an erased value. Only a
 compaction (:mod:`workbench.privacy.compact`, the default of ``workbench erase``) rewrites every byte.
-An erasure leaves ``settings['privacy.wipe_pending']``; :func:`wipe_if_pending` (run by the store when
-it opens the file for writing) overwrites the free space a crash left and asks for a compaction.
+An erasure leaves ``settings['privacy.wipe_pending']`` until the file is clean. When a crash (kill -9,
+power loss) stops it in between, the next open of the file, by any command, read-only or not, finishes it
+before anything else runs: :func:`finish_pending_wipe` compacts the file (where the erased rows lived is
+not known any more, so only a full rewrite is sure), or refuses with a message saying what to do.
 """
 
 from __future__ import annotations
@@ -161,16 +163,24 @@ def wipe_free_space(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "duration_s": round(time.perf_counter() - t0, 3)}
 
 
-def wipe_if_pending(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Finish an erasure's overwrite that a crash interrupted (after the commit): free metadata and free
-    blocks. Where the erased rows lived before is not known any more, so blocks shared with live segments
-    cannot be found: ``privacy.compact_pending`` is set instead, for ``workbench compact``. False when
-    none is due or the file is busy (it is tried again at the next open)."""
-    if not scalar(conn, "SELECT count(*) FROM settings WHERE key = ?", [WIPE_PENDING]):
-        return False
+def refuse_pending_wipe(store: Any, why: str) -> Exception:
+    from workbench.errors import RefusedError
+
+    return RefusedError(
+        f"{store.path}: an erasure was interrupted before the erased values left the database file, and it "
+        f"could not be finished now ({why}). Nothing else runs until it is.",
+        "Run `workbench compact` (it needs the file to itself and about as much free disk as the file).")
+
+
+def finish_pending_wipe(store: Any) -> dict[str, Any]:
+    """Finish an erasure's clean-up that a crash interrupted, by compacting the file
+    (:func:`workbench.privacy.compact.compact_database`); called by the store when it opens a file flagged
+    ``privacy.wipe_pending``, before the caller's command runs. Refuses (:class:`RefusedError`) with what to
+    do when the compaction cannot run (the file busy, the disk full)."""
+    from workbench.errors import WorkbenchError
+    from workbench.privacy.compact import compact_database
+
     try:
-        wipe_free_space(conn)
-        _clear_flag(conn, WIPE_PENDING, replace_with=COMPACT_PENDING)
-    except duckdb.Error:
-        return False
-    return True
+        return compact_database(store)
+    except (WorkbenchError, OSError, duckdb.Error) as exc:
+        raise refuse_pending_wipe(store, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None

@@ -100,7 +100,11 @@ class SuppressionChoice:
 def choose_suppressions(conn: duckdb.DuckDBPyConnection, sel: Selection) -> SuppressionChoice:
     """The suppressions ``sel`` applies; refuses a list that weakens the default without an override."""
     from workbench.suppress import applicable_suppressions, suppression_summary
+    from workbench.suppress.build import ERASURE
 
+    if ERASURE in sel.override_suppress:  # an erasure is an absolute objection: no selection may lift it
+        raise SelectionError(f"selection {sel.name!r}: the {ERASURE!r} suppression (persons erased on request) "
+                             "cannot be overridden.", "Remove it from override_suppress.")
     applicable = applicable_suppressions(conn, sel.channel, sel.brand)
     by_name = {a["name"]: a for a in applicable}
     named = [*(sel.suppress if isinstance(sel.suppress, list) else []), *sel.override_suppress]

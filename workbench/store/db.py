@@ -49,13 +49,13 @@ class Store:
         self.create = create  # False: a missing file is refused (MissingDatabaseError), never created
         self.busy_timeout = _busy_timeout() if busy_timeout is None else busy_timeout
         self._migrated = False
-        self.finish_pending_wipe = True  # see workbench.privacy.wipe.wipe_if_pending (an erasure turns it off)
+        self.finish_pending_wipe = True  # see workbench.privacy.wipe.finish_pending_wipe (an erasure turns it off)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
 
     # -- opening -------------------------------------------------------------------------------
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _open(self, read_only: bool, finish_wipe: bool = True) -> duckdb.DuckDBPyConnection:
         if self.path.is_dir():
             raise DatabaseFileError(f"{self.path} is a directory, not a workbench database file.")
         if not self.path.exists():
@@ -112,6 +112,16 @@ class Store:
             with self.connect(read_only=False):  # migrate once with a writable connection
                 pass
             return self._open(read_only)
+        except _WipePending:
+            conn.close()
+            if not finish_wipe:  # it was just finished, and is still flagged: never loop
+                from workbench.privacy.wipe import refuse_pending_wipe
+
+                raise refuse_pending_wipe(self, "the file still says so after its compaction") from None
+            from workbench.privacy.wipe import finish_pending_wipe
+
+            finish_pending_wipe(self)  # before anything else runs; refuses with a message if it cannot
+            return self._open(read_only, finish_wipe=False)
         except Exception:
             conn.close()
             raise
@@ -131,10 +141,8 @@ class Store:
         frozen = found.get("clock.frozen_at")
         if frozen and not clock.is_frozen():
             clock.set_now(frozen)
-        if "privacy.wipe_pending" in found and not read_only and self.finish_pending_wipe:
-            from workbench.privacy.wipe import wipe_if_pending
-
-            wipe_if_pending(conn)  # an erasure's overwrite of free space that a crash interrupted
+        if "privacy.wipe_pending" in found and self.finish_pending_wipe:
+            raise _WipePending()  # an erasure's clean-up of the file that a crash interrupted
         if journal_dir(self.path).is_dir():
             sweep(self.path, conn)  # files of a writer that was killed (see workbench.store.journal)
 
@@ -182,6 +190,10 @@ class MissingDatabaseError(DatabaseFileError):
 
 class _NeedsMigration(Exception):
     """A read-only open found migrations to apply."""
+
+
+class _WipePending(Exception):
+    """The file flags an erasure whose clean-up of the file did not finish (see workbench.privacy.wipe)."""
 
 
 def _install_macros(conn: duckdb.DuckDBPyConnection, read_only: bool) -> None:
