@@ -64,7 +64,7 @@ def compact_money(value: float) -> str:
     return f"${value:.0f}"
 
 
-def month_chart(monthly: list[dict[str, Any]], height: int = 4, width: int = 7) -> Text:
+def month_chart(monthly: list[dict[str, Any]], height: int = 4, width: int = 8) -> Text:
     """Revenue per month as labelled columns: the amount on top, a bar, the month below. A month with
     no revenue (or no orders at all: the gap is filled) shows an empty column, never a full one."""
     if not monthly:
