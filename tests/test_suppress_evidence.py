@@ -461,3 +461,11 @@ def test_property_no_near_miss_is_suppressed(tmp_path_factory, doors):
     got = suppressed(s, "mail")
     assert {k for k in got if k.startswith("crm:N")} == set(), doors
     assert {k for k in got if k.startswith("crm:K")} == {f"crm:K{i}" for i in range(len(doors))}
+
+
+def test_a_list_entry_without_a_zip_is_matched_on_city_and_state(store, tmp_path):
+    """A mail-preference row with street, city and state but no ZIP loads (it used to be a reject,
+    'incomplete name and address') and reaches the resident at that street in that town only."""
+    assert mps(store, tmp_path, ["DANA", "FOX", "77 Birch Lane", "", "Chicopee", "MA", ""]) == {"C14"}
+    with Store(store.path).connect(read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0

@@ -15,6 +15,9 @@ from workbench.ingest.sources import Source
 from workbench.store.sql import quote_ident, quote_literal
 
 _BLANK = "nullif(trim({f}), '')"
+# where a list row is: a ZIP that reads, or a city and a state (an address line without a ZIP is mailable too)
+_PLACE = ("(wb_zip5({postal_code}) IS NOT NULL OR (" + _BLANK.format(f="{city}") + " IS NOT NULL AND "
+          "wb_state({state}) IS NOT NULL))")
 _TRUE = "('y', 'yes', 'true', 't', '1', 'returned', 'x')"
 
 # The column of each kind that measures how current its data is, when the source names none.
@@ -134,10 +137,11 @@ def _suppression(s: Source):
     need = {
         "email": "WHEN wb_email({email}) IS NULL THEN 'no usable email: ' || coalesce(left({email}, 60), '(blank)')",
         "phone": f"WHEN {phone} IS NULL THEN 'no usable phone number: ' || coalesce(left(concat({{area_code}}, {{phone}}), 40), '(blank)')",
-        "name_address": "WHEN wb_name_key({last_name}) IS NULL OR wb_addr_key({address_line1}, {address_line2}, "
-                        "{postal_code}) IS NULL OR wb_zip5({postal_code}) IS NULL THEN 'incomplete name and address'",
-        "address": "WHEN wb_addr_street({address_line1}, {address_line2}) IS NULL OR wb_zip5({postal_code}) IS NULL "
-                   "THEN 'incomplete address'",
+        # a street with a ZIP, or without one but with city and state (matched there on city and state)
+        "name_address": "WHEN wb_name_key({last_name}) IS NULL OR wb_addr_street({address_line1}, {address_line2}) "
+                        f"IS NULL OR NOT {_PLACE} THEN 'incomplete name and address'",
+        "address": "WHEN wb_addr_street({address_line1}, {address_line2}) IS NULL OR NOT "
+                   f"{_PLACE} THEN 'incomplete address'",
     }
     reasons = [
         need[s.match_on or "email"],
