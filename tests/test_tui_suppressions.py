@@ -75,3 +75,28 @@ async def test_lists_suppressions_and_adds_an_opt_out(db):
         await settle(pilot)
         assert screen.query_one("#manual", DataTable).row_count == 0
         assert table_rows(screen.query_one("#suppressions", DataTable))["manual"][1] == "0"
+
+
+async def test_a_refused_opt_out_keeps_what_was_typed_and_marks_the_field(db):
+    app = App(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, AddOptOutModal)
+        form.query_one("#f-email", Input).value = "not an email"
+        form.query_one("#f-reason", Input).value = "asked by letter"
+        await pilot.click("#add")
+        await settle(pilot)
+        assert app.screen is form  # still open: nothing typed is lost
+        assert "not a usable email" in str(form.query_one("#form-error", Static).render())
+        assert form.query_one("#f-email", Input).has_class("-invalid")
+        assert form.query_one("#f-reason", Input).value == "asked by letter"
+        form.query_one("#f-email", Input).value = "someone@example.com"
+        form.query_one("#f-reason", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#manual", DataTable).row_count == 1

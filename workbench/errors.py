@@ -8,10 +8,11 @@ class WorkbenchError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.field = field  # the input field it is about, when there is one (a form marks it)
 
     def __str__(self) -> str:
         return f"{self.message}\n  {self.hint}" if self.hint else self.message

@@ -43,10 +43,12 @@ def add_manual_suppression(conn: duckdb.DuckDBPyConnection, *, email: str | None
     """
     channel = (_blank(channel) or "").lower()
     if channel not in CHANNELS:
-        raise WorkbenchError(f"{channel or '(blank)'!r} is not a channel.", f"Use one of: {', '.join(CHANNELS)}.")
+        raise WorkbenchError(f"{channel or '(blank)'!r} is not a channel.", f"Use one of: {', '.join(CHANNELS)}.",
+                             field="channel")
     reason = _blank(reason)
     if not reason:
-        raise WorkbenchError("A manual opt-out needs a reason.", "Say why, e.g. \"phoned the call centre\".")
+        raise WorkbenchError("A manual opt-out needs a reason.", "Say why, e.g. \"phoned the call centre\".",
+                             field="reason")
     brand = (_blank(brand) or "").lower() or None
     email, phone, first_name, last_name = map(_blank, (email, phone, first_name, last_name))
     address_line1, postal_code = _blank(address_line1), _blank(postal_code)
@@ -57,27 +59,30 @@ def add_manual_suppression(conn: duckdb.DuckDBPyConnection, *, email: str | None
                [email, phone, first_name, first_name, last_name, address_line1, address_line1, address_line1,
                 postal_code, postal_code, None if effective_date is None else str(effective_date)])[0]
     if email and not std["email_std"]:
-        raise WorkbenchError(f"{email!r} is not a usable email address.")
+        raise WorkbenchError(f"{email!r} is not a usable email address.", field="email")
     if phone and not std["phone_std"]:
-        raise WorkbenchError(f"{phone!r} is not a usable phone number.", "Give 10 digits (any format).")
+        raise WorkbenchError(f"{phone!r} is not a usable phone number.", "Give 10 digits (any format).", field="phone")
     if (address_line1 or postal_code) and not (std["addr_street"] and std["zip5"]):
-        raise WorkbenchError("The address needs a street line and a ZIP code that can be read.")
+        raise WorkbenchError("The address needs a street line and a ZIP code that can be read.",
+                             field="address_line1" if not std["addr_street"] else "postal_code")
     if last_name and not std["last_name_key"]:
-        raise WorkbenchError(f"{last_name!r} is not a usable last name.")
+        raise WorkbenchError(f"{last_name!r} is not a usable last name.", field="last_name")
     if effective_date is not None and std["effective_date"] is None:
-        raise WorkbenchError(f"{effective_date!r} is not a date.", "Use YYYY-MM-DD.")
+        raise WorkbenchError(f"{effective_date!r} is not a date.", "Use YYYY-MM-DD.", field="effective_date")
     record_ids = None
     if person_id is not None:
         record_ids = [r["record_id"] for r in rows(
             conn, "SELECT record_id FROM person_records WHERE person_id = ? ORDER BY record_id", [int(person_id)])]
         if not record_ids:
-            raise NotFoundError(f"There is no person {person_id}.", "Find the person id in the Persons screen.")
+            raise NotFoundError(f"There is no person {person_id}.", "Find the person id in the Persons screen.",
+                                field="person_id")
     if not (std["email_std"] or std["phone_std"] or record_ids or std["addr_street"]):
         raise WorkbenchError("Say who opts out: an email, a phone, a person id, or an address with a ZIP code.")
     if first_name and not last_name:
-        raise WorkbenchError("A first name needs a last name (and an address) to match anyone.")
+        raise WorkbenchError("A first name needs a last name (and an address) to match anyone.", field="last_name")
     if last_name and not std["addr_street"]:
-        raise WorkbenchError("A name matches only with an address and ZIP code (name_address rule).")
+        raise WorkbenchError("A name matches only with an address and ZIP code (name_address rule).",
+                             field="address_line1")
     now = clock.now()
     manual_id = (scalar(conn, "SELECT coalesce(max(manual_id), 0) FROM manual_suppressions") or 0) + 1
     run(conn, """INSERT INTO manual_suppressions (manual_id, channel, brand, reason, email, phone, person_id,

@@ -167,18 +167,14 @@ class SuppressionsScreen(WorkbenchScreen):
         return True
 
     def action_add_opt_out(self) -> None:
-        self.app.push_screen(AddOptOutModal(), self._add)
+        self.app.push_screen(AddOptOutModal(), self._added)
 
-    def _add(self, fields: dict[str, Any] | None) -> None:
-        if fields:
-            self._save(fields)
-
-    @work(thread=True, exclusive=True, group="suppressions-write", name="add the opt-out", exit_on_error=False)
-    def _save(self, fields: dict[str, Any]) -> None:
-        row = add_opt_out(self.store, fields)
-        n = len(row["persons"])
-        self.post_message(OptOutSaved(f"Opt-out {row['manual_id']} added ({row['channel']}): it reaches "
-                                      f"{n:,} person{'s' if n != 1 else ''} now."))
+    def _added(self, row: dict[str, Any] | None) -> None:
+        """The form saved the opt-out itself (a refusal kept it open with what was typed)."""
+        if row:
+            n = len(row["persons"])
+            self.post_message(OptOutSaved(f"Opt-out {row['manual_id']} added ({row['channel']}): it reaches "
+                                          f"{n:,} person{'s' if n != 1 else ''} now."))
 
     def action_withdraw_opt_out(self) -> None:
         table = self.query_one("#manual", DataTable)
@@ -233,13 +229,26 @@ FORM_FIELDS = (  # (field, label, placeholder)
 
 
 class AddOptOutModal(WorkbenchModal[dict | None]):
-    """The form for one opt-out; dismisses with the fields for ``add_manual_suppression`` (or None)."""
+    """The form for one opt-out. It saves the opt-out itself (in a worker) and dismisses with the saved row;
+    when the core refuses (an e-mail that does not read, a person that does not exist) the form stays open
+    with everything typed, the message below it and the field it is about marked."""
+
+    class Refused(Message):
+        def __init__(self, message: str, field: str | None) -> None:
+            super().__init__()
+            self.message, self.field = message, field
+
+    class Saved(Message):
+        def __init__(self, row: dict[str, Any]) -> None:
+            super().__init__()
+            self.row = row
 
     CSS_PATH = MODALS_CSS
     AUTO_FOCUS = "#f-email"
     DEFAULT_CSS = """
     AddOptOutModal .form { grid-size: 2; grid-columns: 14 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto; }
-    AddOptOutModal #form-error { color: $error; height: 1; }
+    AddOptOutModal #form-error { color: $error; height: auto; }
+    AddOptOutModal Input.-invalid { border: tall $error; }
     """
 
     def compose(self) -> ComposeResult:
@@ -285,11 +294,37 @@ class AddOptOutModal(WorkbenchModal[dict | None]):
         elif "person_id" in f and not f["person_id"].isdigit():
             problem = "A person id is a number."
         if problem:
-            self.query_one("#form-error", Static).update(Content(problem))
+            self._refused(self.Refused(problem, "reason" if "reason" in problem else None))
             return
         if "person_id" in f:
             f["person_id"] = int(f["person_id"])
-        self.dismiss(f)
+        self.query_one("#form-error", Static).update(Content("saving…"))
+        self._save(f)
+
+    @work(thread=True, exclusive=True, group="opt-out-save", name="add the opt-out", exit_on_error=False)
+    def _save(self, fields: dict[str, Any]) -> None:
+        from workbench.errors import WorkbenchError
+
+        try:
+            row = add_opt_out(self.app.store, fields)  # type: ignore[attr-defined]
+        except WorkbenchError as exc:
+            self.post_message(self.Refused(str(exc), exc.field))
+            return
+        self.post_message(self.Saved(row))
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        for field in self.query(Input):
+            field.remove_class("-invalid")
+        self.query_one("#form-error", Static).update(Content(message.message))
+        if message.field:
+            for field in self.query(f"#f-{message.field}"):
+                field.add_class("-invalid")
+                field.focus()
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self.dismiss(message.row)
 
 
 class ReasonModal(WorkbenchModal[str | None]):
