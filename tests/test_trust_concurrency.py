@@ -97,3 +97,52 @@ def test_busy_timeout_zero_answers_at_once_and_garbage_means_the_default(tmp_pat
         holder.wait()
     monkeypatch.setenv("WORKBENCH_BUSY_TIMEOUT", "soon")
     assert Store(tmp_path / "x.duckdb").busy_timeout == DEFAULT_BUSY_TIMEOUT
+
+
+def test_a_held_file_is_said_at_once_then_refused(tmp_path):
+    """The store tells whoever waits which process holds the file on its first try (the TUI shows "waiting
+    for the database (held by process N)" at once), then refuses after the busy timeout as before."""
+    from workbench.errors import DatabaseBusyError
+    from workbench.store import Store
+
+    store = make_store(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        told: list[str] = []
+        waiting = Store(store.path, busy_timeout=0.5)
+        waiting.on_wait = told.append
+        try:
+            with waiting.connect():
+                raise AssertionError("the file is held: this must not open")
+        except DatabaseBusyError:
+            pass
+        assert told == [f"process {holder.pid}"]
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_tui_says_at_once_who_holds_the_database(tmp_path):
+    from test_trust_helpers import CRM  # noqa: F401  (the store below has the crm source)
+    from tui_support import settle
+
+    from workbench.tui.app import WorkbenchApp
+
+    store = make_store(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.path)], stdout=subprocess.PIPE, text=True)
+
+    async def scenario() -> None:
+        app = WorkbenchApp(str(store.path))
+        app.store.busy_timeout = 1.0
+        async with app.run_test(size=(120, 35)) as pilot:
+            await settle(pilot)
+            messages = [n.message for n in app._notifications]
+            assert any(f"held by process {holder.pid}" in m for m in messages), messages
+
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        asyncio.run(scenario())
+    finally:
+        holder.kill()
+        holder.wait()

@@ -196,3 +196,20 @@ async def test_edits_are_never_thrown_away_without_asking(db, tmp_path):
     with Store(db).connect(read_only=True) as conn:
         saved = get_selection(conn, "spring")
     assert saved.version == 2 and "0.7" in saved.to_toml()
+
+
+async def test_r_reads_the_list_again_after_a_failure(db, tmp_path):
+    """After a busy database the list stays empty; R reads it again (no restart)."""
+    from workbench.select.counts import import_selections
+
+    app = SelectionsApp(str(db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#selection-list", DataTable).row_count == 0
+        (tmp_path / "s.toml").write_text(DEFINITION)
+        import_selections(Store(db), tmp_path / "s.toml")  # e.g. what the busy moment kept from the screen
+        screen.query_one("#selection-list", DataTable).focus()
+        await pilot.press("R")
+        await settle(pilot)
+        assert screen.query_one("#selection-list", DataTable).row_count == 1 and screen.current == "spring"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,6 +49,7 @@ class Store:
         self.create = create  # False: a missing file is refused (MissingDatabaseError), never created
         self.busy_timeout = _busy_timeout() if busy_timeout is None else busy_timeout
         self._migrated = False
+        self.on_wait: Callable[[str], None] | None = None  # told "process N" once when the file is held
         self.finish_pending_wipe = True  # see workbench.privacy.wipe.finish_pending_wipe (an erasure turns it off)
 
     def __repr__(self) -> str:
@@ -67,6 +68,7 @@ class Store:
             read_only = False  # a new database is created (and migrated) on first use
         deadline = time.monotonic() + self.busy_timeout
         delay = 0.05
+        waiting: str | None = None
         while True:
             try:
                 conn = duckdb.connect(str(self.path), read_only=read_only)
@@ -93,9 +95,12 @@ class Store:
                     ) from None
                 if "lock" not in text.lower():
                     raise DatabaseFileError(f"Cannot open {self.path}: {_first_line(text)}") from None
+                pid = re.search(r"PID (\d+)", text)
+                holder = f"process {pid.group(1)}" if pid else "another process"
+                if waiting is None and self.on_wait is not None:
+                    waiting = holder
+                    self.on_wait(holder)  # say so at once (the TUI: "waiting for the database (held by ...)")
                 if time.monotonic() >= deadline:
-                    pid = re.search(r"PID (\d+)", text)
-                    holder = f"process {pid.group(1)}" if pid else "another process"
                     raise DatabaseBusyError(
                         f"{self.path} is in use by another workbench ({holder}), which is writing to it.",
                         f"Waited {self.busy_timeout:g} s. Wait for that job to finish (or close that "

@@ -53,6 +53,7 @@ class WorkbenchApp(App[None]):
     def __init__(self, db_path: str | None = None) -> None:
         super().__init__()
         self.store = Store(db_path)
+        self.store.on_wait = self._database_held
         self.db_label = str(self.store.path)
         self.settings = read_settings()
 
@@ -101,6 +102,14 @@ class WorkbenchApp(App[None]):
     def data_changed(self) -> None:
         """Called by a screen after it changed the database (a load, an import)."""
         self.refresh_freshness()
+
+    def _database_held(self, holder: str) -> None:
+        """Called by a worker's open when another process holds the file: say so at once, not after the wait."""
+        text = f"Waiting for the database (held by {holder})…"
+        try:
+            self.call_from_thread(self.notify, text, title="Database busy", severity="warning", markup=False)
+        except RuntimeError:  # on the app's own thread
+            self.notify(text, title="Database busy", severity="warning", markup=False)
 
     def action_toggle_keys(self) -> None:
         """``?`` / F1: the keys of the current screen (Textual's help panel) on or off."""

@@ -150,6 +150,7 @@ class SelectionsScreen(WorkbenchScreen):
         Binding("n", "new_selection", "New", id="selections.new"),
         Binding("ctrl+s", "save_selection", "Save", priority=True, id="selections.save"),
         Binding("f5", "recount", "Count now", id="selections.recount"),
+        Binding("R", "refresh_selections", "Refresh", id="selections.refresh"),
         Binding("e", "export_selection", "Export", id="selections.export"),
         Binding("escape", "cancel_export", "Cancel export", id="selections.cancel_export"),
     ]
@@ -188,6 +189,10 @@ class SelectionsScreen(WorkbenchScreen):
         self.refresh_list()
 
     # -- the list ---------------------------------------------------------------------------------
+    def action_refresh_selections(self) -> None:
+        """``R``: read the list (and the open definition) again, e.g. after the database was busy."""
+        self.before_leaving(lambda: self.refresh_list(select=self.current))
+
     def refresh_list(self, select: str | None = None) -> None:
         self.query_one("#selection-list", DataTable).loading = True
         self._read_list(select)
