@@ -422,3 +422,24 @@ async def test_selection_export_asks_before_replacing_a_file(export_db, tmp_path
         await pilot.press("y")  # export
         await settle(pilot)
     assert out.read_text().startswith("person_id,") and counts(export_db)["exports"] == before["exports"] + 1
+
+
+def test_without_a_database_named_the_demo_built_here_is_used_and_said(tmp_path, monkeypatch):
+    """No --db, no $WORKBENCH_DB, no ./workbench.duckdb, but the demo's file: commands use it and say so;
+    a ./workbench.duckdb, once there, wins again."""
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    from workbench.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WORKBENCH_DB", raising=False)
+    with Store(tmp_path / "demo.duckdb").connect():
+        pass
+    r = CliRunner().invoke(main, ["loads"])
+    assert r.exit_code == 0, r.output
+    assert "using demo.duckdb" in r.output and not (tmp_path / "workbench.duckdb").exists()
+    with Store(tmp_path / "workbench.duckdb").connect():
+        pass
+    r = CliRunner().invoke(main, ["loads"])
+    assert r.exit_code == 0 and "using demo.duckdb" not in r.output

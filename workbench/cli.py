@@ -70,7 +70,7 @@ class WorkbenchGroup(click.Group):
 @click.group(cls=WorkbenchGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", "db_path", metavar="PATH", envvar="WORKBENCH_DB", default=None,
-              help="Database file (default: $WORKBENCH_DB, else ./workbench.duckdb).")
+              help="Database file (default: $WORKBENCH_DB, else ./workbench.duckdb, else the demo's ./demo.duckdb).")
 @click.version_option(__version__, prog_name="workbench")
 @click.pass_context
 def main(ctx: click.Context, db_path: str | None) -> None:
@@ -79,6 +79,8 @@ def main(ctx: click.Context, db_path: str | None) -> None:
     Without a command, opens the terminal UI on the database.
     """
     ctx.ensure_object(dict)
+    if db_path is None and ctx.invoked_subcommand not in ("demo", "sources"):
+        db_path = _demo_when_nothing_else()
     ctx.obj["db"] = db_path
     if ctx.invoked_subcommand is None:
         from workbench.store import default_db_path
@@ -98,6 +100,17 @@ def main(ctx: click.Context, db_path: str | None) -> None:
         run_app(db_path)
     else:
         _survive_closed_stdout()
+
+
+def _demo_when_nothing_else() -> str | None:
+    """No --db, no $WORKBENCH_DB and no ./workbench.duckdb, but the demo that `./run demo` built is here:
+    use it, and say so (on stderr), so `workbench count winter_catalogue` works in a fresh clone."""
+    from pathlib import Path
+
+    if Path("workbench.duckdb").exists() or not Path("demo.duckdb").is_file():
+        return None
+    click.echo("workbench: using demo.duckdb (the demo database; --db or $WORKBENCH_DB names another)", err=True)
+    return "demo.duckdb"
 
 
 def get_store(ctx: click.Context, create: bool = False):
