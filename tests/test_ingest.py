@@ -236,3 +236,16 @@ def test_keep_when_and_people_source_round_trip(tmp_path):
     r = load_file(s, "bounces", tmp_path / "b.csv")
     assert r.rows_loaded == 2 and r.rows_rejected == 1
     assert r.top_reasons[0][0] == "filtered by keep_when"
+
+
+def test_a_file_loaded_into_the_wrong_source_is_named_as_the_other_sources(store, data_dir):
+    """The web sign-ups extract loaded into 'orders' says it looks like source 'web', instead of suggesting
+    a mapping that would load people as transactions; nothing is loaded."""
+    with pytest.raises(InputFileError) as caught:
+        load_file(store, "orders", data_dir / "web_1.csv")
+    assert "looks like an extract of source 'web'" in str(caught.value)
+    assert "workbench load web" in str(caught.value)
+    with pytest.raises(InputFileError, match="looks like an extract of source 'web'"):
+        preview(store, "orders", data_dir / "web_1.csv")
+    with store.connect(read_only=True) as conn:
+        assert scalar(conn, "SELECT count(*) FROM transactions") == 0

@@ -208,8 +208,42 @@ _KEY = {"people": "source_key", "transactions": "order_id",
         "events": "concat_ws('|', source_key, event_type, event_time)"}
 
 
-def check_mapping(source: Source, file_columns: list[str], file_label: str) -> dict[str, str | None]:
-    """{canonical field: extract column or None}; raises when a required field or a mapped column is missing."""
+def expected_columns(source: Source) -> set[str]:
+    """The extract columns a source's mapping needs: each mapped column and each required field's column."""
+    wanted = {source.column_for(f) for f in source.columns}
+    wanted |= {source.column_for(f) for f in required_fields(source.kind, source.match_on)}
+    if source.as_of:
+        wanted.add(source.as_of)
+    return {c for c in wanted if c}
+
+
+def looks_like(file_columns: list[str], source: Source, others: list[Source]) -> Source | None:
+    """Another source whose mapping the file's header fits whole, when ``source``'s does not (a file loaded
+    into the wrong source): the one whose expected columns are most of the header."""
+    present = set(file_columns)
+    fits = [o for o in others if o.name != source.name and len(want := expected_columns(o)) >= 2 and want <= present]
+    return max(fits, key=lambda o: (len(expected_columns(o)), o.name), default=None)
+
+
+def check_mapping(source: Source, file_columns: list[str], file_label: str,
+                  others: list[Source] | None = None) -> dict[str, str | None]:
+    """{canonical field: extract column or None}; raises when a required field or a mapped column is missing.
+    With ``others`` (every registered source), a header that fits another source's mapping whole is said to
+    be that source's extract, instead of suggesting a mapping that would load it into the wrong one."""
+    try:
+        return _check_mapping(source, file_columns, file_label)
+    except InputFileError:
+        other = looks_like(file_columns, source, others or [])
+        if other is None:
+            raise
+        raise InputFileError(
+            f"{file_label} looks like an extract of source {other.name!r} ({other.kind}: its columns "
+            f"{', '.join(sorted(expected_columns(other)))} are all here), not of {source.name!r}.",
+            f"Load it into {other.name}: workbench load {other.name} {file_label}. Nothing was loaded.",
+        ) from None
+
+
+def _check_mapping(source: Source, file_columns: list[str], file_label: str) -> dict[str, str | None]:
     present = set(file_columns)
     mapping: dict[str, str | None] = {}
     for f in CANONICAL[source.kind]:

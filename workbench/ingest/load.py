@@ -22,7 +22,7 @@ from workbench.ingest import files
 from workbench.ingest.derive import check_mapping, derivation
 from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
-from workbench.ingest.sources import DEFAULT_MAX_SHRINK, Source, get_source
+from workbench.ingest.sources import DEFAULT_MAX_SHRINK, Source, get_source, list_sources
 from workbench.privacy import tombstones
 from workbench.store import Store
 from workbench.store.ids import reserve_ids
@@ -86,7 +86,7 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
         info = files.inspect(path, source, compute_hash=False)
         try:
             columns, _rej = files.stage(conn, info, source, table="_preview", limit=limit)
-            mapping = check_mapping(source, columns, str(path))
+            mapping = check_mapping(source, columns, str(path), list_sources(conn))
             d = derivation(source, mapping, columns)
             for table, body, _cond in d.lookups:
                 run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_preview')}")
@@ -117,7 +117,7 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
     result.load_id = load_id
     step("reading the extract", 0.1)
     columns, parse_rej = files.stage(conn, info, source)
-    mapping = check_mapping(source, columns, label)
+    mapping = check_mapping(source, columns, label, list_sources(conn))
     staged = files.row_count(conn, "_stage")
     parse_rejects = files.row_count(conn, parse_rej)
     if staged == 0 and parse_rejects == 0:
