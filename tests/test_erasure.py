@@ -284,3 +284,21 @@ def test_compaction_refuses_to_pretend_when_this_process_keeps_the_old_file(stor
     finally:
         lingering.close()
     assert one(store, "SELECT value IS NOT NULL FROM settings WHERE key = 'privacy.compacted'")  # the new file
+
+
+def test_a_person_without_email_or_phone_can_be_erased(tmp_path):
+    """Nothing to look for in free text (no e-mail, no phone) used to fail the erasure with an RE2 error."""
+    from test_trust_helpers import make_store, write
+
+    from workbench.ingest.load import load_file
+
+    s = make_store(tmp_path)
+    crm = ("source_key,first_name,last_name,address_line1,address_line2,city,state,postal_code,country,email,phone,"
+           "birth_date\nC9,Ona,Quillfeather,9 Larkspur Way,,Boston,MA,02134,US,,,1960-01-02\n")
+    load_file(s, "crm", write(tmp_path, "crm_plain", crm))
+    with s.connect(read_only=True) as conn:
+        (pid,) = conn.execute("SELECT pr.person_id FROM person_records pr JOIN records r USING (record_id) "
+                              "WHERE r.source_key = 'C9'").fetchone()
+    result = erase(s, person_id=pid, compact=False)
+    assert result.persons == 1
+    assert one(s, "SELECT count(*) FROM records WHERE source_key = 'C9'") == 0
