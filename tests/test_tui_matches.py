@@ -109,6 +109,9 @@ async def test_bulk_accept_leaves_pairs_the_guard_held(db):
     app = App(str(db.path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        app.screen._load_detail(*held)  # the held pair, side by side: the note says why it was held
+        await settle(pilot)
+        assert "(held: different first names)" in str(app.screen.query_one("#matches-note", Static).render())
         await pilot.press("b")
         await settle(pilot)
         app.screen.query_one("#probability", Input).value = "0.95"

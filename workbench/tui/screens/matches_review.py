@@ -376,7 +376,8 @@ class MatchesScreen(WorkbenchScreen):
                                 f"{m['first_name'] or ''} {m['last_name'] or ''}", m["zip5"] or "")
         prob = detail["probability"]
         self.query_one("#matches-note", Static).update(Content(
-            f"Pair {detail['record_l']} / {detail['record_r']}: probability {prob:.3f} ({detail['status']})"
+            f"Pair {detail['record_l']} / {detail['record_r']}: probability {prob:.3f} ({detail['status']}"
+            + (f": {detail['reason']}" if detail.get("reason") else "") + ")"  # why the guard held it
             if prob is not None else ""))
 
     def _current(self) -> tuple[int, int] | None:
