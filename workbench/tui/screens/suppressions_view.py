@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
+from workbench.formatting import plural
 from workbench.tui import jobs, modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.screens.base import WorkbenchScreen
@@ -172,9 +173,8 @@ class SuppressionsScreen(WorkbenchScreen):
     def _added(self, row: dict[str, Any] | None) -> None:
         """The form saved the opt-out itself (a refusal kept it open with what was typed)."""
         if row:
-            n = len(row["persons"])
             self.post_message(OptOutSaved(f"Opt-out {row['manual_id']} added ({row['channel']}): it reaches "
-                                          f"{n:,} person{'s' if n != 1 else ''} now."))
+                                          f"{plural(len(row['persons']), 'person')} now."))
 
     def action_withdraw_opt_out(self) -> None:
         table = self.query_one("#manual", DataTable)
