@@ -252,3 +252,21 @@ def test_no_follow_when_dates_prove_nothing(store, tmp_path):
     r = run_households(store)
     assert door_of(store, "C1") == NEW
     assert r["followed_family"] == 0 and door_of(store, "C2") == OLD
+
+
+def test_a_suffix_directional_or_unit_written_on_one_side_only_is_one_door(store, tmp_path):
+    load(store, tmp_path, "crm", [
+        ["C1", "Ann", "Rich", "2677 Francis Circle", "", "02134"], ["C2", "Bo", "Rich", "2677 FRANCIS", "", "02134"],
+        ["C3", "Cy", "Kidd", "214 Hall Street", "", "02134"], ["C4", "Di", "Kidd", "214 NE HALL ST", "", "02134"],
+        ["C5", "Ed", "Green", "128 Key Street Apt 1", "", "02134"], ["C6", "Flo", "Green", "128 Key St", "", "02134"],
+        # two suffixes at one number: a line without one is unclear and joins neither
+        ["C7", "Gus", "Pine", "12 Pine Road", "", "02134"], ["C8", "Hal", "Pine", "12 Pine Drive", "", "02134"],
+        ["C9", "Ida", "Pine", "12 Pine", "", "02134"],
+        # a building with two flats: the line without a flat is the building, not a flat
+        ["C10", "Jo", "Moss", "5 Elm St Apt 1", "", "02134"], ["C11", "Kit", "Moss", "5 Elm St Apt 2", "", "02134"],
+        ["C12", "Lu", "Moss", "5 Elm St", "", "02134"],
+    ])
+    run_households(store)
+    assert groups(store) == {frozenset({"C1", "C2"}), frozenset({"C3", "C4"}), frozenset({"C5", "C6"}),
+                             frozenset({"C7"}), frozenset({"C8"}), frozenset({"C9"}),
+                             frozenset({"C10"}), frozenset({"C11"}), frozenset({"C12"})}
