@@ -572,7 +572,7 @@ def _keep(work: Path, keep: Path) -> None:
     import shutil
 
     keep.mkdir(parents=True, exist_ok=True)
-    for f in work.glob("*.csv"):
+    for f in [*work.glob("*.csv"), *work.glob("*.duckdb")]:
         shutil.copy2(f, keep / f.name)
     if (work / "data").is_dir():
         shutil.copytree(work / "data", keep / "data", dirs_exist_ok=True)

@@ -65,6 +65,11 @@ PEOPLE = [
     person("F1", "", "", "", ""),
     # a street and no city: not an address
     person("G1", "8 Maple St", "", "", ""),
+    # the street written without its suffix and the city misspelt: still the one ZIP of 1347 Kelly St
+    person("K1", "1347 Kelly St", "Micheleton", "WV", "25160"),
+    person("K2", "1347 KELLY", "Michelton", "WV", ""),
+    # another house number on that street is another address: no ZIP from K1
+    person("K3", "1349 Kelly St", "Micheleton", "WV", ""),
     # a glued unit
     person("H1", "12 Oak St Apt163", "Boston", "MA", "02134"),
 ]
@@ -130,6 +135,13 @@ def test_a_zipless_address_is_completed_when_the_database_agrees_on_one_zip(mast
     )
 
 
+def test_completion_ignores_a_missing_suffix_and_a_slip_in_the_city(master):
+    r = records(master)
+    assert (r["K2"]["zip5"], r["K2"]["zip_source"]) == ("25160", "completed")
+    assert r["K2"]["addr_key"] == "1347 KELLY||25160"
+    assert r["K3"]["zip5"] is None and r["K3"]["zip_source"] is None
+
+
 def test_an_ambiguous_zipless_address_is_not_completed_but_stays_mailable(master):
     r = records(master)
     assert r["B3"]["zip5"] is None and r["B3"]["zip_source"] is None
@@ -169,9 +181,9 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post", "--json"])
     assert r.exit_code == 0, r.output
     wf = json.loads(r.output)
-    assert wf["addresses"] == {"completed": 1, "corrected": 1, "without_zip": 3, "zip_state_mismatch": 1}
+    assert wf["addresses"] == {"completed": 2, "corrected": 1, "without_zip": 4, "zip_state_mismatch": 1}
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post"])
-    assert "1 ZIP completed (same street elsewhere in the database)" in r.output
+    assert "2 ZIPs completed (same street elsewhere in the database)" in r.output
     out = tmp_path / "post.csv"
     r = CliRunner().invoke(main, ["--db", str(db), "export", "post", "--out", str(out), "--allow-stale"])
     assert r.exit_code == 0, r.output
@@ -192,6 +204,9 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
         "crm:D2",
         "crm:E1",
         "crm:H1",
+        "crm:K1",
+        "crm:K2",
+        "crm:K3",
         "crm:X1",
         "crm:X2",
     } == keys

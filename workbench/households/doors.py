@@ -6,7 +6,8 @@ Standardisation makes 'Harvard Lane' and 'HARVARD LN.' one ``addr_key``, but not
 when they have the same ZIP5 (or city and state), the same house number, and:
 
 - the street name (the words without directional and suffix) is equal, or one typing slip apart
-  (Damerau-Levenshtein 1, names of five letters or more);
+  (Damerau-Levenshtein 1, names of three letters or more: BERY for BERRY, CPOK for COOK; two slips
+  for names of eight or more: GWEDNOLYN for GWINDOLYN);
 - the suffix is equal, or written on one side only and the only suffix seen at that house number and
   name (a different suffix, PINE RD and PINE DR, is another street; '12 PINE' beside both is unclear
   and joins neither); the same for the directional (N MAIN ST is not S MAIN ST);
@@ -27,7 +28,8 @@ from workbench.standardise import tables
 from workbench.standardise.sql_text import quote
 from workbench.store.sql import run
 
-MIN_NAME = 5  # a street name must be at least this long for a typing slip in it to be the same street
+MIN_NAME = 3  # a street name must be at least this long for a typing slip in it to be the same street
+MIN_NAME_2 = 8  # and this long for two slips
 DIRECTIONS = ("N", "S", "E", "W", "NE", "NW", "SE", "SW")
 
 
@@ -67,9 +69,11 @@ def find_doors(conn: duckdb.DuckDBPyConnection, people: str = "_hp") -> None:
         c AS (SELECT b.*, g.suffixes, g.dirs, g.units FROM b JOIN g USING (zip, number, name))
         SELECT x.node AS a, y.node AS b
         FROM c x JOIN c y ON x.zip = y.zip AND x.number = y.number AND x.node < y.node
-        WHERE (x.name = y.name OR (length(x.name) >= {MIN_NAME} AND length(y.name) >= {MIN_NAME}
-                                   AND abs(length(x.name) - length(y.name)) <= 1
-                                   AND damerau_levenshtein(x.name, y.name) <= 1))
+        WHERE (x.name = y.name
+               OR (least(length(x.name), length(y.name)) >= {MIN_NAME}
+                   AND damerau_levenshtein(x.name, y.name) <= 1)
+               OR (least(length(x.name), length(y.name)) >= {MIN_NAME_2}
+                   AND damerau_levenshtein(x.name, y.name) <= 2))
           AND (x.suffix IS NOT DISTINCT FROM y.suffix
                OR (x.suffix IS NULL AND x.suffixes <= 1) OR (y.suffix IS NULL AND y.suffixes <= 1))
           AND (x.dir IS NOT DISTINCT FROM y.dir

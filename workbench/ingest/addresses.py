@@ -15,10 +15,13 @@ after a load, and does for the records whose address is not standardised yet (``
 Then, over every record (the database's addresses changed, so an earlier answer may change):
 
 4. **Completion**: a record with a street, city and state and no ZIP of its own takes the ZIP5 that
-   the records with the same house number and street (``addr_street``), city and state agree on, when
-   they agree on exactly one (a loaded ZIP the ZIP table does not place in another state: 'ok' or
-   'unknown ZIP'): ``zip5`` filled, ``zip_source = 'completed'``. Two ZIPs for one street in one city: no completion (the address stays mailable on
-   street, city and state). The raw ``postal_code`` is never changed.
+   the records with the same house number and street, city and state agree on, when they agree on
+   exactly one. The street compares as house number and street name (``addr_house``, ``addr_name``: a
+   suffix or directional written on one side only does not matter; a typing slip in a name of five
+   letters or more neither), the city as written or one slip away (Jaro-Winkler 0.92). Only loaded ZIPs
+   that the ZIP table does not place in another state count ('ok' or 'unknown ZIP'). The record gets
+   ``zip5`` filled, ``zip_source = 'completed'``. Two ZIPs for one street in one city: no completion
+   (the address stays mailable on street, city and state). The raw ``postal_code`` is never changed.
 5. **Correction**: a loaded ZIP that does not belong to the state keeps ``zip5`` (matching and
    suppressions see what was loaded) and gets ``zip5_std`` (the ZIP for the mail piece) from the same
    agreement, ``zip_source = 'corrected'``.
@@ -36,6 +39,8 @@ from workbench.store.sql import run, scalar
 
 # The key of an address: the ZIP5, or city and state when there is none.
 _PLACE = "coalesce(zip5, CASE WHEN city_std IS NOT NULL AND state_std IS NOT NULL THEN city_std || ',' || state_std END)"
+COMPLETE_MIN_NAME = 5  # a street name this long may differ by one typing slip when completing a ZIP
+COMPLETE_MIN_CITY = 0.92  # Jaro-Winkler of two spellings of one city when completing a ZIP
 ADDR_KEY = f"addr_street || '|' || coalesce(addr_unit, '') || '|' || {_PLACE}"
 
 
@@ -145,23 +150,39 @@ def _complete(conn: duckdb.DuckDBPyConnection) -> None:
     run(
         conn,
         """CREATE OR REPLACE TEMP TABLE _zip_known AS
-        SELECT addr_street, city_std, state_std, min(zip5) AS zip5, count(DISTINCT zip5) AS zips
+        SELECT DISTINCT addr_street, addr_house, addr_name, city_std, state_std, zip5
         FROM records
         WHERE zip_source = 'loaded' AND zip_check IN ('ok', 'unknown ZIP') AND addr_street IS NOT NULL
-          AND city_std IS NOT NULL
-        GROUP BY ALL""",
+          AND city_std IS NOT NULL""",
     )
-    # what each record without a ZIP of its own (or with one of the wrong state) should now have
+    # what each record without a ZIP of its own (or with one of the wrong state) should now have: the one
+    # ZIP of the known addresses with its house number and street name (a suffix or directional written on
+    # one side only, a typing slip in a name of five letters or more) in its city (or one a slip away)
     run(
         conn,
-        """CREATE OR REPLACE TEMP TABLE _zip_new AS
-        SELECT r.record_id, r.zip_source AS old_source, r.zip5 AS old_zip5, r.zip5_std AS old_std,
-               CASE WHEN k.zips = 1 THEN k.zip5 END AS agreed
-        FROM records r
-        LEFT JOIN _zip_known k ON k.addr_street = r.addr_street AND k.city_std = r.city_std
-                               AND k.state_std = r.state_std
-        WHERE r.addr_street IS NOT NULL
-          AND (r.zip_source IS NULL OR r.zip_source IN ('completed', 'corrected') OR r.zip_check = 'state mismatch')""",
+        f"""CREATE OR REPLACE TEMP TABLE _zip_new AS
+        WITH todo AS (
+            SELECT record_id, zip_source AS old_source, zip5 AS old_zip5, zip5_std AS old_std, addr_street,
+                   addr_house, addr_name, city_std, state_std
+            FROM records
+            WHERE addr_street IS NOT NULL
+              AND (zip_source IS NULL OR zip_source IN ('completed', 'corrected') OR zip_check = 'state mismatch')
+        ), hits AS (
+            SELECT t.record_id, k.zip5 FROM todo t JOIN _zip_known k
+              ON k.addr_street = t.addr_street AND k.city_std = t.city_std AND k.state_std = t.state_std
+            UNION
+            SELECT t.record_id, k.zip5 FROM todo t JOIN _zip_known k
+              ON k.addr_house = t.addr_house AND k.state_std = t.state_std
+            WHERE (k.addr_name = t.addr_name
+                   OR (least(length(k.addr_name), length(t.addr_name)) >= {COMPLETE_MIN_NAME}
+                       AND damerau_levenshtein(k.addr_name, t.addr_name) <= 1))
+              AND (k.city_std = t.city_std OR jaro_winkler_similarity(k.city_std, t.city_std) >= {COMPLETE_MIN_CITY})
+        ), agreed AS (
+            SELECT record_id, CASE WHEN count(DISTINCT zip5) = 1 THEN min(zip5) END AS agreed
+            FROM hits GROUP BY record_id
+        )
+        SELECT t.record_id, t.old_source, t.old_zip5, t.old_std, a.agreed
+        FROM todo t LEFT JOIN agreed a USING (record_id)""",
     )
     run(
         conn,

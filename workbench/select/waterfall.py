@@ -29,6 +29,8 @@ same people in the same cells, and the limit's draw is independent of the cells'
 
 from __future__ import annotations
 
+from workbench.formatting import plural
+
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -276,6 +278,6 @@ def _address_notes(conn: duckdb.DuckDBPyConnection, wf: Waterfall) -> None:
     contact = ", ".join(str(i) for i, c in enumerate(wf.cells) if c.contact) or "NULL"
     wf.addresses = completion_counts(conn, f"SELECT person_id FROM {PLACED} WHERE cell_index IN ({contact})")
     a = wf.addresses
-    wf.notes.append(f"addresses: {a['completed']:,} ZIP completed (same street elsewhere in the database), "
+    wf.notes.append(f"addresses: {plural(a['completed'], 'ZIP')} completed (same street elsewhere in the database), "
                     f"{a['corrected']:,} corrected, {a['without_zip']:,} without ZIP (street, city, state), "
                     f"{a['zip_state_mismatch']:,} ZIP not of the state")
