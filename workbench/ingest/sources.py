@@ -13,6 +13,7 @@ import duckdb
 
 from workbench import clock
 from workbench.errors import ConfigError, NotFoundError
+from workbench.formatting import article
 from workbench.ingest.fields import CANONICAL, CHANNELS, FORMATS, KINDS, MATCH_RULES, MODES
 from workbench.store.sql import rows, run
 
@@ -153,7 +154,7 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         if canon not in CANONICAL[kind]:
             near = _nearest(canon, CANONICAL[kind])
             raise _error(name, f"columns.{canon}",
-                         f"is not a canonical field of a {kind} source"
+                         f"is not a canonical field of {article(kind)} source"
                          + (f"; did you mean {near!r}?" if near else "")
                          + f" (fields: {', '.join(CANONICAL[kind])})", line(canon))
         if not isinstance(col, str) or not col:
