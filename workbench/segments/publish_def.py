@@ -101,11 +101,12 @@ def parse_publish(text: str, label: str = "publish", base: Path | None = None) -
         where = _line(text, f"systems.{source}", table=True) or 1
         if not isinstance(body, dict):
             raise ConfigError(f"{label}:{where}: systems.{source} must be a table.")
-        def refuse(key: str, problem: str, table: str = f"systems.{source}") -> ConfigError:
-            at = toml.line_of(text, key, table) or where
+        def refuse(key: str, problem: str, table: str = f"systems.{source}", at_table: int = where) -> ConfigError:
+            at = toml.line_of(text, key, table) or at_table
             return ConfigError(f"{label}:{at}: {table}: {problem}.", 'Each [systems.SOURCE] has file = "NAME.csv".')
 
-        toml.check_keys(body, _SYSTEM, lambda key, problem: refuse(key, f"{problem.replace('unknown key', f'unknown key {key!r}', 1)}"))
+        toml.check_keys(body, _SYSTEM, lambda key, problem, refuse=refuse: refuse(
+            key, problem.replace("unknown key", f"unknown key {key!r}", 1)))
         file = body.get("file")
         if not isinstance(file, str) or not file.strip():
             raise refuse("file", f"file must name the file to write, not {file!r}")
