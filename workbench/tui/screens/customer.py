@@ -132,9 +132,7 @@ class CustomerScreen(WorkbenchScreen):
     @on(CustomerErased)
     def _erased(self, message: CustomerErased) -> None:
         self.notify(f"Person {self.person_id} erased; a tombstone keeps them suppressed.", title="Erasure")
-        refresh = getattr(self.app, "data_changed", None)
-        if refresh:
-            refresh()
+        self.app.data_changed()  # type: ignore[attr-defined]
         self.app.pop_screen()
 
     @work(thread=True, exclusive=True, group="customer", name="read the customer view", exit_on_error=False)
