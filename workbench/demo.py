@@ -40,8 +40,8 @@ def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
         ("matching people into persons", match),
         ("forming households", run_households),
         ("matching suppressions", run_suppressions),
-        ("contacts: link by email, import rules and triggers", contacts_step),
-        ("importing the example selections", import_demo_selections),
+        ("contacts: link by email, import rules and triggers", lambda store: contacts_step(store, demo_dir())),
+        ("importing the example selections", lambda store: import_demo_selections(store, demo_dir())),
     ]
 
 

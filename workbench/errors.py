@@ -42,3 +42,12 @@ class RefusedError(WorkbenchError):
     """An operation was refused on purpose (a stale source, a selection that does not check)."""
 
     exit_code = 1
+
+
+class Cancelled(WorkbenchError):
+    """The operator stopped a job at one of its cancel points; the transaction it ran in was rolled back.
+
+    Raised by a job's progress callback (see :mod:`workbench.progress`) between two stages of the work.
+    """
+
+    exit_code = 1

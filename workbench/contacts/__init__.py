@@ -31,15 +31,14 @@ def recent_campaign_results(conn, limit: int = 5) -> list[dict[str, Any]]:
     return recent(conn, limit=limit)
 
 
-def demo_step(store) -> dict[str, Any]:
-    """The demo's post-load step: link loaded contacts by email, import demo_db/rules.toml and
-    demo_db/triggers.toml. Returns what it did."""
+def demo_step(store, folder: Path) -> dict[str, Any]:
+    """The demo's post-load step: link loaded contacts by email, import ``folder``/rules.toml and
+    ``folder``/triggers.toml (the demo passes demo_db). Returns what it did."""
     from workbench.contacts.history import link_contacts
     from workbench.contacts.rules import parse_rules_toml, save_rules
     from workbench.contacts.triggers import parse_triggers_toml, save_triggers
-    from workbench.demo import demo_dir
 
-    folder = Path(demo_dir())
+    folder = Path(folder)
     with store.transaction() as conn:
         linked = link_contacts(conn)
         rules = save_rules(conn, parse_rules_toml(folder / "rules.toml"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from workbench.config import toml
 from workbench.errors import ConfigError
 
 NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,62}")
@@ -24,11 +24,7 @@ class Checker:
         self._line_of = line_of or (lambda _k: None)
         if not NAME_RE.fullmatch(name):
             raise self.error("name", "a name is a letter then letters, digits, _ or - (max 63 characters)")
-        for key in body:
-            if key not in known:
-                near = nearest(key, known)
-                raise self.error(key, "unknown key" + (f"; did you mean {near!r}?" if near else "")
-                                 + f" (keys: {', '.join(sorted(known))})")
+        toml.check_keys(body, known, self.error)
 
     def error(self, key: str, problem: str) -> ConfigError:
         line = self._line_of(key)
@@ -81,30 +77,14 @@ class Checker:
 
 def read_tables(path: str | Path, table: str) -> tuple[dict[str, dict[str, Any]], Callable[[str, str], int | None]]:
     """The ``[table.NAME]`` bodies of a TOML file, and ``line_of(name, key)`` for error messages."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file.")
-    return tables_from_text(path.read_text(encoding="utf-8-sig"), table, str(path))
+    doc = toml.read(path, toml.KINDS[table])
+    return doc.tables(table), lambda name, key: _line(doc.text, key, f"{table}.{name}")
 
 
 def tables_from_text(text: str, table: str, label: str = "definition"
                      ) -> tuple[dict[str, dict[str, Any]], Callable[[str, str], int | None]]:
     """The same for TOML text (the TUI's editor); errors start with ``label``."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
-    unknown = set(data) - {table}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ConfigError(f"{label}:{_line(text, key, None) or 1}: unknown top-level table or key {key!r}; "
-                          f"this file holds [{table}.NAME] tables.")
-    tables = data.get(table)
-    if not isinstance(tables, dict) or not tables:
-        raise ConfigError(f"{label}: no [{table}.NAME] table found.")
-    for name, body in tables.items():
-        if not isinstance(body, dict):
-            raise ConfigError(f"{label}:{_line(text, name, None) or 1}: {table}.{name} must be a table.")
+    tables = toml.parse(text, toml.KINDS[table], label).tables(table)
     return tables, lambda name, key: _line(text, key, f"{table}.{name}")
 
 

@@ -5,8 +5,8 @@ The selections' checker (``workbench.select``) builds SQL without a database con
 
 1. ``workbench.select.plan.catalog(conn)`` sets ``Catalog.triggers = trigger_catalog(conn)`` (a new
    field ``triggers: dict[str, Any]``, default empty);
-2. ``workbench.select.functions.FUNCTION_PROVIDERS`` names ``"workbench.contacts.select_functions:
-   trigger_functions"`` (the ``trigger(name)`` function), and ``_Walker.attribute`` in
+2. ``workbench.select.functions.functions()`` imports :func:`trigger_functions` (the ``trigger(name)``
+   function), and ``_Walker.attribute`` in
    ``workbench.select.expression``, before it reports an unknown attribute, returns
    ``trigger_fragment(name, self.c)`` when ``name`` is in ``self.c.catalog.triggers``.
 
@@ -47,7 +47,7 @@ def trigger_fragment(name: str, ctx: Any):
     """The ``Fragment`` (bool) of "trigger ``name`` fires for the person", for the expression compiler
     (``ctx`` is its Compiler: ``ctx.catalog.triggers`` and ``ctx.feature``). Raises ValueError for a
     name that is not a trigger, naming the nearest."""
-    from workbench.select.functions import Fragment
+    from workbench.select.spec import Fragment
 
     refs: dict[str, TriggerRef] = getattr(getattr(ctx, "catalog", None), "triggers", None) or {}
     ref = refs.get(str(name).lower())
@@ -66,8 +66,8 @@ def trigger_fragment(name: str, ctx: Any):
 
 
 def trigger_functions() -> list[Any]:
-    """The provider named in ``FUNCTION_PROVIDERS``: the ``trigger(name)`` function."""
-    from workbench.select.functions import Arg, FunctionSpec
+    """The ``trigger(name)`` function (imported by ``workbench.select.functions.functions``)."""
+    from workbench.select.spec import Arg, FunctionSpec
 
     def depends(args: dict[str, Any]) -> tuple[str, ...]:
         return ()  # added by trigger_fragment, which knows the trigger's sources

@@ -14,7 +14,6 @@ refreshed derived tables).
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +37,6 @@ from workbench.select.waterfall import Waterfall, run_waterfall
 from workbench.store import Store
 from workbench.store.journal import Entry
 from workbench.store.sql import run, scalar
-
-# Called with (conn, result) after the contact history is written, inside the transaction
-# ("module:callable"; an absent module is skipped). Issue 6: planned contacts become history.
-AFTER_EXPORT_HOOKS: list[str] = ["workbench.export.run:clear_planned_contacts"]
 
 
 class ExportCancelled(WorkbenchError):
@@ -160,8 +155,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                 record_contacts(conn, export_id, sel, campaign, today)
                 hashing.result()
             result.export_id, result.rows, result.seeds, result.sha256 = export_id, data.rows, seeds, data.sha256
-            for hook in AFTER_EXPORT_HOOKS:
-                _call_hook(hook, conn, result)
+            clear_planned_contacts(conn, result)  # after the contact history, inside the transaction
             step("writing the manifest", 0.9, "history")  # contact history, and the file's sha256 meanwhile
             manifest = _manifest(conn, store, sel, plan, wf, gate, data, fmt, campaign, export_id, today, seeds)
             pending.append(write_private_text(manifest_path, manifest_text(manifest), overwrite=force, journal=note))
@@ -205,19 +199,8 @@ def _manifest(conn, store, sel, plan, wf, gate, data, fmt, campaign, export_id, 
         exported_at=clock.now(), exported_by=operator_name(), database=str(store.path), overrides=overrides)
 
 
-def _call_hook(path: str, conn, result: ExportResult) -> None:
-    module_name, _, attr = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return
-    getattr(module, attr)(conn, result)
-
-
 def clear_planned_contacts(conn, result: ExportResult) -> None:
     """Issue 6: a selection's planned contacts are now contact history."""
-    try:
-        from workbench.contacts.pressure import clear_plan
-    except ImportError:
-        return
+    from workbench.contacts.pressure import clear_plan
+
     clear_plan(conn, result.selection)

@@ -14,14 +14,23 @@ from workbench.households.grouping import group_persons
 from workbench.households.review import raise_review_items
 from workbench.households.rules import head_order_sql, install_household_macros, load_rules
 from workbench.households.spend import person_spend
+from workbench.progress import Progress, step
 from workbench.store.sql import rows, run, scalar
 
 # who the members are, order-free and cheap: their count and the xor of their anchor records' hashes
 SIGNATURE = "count(*) || '-' || bit_xor(hash(anchor))"
 
 
-def compute_households(conn: duckdb.DuckDBPyConnection, moves_applied: int = 0) -> dict[str, Any]:
-    """Recompute every household inside the caller's transaction; returns counts and timings (seconds)."""
+# stage -> (what comes next, how far the whole run is once it is done)
+STAGES = {"group": ("giving households their ids", 0.45), "ids": ("adding up spend", 0.55),
+          "spend": ("writing members", 0.65), "members": ("writing households", 0.8),
+          "households": ("raising review items", 0.9), "review": ("recording the run", 0.97)}
+
+
+def compute_households(conn: duckdb.DuckDBPyConnection, moves_applied: int = 0,
+                       progress: Progress | None = None) -> dict[str, Any]:
+    """Recompute every household inside the caller's transaction; returns counts and timings (seconds).
+    ``progress`` is called between the stages (it may raise :class:`workbench.errors.Cancelled`)."""
     started, t0 = clock.now(), time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -31,6 +40,8 @@ def compute_households(conn: duckdb.DuckDBPyConnection, moves_applied: int = 0) 
         now = time.perf_counter()
         timings[name] = round(now - mark[0], 3)
         mark[0] = now
+        done, fraction = STAGES[name]
+        step(progress, done, fraction)
 
     install_household_macros(conn)
     rules = load_rules(conn)

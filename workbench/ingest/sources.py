@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,9 @@ from typing import Any
 import duckdb
 
 from workbench import clock
+from workbench.config import toml
 from workbench.errors import ConfigError, NotFoundError
+from workbench.formatting import article
 from workbench.ingest.fields import CANONICAL, CHANNELS, FORMATS, KINDS, MATCH_RULES, MODES
 from workbench.store.sql import rows, run
 
@@ -83,28 +84,11 @@ def parse_interval(value: Any, *, source: str, key: str, line: int | None = None
 
 def parse_sources_toml(path: str | Path) -> list[Source]:
     """Read and check every ``[sources.NAME]`` table of a TOML file."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: no such file.")
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    unknown_top = set(data) - {"sources"}
-    if unknown_top:
-        key = sorted(unknown_top)[0]
-        raise ConfigError(f"{path}:{_line_of(text, key)}: unknown top-level table or key {key!r}; "
-                          "a sources file holds [sources.NAME] tables.")
-    tables = data.get("sources")
-    if not isinstance(tables, dict) or not tables:
-        raise ConfigError(f"{path}: no [sources.NAME] table found.")
+    doc = toml.read(path, toml.SOURCES)  # UTF-8, valid TOML, only [sources.NAME] tables
     out = []
-    for name, body in tables.items():
-        if not isinstance(body, dict):
-            raise ConfigError(f"{path}: sources.{name} must be a table.")
+    for name, body in doc.tables("sources").items():
         try:
-            out.append(source_from_dict(name, body, text=text))
+            out.append(source_from_dict(name, body, text=doc.text))
         except ConfigError as exc:
             raise ConfigError(f"{path}:{exc.message}", exc.hint) from None
     return out
@@ -116,10 +100,7 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
 
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_\-]{0,62}", name):
         raise _error(name, "name", "a source name is a letter then letters, digits, _ or - (max 63)")
-    for key in body:
-        if key not in _KEYS:
-            near = _nearest(key, _KEYS)
-            raise _error(name, key, "unknown key" + (f"; did you mean {near!r}?" if near else ""), line(key))
+    toml.check_keys(body, _KEYS, lambda key, problem: _error(name, key, problem, line(key)))
     kind = _choice(name, body, "kind", KINDS, line, required=True)
     cadence = body.get("cadence")
     if cadence is None:
@@ -153,7 +134,7 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         if canon not in CANONICAL[kind]:
             near = _nearest(canon, CANONICAL[kind])
             raise _error(name, f"columns.{canon}",
-                         f"is not a canonical field of a {kind} source"
+                         f"is not a canonical field of {article(kind)} source"
                          + (f"; did you mean {near!r}?" if near else "")
                          + f" (fields: {', '.join(CANONICAL[kind])})", line(canon))
         if not isinstance(col, str) or not col:

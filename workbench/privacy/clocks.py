@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from workbench import clock
+from workbench.formatting import article
 from workbench.store.sql import rows
 
 DNC_MAX_DAYS = 31
@@ -72,10 +73,10 @@ def _clock(kind: str, source: str | None, loaded: datetime | None, now: datetime
     channel = CLOCK_CHANNEL[kind]
     if source is None:
         return LegalClock(kind, channel, None, None, None, limit, unit, "missing",
-                          f"no {what} is defined: a {channel} export needs one loaded within {limit} {unit}")
+                          f"no {what} is defined: {article(channel)} export needs one loaded within {limit} {unit}")
     if loaded is None:
         return LegalClock(kind, channel, source, None, None, limit, unit, "missing",
-                          f"{what} {source} was never loaded: a {channel} export needs it within {limit} {unit}")
+                          f"{what} {source} was never loaded: {article(channel)} export needs it within {limit} {unit}")
     if unit == "days":
         age = (now.date() - loaded.date()).days
     else:

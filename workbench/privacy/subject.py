@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from workbench.errors import NotFoundError, WorkbenchError
-from workbench.store.sql import rows, run, scalar
-from workbench.suppress.build import has_relation
+from workbench.store.sql import has_relation, rows, run, scalar
 
 TEMP_TABLES = ("_erase_persons", "_erase_records", "_erase_emails", "_erase_phones", "_erase_names",
                "_erase_needles", "_erase_digits", "_erase_name_pairs", "_erase_activity", "_erase_households",

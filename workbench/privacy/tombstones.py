@@ -79,7 +79,7 @@ def hash_sql(value_expr: str = "k.value", kind_expr: str = "k.kind", fn: str = "
 
 
 def has_tombstones(conn: duckdb.DuckDBPyConnection) -> bool:
-    from workbench.suppress.build import has_relation
+    from workbench.store.sql import has_relation
 
     return has_relation(conn, "erasure_tombstones") and bool(scalar(conn, "SELECT count(*) FROM erasure_tombstones"))
 

@@ -7,12 +7,14 @@ later capabilities (households, suppressions, campaigns) are used when they exis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from workbench import __version__, clock
+from workbench.progress import Progress, step
 from workbench.report.period import Period, parse_period
 from workbench.store.sql import rows, run, scalar
 
@@ -23,7 +25,9 @@ def _has_table(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
-                  now: datetime | None = None) -> dict[str, Any]:
+                  now: datetime | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """The profile's figures, section by section; ``progress(message, fraction)`` is called between the
+    sections (it may raise :class:`workbench.errors.Cancelled` to stop there)."""
     now = now or clock.now()
     p = parse_period(period, now)
     year_ago = now - timedelta(days=365)
@@ -41,17 +45,22 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         "workbench_version": __version__,
         "period": p.to_dict(),
         "last_year_period": p.last_year.to_dict(),
-        "overview": _overview(conn),
-        "revenue": _revenue(conn, p),
-        "monthly": _monthly(conn, now),
-        "new_customers": _new_customers(conn, p),
-        "best_customers": _best_customers(conn, year_ago, now),
-        "anonymous": _anonymous(conn, p),
-        "suppressions": _suppressions(conn),
-        "freshness": _freshness(conn, now),
-        "campaigns": _campaigns(conn),
-        "segments": _segments(conn),
     }
+    sections: list[tuple[str, Callable[[], Any]]] = [
+        ("overview", lambda: _overview(conn)),
+        ("revenue", lambda: _revenue(conn, p)),
+        ("monthly", lambda: _monthly(conn, now)),
+        ("new_customers", lambda: _new_customers(conn, p)),
+        ("best_customers", lambda: _best_customers(conn, year_ago, now)),
+        ("anonymous", lambda: _anonymous(conn, p)),
+        ("suppressions", lambda: _suppressions(conn)),
+        ("freshness", lambda: _freshness(conn, now)),
+        ("campaigns", lambda: _campaigns(conn)),
+        ("segments", lambda: _segments(conn)),
+    ]
+    for i, (key, figure) in enumerate(sections):
+        step(progress, f"figuring {key.replace('_', ' ')}", 0.1 + 0.9 * i / len(sections))
+        out[key] = figure()
     run(conn, "DROP TABLE IF EXISTS _pp")
     return out
 

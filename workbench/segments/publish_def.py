@@ -20,22 +20,12 @@ segment or source is an error naming the file and line.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.config import toml
 from workbench.errors import ConfigError
 
-_TOP = {
-    "name",
-    "mode",
-    "format",
-    "brand",
-    "default_treatment",
-    "suppressed_treatment",
-    "treatments",
-    "systems",
-}
 _SYSTEM = {"file"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MODES = ("full", "delta")
@@ -77,17 +67,11 @@ def read_publish(path: str | Path) -> PublishDefinition:
 
 
 def parse_publish(text: str, label: str = "publish", base: Path | None = None) -> PublishDefinition:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
+    data = toml.parse(text, toml.PUBLISH, label).data  # known keys of the right types
 
     def fail(key: str, message: str, hint: str | None = None) -> ConfigError:
         return ConfigError(f"{label}:{_line(text, key) or 1}: {message}", hint)
 
-    for key in data:
-        if key not in _TOP:
-            raise fail(key, f"unknown key {key!r}.", "Keys: " + ", ".join(sorted(_TOP)) + ".")
     name = data.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise fail("name", 'name must be a short name (letters, digits, _ . -), e.g. name = "ops_weekly".')
@@ -117,12 +101,15 @@ def parse_publish(text: str, label: str = "publish", base: Path | None = None) -
         where = _line(text, f"systems.{source}", table=True) or 1
         if not isinstance(body, dict):
             raise ConfigError(f"{label}:{where}: systems.{source} must be a table.")
-        for key in body:
-            if key not in _SYSTEM:
-                raise ConfigError(f"{label}:{where}: systems.{source}: unknown key {key!r}.", "Keys: file.")
+        def refuse(key: str, problem: str, table: str = f"systems.{source}", at_table: int = where) -> ConfigError:
+            at = toml.line_of(text, key, table) or at_table
+            return ConfigError(f"{label}:{at}: {table}: {problem}.", 'Each [systems.SOURCE] has file = "NAME.csv".')
+
+        toml.check_keys(body, _SYSTEM, lambda key, problem, refuse=refuse: refuse(
+            key, problem.replace("unknown key", f"unknown key {key!r}", 1)))
         file = body.get("file")
         if not isinstance(file, str) or not file.strip():
-            raise ConfigError(f"{label}:{where}: systems.{source}.file must name the file to write.")
+            raise refuse("file", f"file must name the file to write, not {file!r}")
         path = Path(file).expanduser()
         if not path.is_absolute() and base is not None:
             path = base / path

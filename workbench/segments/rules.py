@@ -10,12 +10,12 @@ tables in priority order: a person gets the first segment whose every condition 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from workbench.config import toml
 from workbench.errors import ConfigError
 
 # condition key -> column of the scores table (alias s in the segment CASE)
@@ -29,7 +29,6 @@ CONDITIONS = {
 }
 SCORE_KEYS = ("recency", "frequency", "monetary")
 OTHER = "other"
-_TOP_KEYS = {"lookback_days", "segments"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -82,16 +81,7 @@ def read_rules(path: str | Path) -> SegmentRules:
 
 def parse_rules(text: str, label: str = "rules") -> SegmentRules:
     """Check the rules strictly: an unknown key, a bad range or a bad name is an error with its line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise ConfigError(
-                f"{label}:{_line(text, key) or 1}: unknown key {key!r}.",
-                "A rules file holds lookback_days and [segments.NAME] tables.",
-            )
+    data = toml.parse(text, toml.SEGMENT_RULES, label).data  # known keys of the right types
     lookback = data.get("lookback_days", 730)
     if not isinstance(lookback, int) or isinstance(lookback, bool) or not 1 <= lookback <= 36500:
         raise ConfigError(

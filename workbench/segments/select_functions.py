@@ -3,8 +3,7 @@ or of all brands) and ``rfm_score(kind, brand=)``. The attributes ``rfm_segment`
 ``frequency_score``, ``monetary_score``, ``churn_score`` and ``churn_decile`` are declared in
 :mod:`workbench.select.attributes` (they read ``rfm_scores`` and ``churn_scores``).
 
-Named in ``workbench.select.functions.FUNCTION_PROVIDERS`` as
-``"workbench.segments.select_functions:segment_functions"``. The values are those of the last
+Imported by ``workbench.select.functions.functions()`` (a plain import on first use). The values are those of the last
 ``workbench segments`` run (empty for a person with no orders, or before the first run).
 """
 
@@ -20,7 +19,7 @@ def _brand(args: dict[str, Any], ctx: Any) -> str:
 
 
 def segment_functions() -> list[Any]:
-    from workbench.select.functions import Arg, Fragment, FunctionSpec
+    from workbench.select.spec import Arg, Fragment, FunctionSpec
 
     def rfm(args: dict[str, Any], ctx: Any) -> Fragment:
         brand = _brand(args, ctx)

@@ -22,7 +22,7 @@ from datetime import timedelta
 import duckdb
 
 from workbench import clock
-from workbench.store.sql import rows, run, scalar
+from workbench.store.sql import has_relation, rows, run, scalar
 
 BUILD_VERSION = "4"
 WINDOWS = (90, 180, 365, 730)  # days: every brand's orders and spend over these are kept per person
@@ -143,13 +143,6 @@ UNIVERSE_LABEL = {
     "email": "persons with an email address",
     "phone": "persons with a phone number",
 }
-
-
-def has_relation(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-                             "AND NOT temporary", [name])
-                or scalar(conn, "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
-                                "AND NOT temporary", [name]))
 
 
 def attributes_stamp(conn: duckdb.DuckDBPyConnection) -> str:

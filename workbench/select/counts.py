@@ -102,8 +102,6 @@ def attribute_reference() -> dict[str, list[dict[str, str]]]:
     }
 
 
-def import_demo_selections(store: Store) -> list[dict[str, Any]]:
-    """The demo's post-load step: import demo_db/selections.toml."""
-    from workbench.demo import demo_dir
-
-    return import_selections(store, demo_dir() / "selections.toml")
+def import_demo_selections(store: Store, folder: Path) -> list[dict[str, Any]]:
+    """The demo's post-load step: import ``folder``/selections.toml (the demo passes demo_db)."""
+    return import_selections(store, Path(folder) / "selections.toml")

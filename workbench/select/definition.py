@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.config import toml
 from workbench.errors import ConfigError
 from workbench.formatting import article
 from workbench.select.attributes import ATTRIBUTES, DEFAULT_FIELDS, FIELD_ALIASES, field_attribute
@@ -123,17 +123,9 @@ def parse_selections_toml(path: str | Path) -> list[Selection]:
 def parse_selections_text(text: str, label: str = "selections") -> list[Selection]:
     """Every ``[selections.NAME]`` table of a TOML text, checked strictly."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SelectionError(f"{label}: not valid TOML: {exc}") from None
-    unknown = set(data) - {"selections"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise SelectionError(f"{label}:{_line(text, None, key) or 1}: unknown top-level key {key!r}; a selections "
-                             "file holds [selections.NAME] tables.")
-    tables = data.get("selections")
-    if not isinstance(tables, dict) or not tables:
-        raise SelectionError(f"{label}: no [selections.NAME] table found.")
+        tables = toml.parse(text, toml.SELECTIONS, label).tables("selections")
+    except ConfigError as exc:  # a selection that does not check is refused with exit 1
+        raise SelectionError(exc.message, exc.hint) from None
     out = []
     for name, body in tables.items():
         try:

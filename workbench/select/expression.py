@@ -12,7 +12,6 @@ typed by an operator ever reaches the database as SQL.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,11 +22,11 @@ from sqlglot import exp
 from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.tokens import TokenType as T
 
-from workbench.errors import ConfigError
 from workbench.select.functions import Fragment, functions
+from workbench.select.language import PREFIX, ExpressionError, SourceText, did_you_mean, type_words
+from workbench.select.sqlgen import Walker
 
 MAX_LENGTH = 4000
-PREFIX = "wbfn_"  # function names are renamed to this prefix before parsing (sqlglot treats some as keywords)
 _DIALECT = DuckDB()
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPERATOR_WORDS = {T.IN, T.AND, T.OR, T.NOT, T.BETWEEN, T.LIKE, T.ILIKE, T.IS}
@@ -36,12 +35,6 @@ _ALLOWED_TOKENS = _OPERATOR_WORDS | {
     T.DASH, T.STAR, T.SLASH, T.NULL, T.TRUE, T.FALSE, T.DATE, T.IDENTIFIER, T.FARROW}
 _STATEMENT_WORDS = {"select", "from", "with", "union", "insert", "update", "delete", "drop", "create", "alter",
                     "exists", "attach", "copy", "pragma", "call", "install", "load", "set", "values", "table"}
-
-
-class ExpressionError(ConfigError):
-    """A where (or order) expression that does not check. A bad selection is refused (exit 1)."""
-
-    exit_code = 1
 
 
 @dataclass
@@ -106,8 +99,6 @@ class Compiler:
         """Check ``text`` and return its SQL; ``want`` is the type it must have (None: any)."""
         if text is None or not str(text).strip():
             return Fragment("true", [], "bool")
-        from workbench.select.sqlgen import Walker
-
         tree, source = parse(str(text), what)
         try:
             frag = Walker(self, source, what).walk(tree)
@@ -127,21 +118,6 @@ class Compiler:
 
 
 # -- parsing -------------------------------------------------------------------------------------------
-@dataclass
-class SourceText:
-    text: str
-    shifts: list[tuple[int, int]]  # (position in the rewritten text, characters added before it)
-
-    def column(self, pos: int | None) -> int | None:
-        if pos is None:
-            return None
-        added = 0
-        for at, total in self.shifts:
-            if pos >= at:
-                added = total
-        return pos - added + 1
-
-
 def _tokens(text: str, what: str):
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"{what}: the expression is longer than {MAX_LENGTH:,} characters.")
@@ -226,15 +202,3 @@ def split_order(text: str, what: str) -> list[tuple[str, bool]]:
             raise ExpressionError(f"{what}: an empty part in {text!r}.")
         parts.append((piece, descending))
     return parts
-
-
-def type_words(type_name: str) -> str:
-    return {"number": "a number", "text": "text", "date": "a date", "bool": "a condition (true or false)",
-            "null": "NULL"}.get(type_name, type_name)
-
-
-def did_you_mean(word: str, candidates) -> str:
-    found = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
-    if not found:
-        found = [c for c in candidates if word and (word in c or c in word)][:3]
-    return ("; did you mean " + " or ".join(repr(f) for f in found) + "?") if found else ""

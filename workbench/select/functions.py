@@ -6,9 +6,9 @@ SQL of its value as a :class:`Fragment` (our SQL text, the operator's values as 
 A function over many rows (orders in a window) asks ``ctx.feature(...)`` for a per-person value: a
 ``SELECT person_id, v ...`` computed once per count (and cached between counts), joined to the persons.
 
-To add functions from another capability, call :func:`register_function`, or name a provider in
-:data:`FUNCTION_PROVIDERS` (``"module:callable"`` returning a list of specs; imported on first use,
-skipped when the module is absent). Example for a trigger::
+The functions of other capabilities (triggers, segments) are imported by name in :func:`functions`
+on first use (they import this module, so not at its top); anything else calls :func:`register_function`.
+Example for a trigger::
 
     FunctionSpec("trigger", (Arg("name", "text", required=True),), "bool", "the trigger fires now",
                  build=lambda args, ctx: Fragment(
@@ -19,58 +19,13 @@ skipped when the module is absent). Example for a trigger::
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from workbench.select.attributes import WINDOWS
+from workbench.select.spec import Arg, BuildContext, Fragment, FunctionSpec
 
-
-@dataclass
-class Fragment:
-    """A piece of SQL (our text), its bound parameters in order, and its type."""
-
-    sql: str
-    params: list[Any] = field(default_factory=list)
-    type: str = "bool"
-
-
-@dataclass(frozen=True)
-class Arg:
-    name: str
-    type: str  # text | number | date | bool
-    required: bool = False
-    literal: bool = True  # a literal value (bound as a parameter), else any expression of that type
-
-
-class BuildContext(Protocol):
-    today: date
-
-    def feature(self, key: tuple, sql: str, params: list[Any], default: str | None = None) -> str:
-        """Register a per-person value (``SELECT person_id, v ...``); returns the SQL that reads it."""
-
-    def check_brand(self, brand: str) -> str:
-        """The brand, lower case; an unknown brand is an error naming the known ones."""
-
-    def check_source(self, name: str) -> str:
-        """A known source name; an unknown one is an error naming the nearest."""
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    name: str
-    args: tuple[Arg, ...]
-    returns: str
-    help: str
-    build: Callable[[dict[str, Any], BuildContext], Fragment]
-    depends: Callable[[dict[str, Any]], tuple[str, ...]] = lambda args: ()  # source kinds, or "source:NAME"
-
-    @property
-    def signature(self) -> str:
-        shown = [a.type if not a.literal else a.name if a.required else a.name + "=" for a in self.args]
-        return f"{self.name}({', '.join(shown)})"
+__all__ = ["Arg", "BuildContext", "Fragment", "FunctionSpec", "functions", "register_function"]
 
 
 # -- order functions over order_facts ----------------------------------------------------------------
@@ -162,9 +117,7 @@ _BUILTINS: tuple[FunctionSpec, ...] = (
 )
 
 _REGISTRY: dict[str, FunctionSpec] = {f.name: f for f in _BUILTINS}
-FUNCTION_PROVIDERS: list[str] = ["workbench.contacts.select_functions:trigger_functions",  # "module:callable"
-                                   "workbench.segments.select_functions:segment_functions"]
-_providers_loaded: set[str] = set()
+_provided_loaded = False
 
 
 def register_function(spec: FunctionSpec) -> None:
@@ -173,16 +126,13 @@ def register_function(spec: FunctionSpec) -> None:
 
 
 def functions() -> dict[str, FunctionSpec]:
-    """Every function known now (providers are imported on first call)."""
-    for path in FUNCTION_PROVIDERS:
-        if path in _providers_loaded:
-            continue
-        _providers_loaded.add(path)
-        module_name, _, attr = path.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for spec in getattr(module, attr)():
+    """Every function known now (the other capabilities' are added on the first call)."""
+    global _provided_loaded
+    if not _provided_loaded:
+        from workbench.contacts.select_functions import trigger_functions
+        from workbench.segments.select_functions import segment_functions
+
+        _provided_loaded = True
+        for spec in (*trigger_functions(), *segment_functions()):
             register_function(spec)
     return _REGISTRY

@@ -4,20 +4,16 @@ turned into our SQL text (:class:`Walker`); values become bound parameters. See 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from workbench.select.attributes import ATTRIBUTES
-from workbench.select.expression import (
-    PREFIX,
-    Compiler,
-    ExpressionError,
-    SourceText,
-    did_you_mean,
-    type_words,
-)
 from workbench.select.functions import Fragment, FunctionSpec, functions
+from workbench.select.language import PREFIX, ExpressionError, SourceText, did_you_mean, type_words
+
+if TYPE_CHECKING:
+    from workbench.select.expression import Compiler
 
 _COMPARISONS = {exp.EQ: "=", exp.NEQ: "<>", exp.LT: "<", exp.LTE: "<=", exp.GT: ">", exp.GTE: ">="}
 _ARITHMETIC = {exp.Add: "+", exp.Sub: "-", exp.Mul: "*", exp.Div: "/"}

@@ -10,15 +10,13 @@ in ``override_suppress``) is only accepted when it is named in ``override_suppre
 **Extension point.** A step provider is ``provider(conn, ctx: StepContext) -> list[RemovalStep]``;
 each step's SQL selects the ``person_id`` of the candidates it removes and may read the candidates
 table (``ctx.candidates``: the persons still in after the earlier steps; the waterfall deletes each
-step's persons before the next step runs). Providers are named in :data:`STEP_PROVIDERS` by phase,
-as ``"module:callable"`` (imported on first use; an absent module is skipped), or added with
-:func:`register_step_provider`. Phases: ``after_suppressions`` (before one-per-household) and
+step's persons before the next step runs). The built-in providers are listed by phase in :func:`providers` (plain functions: the
+pressure and capacity rules); another capability adds its own with :func:`register_step_provider`. Phases: ``after_suppressions`` (before one-per-household) and
 ``after_one_per`` (before the limit: where pressure rules go, as the glossary orders a waterfall).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,10 +49,6 @@ class StepContext:
 
 StepProvider = Callable[[duckdb.DuckDBPyConnection, StepContext], list[RemovalStep]]
 
-STEP_PROVIDERS: dict[str, list[str]] = {
-    "after_suppressions": [],
-    "after_one_per": ["workbench.select.steps:pressure_rule_steps"],
-}
 _registered: dict[str, list[StepProvider]] = {p: [] for p in PHASES}
 
 
@@ -65,23 +59,15 @@ def register_step_provider(phase: str, provider: StepProvider) -> None:
 
 
 def providers(phase: str) -> list[StepProvider]:
-    found: list[StepProvider] = []
-    for path in STEP_PROVIDERS.get(phase, []):
-        module_name, _, attr = path.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        found.append(getattr(module, attr))
-    return found + _registered[phase]
+    """The step providers of ``phase``, in order: the built-in ones, then the registered ones."""
+    built_in: dict[str, list[StepProvider]] = {"after_suppressions": [], "after_one_per": [pressure_rule_steps]}
+    return built_in.get(phase, []) + _registered.get(phase, [])
 
 
 def pressure_rule_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
-    """Issue 6's pressure and capacity rules (``workbench.contacts.pressure``), when installed."""
-    try:
-        from workbench.contacts.pressure import pressure_steps
-    except ImportError:
-        return []
+    """Issue 6's pressure and capacity rules (``workbench.contacts.pressure``)."""
+    from workbench.contacts.pressure import pressure_steps
+
     sel = ctx.selection
     steps = pressure_steps(conn, sel.channel, sel.brand, ctx.as_of_date, ctx.candidates, selection=sel.name,
                            priority=sel.priority, campaign=ctx.campaign)

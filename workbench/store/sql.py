@@ -35,3 +35,12 @@ def run(conn: duckdb.DuckDBPyConnection, sql: str, params: Any = None) -> None:
     """Run a statement whose result is not needed, finishing it so the connection stays usable."""
     result = conn.execute(sql, params) if params is not None else conn.execute(sql)
     result.fetchall()
+
+
+def has_relation(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view of that name exists in the main schema (another capability's, maybe not
+    built yet)."""
+    return bool(scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+                             "AND NOT temporary", [name])
+                or scalar(conn, "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
+                                "AND NOT temporary", [name]))

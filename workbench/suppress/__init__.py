@@ -37,6 +37,7 @@ from workbench.suppress.build import (
 )
 from workbench.suppress.manual import (
     add_manual_suppression,
+    count_manual_suppressions,
     get_manual_suppression,
     list_manual_suppressions,
     remove_manual_suppression,
@@ -51,7 +52,7 @@ from workbench.suppress.summary import (
 
 __all__ = [
     "ERASURE", "MANUAL", "NCOA_STEP", "add_manual_suppression", "applicable_suppressions", "check_contact",
-    "ensure_person_suppressions", "get_manual_suppression", "inputs_stamp", "list_manual_suppressions",
+    "count_manual_suppressions", "ensure_person_suppressions", "get_manual_suppression", "inputs_stamp", "list_manual_suppressions",
     "manual_suppression_persons", "remove_manual_suppression", "run_suppressions", "suppressed_persons_sql",
     "suppression_filter", "suppression_summary",
 ]

@@ -15,7 +15,7 @@ import duckdb
 
 from workbench import clock
 from workbench.errors import WorkbenchError
-from workbench.store.sql import rows, run, scalar
+from workbench.store.sql import has_relation, rows, run, scalar
 from workbench.suppress import rules
 
 RULES_VERSION = "4"  # raise it when a rule changes: every database rebuilds on next use
@@ -37,14 +37,6 @@ _STAMP_PARTS = (
 _MOVES_PART = "(SELECT count(*) || ':' || coalesce(max(applied_at)::VARCHAR, '') FROM applied_moves)"
 _TOMBSTONES_PART = ("(SELECT count(*) || ':' || coalesce(max(erased_at)::VARCHAR, '') || ':' || count(*) FILTER "
                     "(WHERE channel = 'all') FROM erasure_tombstones)")
-
-
-def has_relation(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether a table or view of that name exists in the main schema (another capability's, maybe)."""
-    return bool(scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-                             "AND NOT temporary", [name])
-                or scalar(conn, "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
-                                "AND NOT temporary", [name]))
 
 
 def inputs_stamp(conn: duckdb.DuckDBPyConnection) -> str:

@@ -126,6 +126,12 @@ def list_manual_suppressions(conn: duckdb.DuckDBPyConnection, include_removed: b
     return [{**r, "match_on": _match_on(r)} for r in found]
 
 
+def count_manual_suppressions(conn: duckdb.DuckDBPyConnection, include_removed: bool = False) -> int:
+    """How many manual opt-outs there are (in effect, or all with ``include_removed``)."""
+    where = "" if include_removed else "WHERE removed_at IS NULL"
+    return int(scalar(conn, f"SELECT count(*) FROM manual_suppressions {where}"))
+
+
 def remove_manual_suppression(conn: duckdb.DuckDBPyConnection, manual_id: int, reason: str) -> dict[str, Any]:
     """Withdraw a manual opt-out (kept, marked removed with the reason and time)."""
     if not _blank(reason):

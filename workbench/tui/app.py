@@ -12,10 +12,11 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from workbench.store import Store
-from workbench.tui import jobs
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.failures import describe_failure, report_failure
+from workbench.tui.jobs import still_wanted
 from workbench.tui.screens import SCREENS
+from workbench.tui.screens.freshness_jobs import fetch_freshness
 from workbench.tui.settings import read_settings, write_settings
 
 FRESHNESS_EVERY_S = 60.0
@@ -90,8 +91,8 @@ class WorkbenchApp(App[None]):
         thread=True, exclusive=True, group="freshness-summary", name="read the freshness", exit_on_error=False
     )
     def _read_freshness(self) -> None:
-        items = jobs.fetch_freshness(self.store)
-        if jobs.still_wanted():
+        items = fetch_freshness(self.store)
+        if still_wanted():
             self.post_message(FreshnessRead(items))
 
     @on(FreshnessRead)

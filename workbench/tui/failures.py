@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from textual.worker import Worker, WorkerState
 
-from workbench.errors import WorkbenchError
-from workbench.tui.jobs import JobCancelled
+from workbench.errors import Cancelled, WorkbenchError
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -40,7 +39,7 @@ def report_failure(app: App, worker: Worker) -> None:
     """Tell the operator that ``worker`` failed, in plain words."""
     message, hint = describe_failure(worker.error)
     doing = worker.name or "finish the job"
-    if isinstance(worker.error, JobCancelled):
+    if isinstance(worker.error, Cancelled):
         app.notify(escape(message + (f" {hint}" if hint else "")), title="Cancelled", severity="warning")
     elif worker.group in QUIET_GROUPS:
         app.notify(escape(message), title=f"Could not {doing}", severity="error", timeout=10)

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Static
 
 from workbench.formatting import article
-from workbench.tui.jobs import PREVIEW_ROWS, Preview
 from workbench.tui.modals import WorkbenchModal
+from workbench.tui.screens.sources_jobs import PREVIEW_ROWS, Preview
 from workbench.tui.widgets import cells
 
 CELL_WIDTH = 24  # characters of a value shown in a preview cell

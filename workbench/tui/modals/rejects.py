@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Static
 
 from workbench.store import Store
-from workbench.tui.jobs import REJECTS_PAGE, RejectsPage, fetch_rejects, still_wanted
+from workbench.tui.jobs import still_wanted
 from workbench.tui.modals import WorkbenchModal
+from workbench.tui.screens.sources_jobs import REJECTS_PAGE, RejectsPage, fetch_rejects
 from workbench.tui.widgets import cells
 
 RAW_WIDTH = 120  # characters of a raw line kept in a cell

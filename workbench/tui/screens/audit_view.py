@@ -1,14 +1,13 @@
 """The audit log: who did what and when, newest first, a page at a time; filter by action (and its
 sub-actions) and date; ``v`` checks the hash chain of the whole log; the selected row's details below.
 
-Reads only (``jobs.reading``: a read-only connection per job, closed at once). The rows hold no personal
+Reads only (``audit_view_jobs``: a read-only connection per job, closed at once). The rows hold no personal
 data by rule (ids, counts, file names, hashes), so they are shown as they are.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -20,51 +19,11 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from workbench.tui import jobs
+from workbench.tui.screens.audit_view_jobs import PAGE, AuditPage, check_chain, read_page
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
 
-PAGE = 200  # rows fetched and shown at a time
 COLUMNS = ("id", "when", "actor", "action", "target", "details")
-
-
-@dataclass
-class AuditPage:
-    rows: list[dict[str, Any]]
-    total: int
-    offset: int
-    error: str | None = None
-
-
-class AuditRead(Message):
-    def __init__(self, page: AuditPage) -> None:
-        super().__init__()
-        self.page = page
-
-
-class ChainChecked(Message):
-    def __init__(self, check: Any) -> None:
-        super().__init__()
-        self.check = check
-
-
-def read_page(store, action: str | None, since: str | None, offset: int) -> AuditPage:
-    from workbench.audit import audit_entries
-    from workbench.errors import WorkbenchError
-
-    try:
-        with jobs.reading(store) as conn:
-            found, total = audit_entries(conn, since=since or None, action=action or None, limit=PAGE, offset=offset)
-    except WorkbenchError as exc:  # a date that is not one: say so where the rows would be
-        return AuditPage([], 0, 0, exc.message)
-    return AuditPage(found, total, offset)
-
-
-def check_chain(store) -> Any:
-    from workbench.audit import verify_chain
-
-    with jobs.reading(store) as conn:
-        return verify_chain(conn)
 
 
 def details_line(details: dict[str, Any]) -> str:
@@ -90,6 +49,16 @@ class AuditScreen(WorkbenchScreen):
         Binding("p", "previous_page", "Newer", id="audit.previous"),
         Binding("slash", "focus_filter", "Filter", id="audit.filter"),
     ]
+
+    class AuditRead(Message):
+        def __init__(self, page: AuditPage) -> None:
+            super().__init__()
+            self.page = page
+
+    class ChainChecked(Message):
+        def __init__(self, check: Any) -> None:
+            super().__init__()
+            self.check = check
 
     def __init__(self) -> None:
         super().__init__()
@@ -122,8 +91,8 @@ class AuditScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="audit", name="read the audit log", exit_on_error=False)
     def _read(self, action: str, since: str, offset: int) -> None:
         page = read_page(self.store, action, since, offset)
-        if jobs.still_wanted():
-            self.post_message(AuditRead(page))
+        if self.still_wanted():
+            self.post_message(self.AuditRead(page))
 
     @on(AuditRead)
     def _show(self, message: AuditRead) -> None:
@@ -189,7 +158,7 @@ class AuditScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="audit-verify", name="verify the audit chain", exit_on_error=False)
     def _verify(self) -> None:
-        self.post_message(ChainChecked(check_chain(self.store)))
+        self.post_message(self.ChainChecked(check_chain(self.store)))
 
     @on(ChainChecked)
     def _checked(self, message: ChainChecked) -> None:

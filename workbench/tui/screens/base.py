@@ -31,6 +31,13 @@ class WorkbenchScreen(ReportsWorkerFailures, Screen):
         A screen holding unsaved work asks first (save, discard or stay) and calls ``go`` only then."""
         go()
 
+    @staticmethod
+    def still_wanted() -> bool:
+        """In a worker: False once a newer worker of its group replaced it (drop its older result)."""
+        from textual.worker import get_current_worker
+
+        return not get_current_worker().is_cancelled
+
     @property
     def store(self):
         """The app's :class:`workbench.store.Store` (open a connection per job, inside a worker)."""

@@ -24,8 +24,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Static, TabbedContent, TabPane, TextArea
 
-from workbench.tui import jobs, modals
+from workbench.tui import modals
 from workbench.tui.modals import WorkbenchModal
+from workbench.tui.screens import campaigns_view_jobs as jobs
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.customer import OpensCustomers, open_customer
 from workbench.tui.widgets import cells
@@ -37,21 +38,6 @@ PERSON_COLUMNS = ("person", "name", "city", "detail")
 RESULT_COLUMNS = ("cell", "keycode", "contacted", "responders", "rate", "revenue", "per person", "lift", "95% interval")
 TRIGGER_STYLE = {"ok": "green", "warn": "yellow", "stale": "bold red"}
 WINDOWS = (30, 60, 90, 14)
-
-
-class Read(Message):
-    """A job's result for the screen: ``what`` names it, ``data`` is what the job returned."""
-
-    def __init__(self, what: str, data: Any, key: Any = None) -> None:
-        super().__init__()
-        self.what, self.data, self.key = what, data, key
-
-
-def _job(store, name: str, *args: Any) -> Any:
-    from workbench.contacts import overview
-
-    with jobs.database_job(store):
-        return getattr(overview, name)(store, *args)
 
 
 def _pct(v: float | None) -> str:
@@ -80,6 +66,26 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
         Binding("e", "edit_rule", "Edit rule", id="campaigns.edit_rule"),
         Binding("t", "toggle_rule", "Rule on/off", id="campaigns.toggle_rule"),
     ]
+
+    class OverviewRead(Message):
+        def __init__(self, overview: jobs.CampaignsOverview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class TriggerCountsRead(Message):
+        def __init__(self, statuses: list[Any]) -> None:
+            super().__init__()
+            self.statuses = statuses
+
+    class TriggerPersonsRead(Message):
+        def __init__(self, trigger: str, persons: list[dict[str, Any]], total: int) -> None:
+            super().__init__()
+            self.trigger, self.persons, self.total = trigger, persons, total
+
+    class RulesSaved(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self) -> None:
         super().__init__()
@@ -117,30 +123,37 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="campaigns", name="read the campaigns", exit_on_error=False)
     def _read_overview(self) -> None:
-        self.post_message(Read("overview", _job(self.store, "read_overview")))
+        self.post_message(self.OverviewRead(jobs.read_overview(self.store)))
 
     @work(thread=True, exclusive=True, group="trigger-counts", name="count who the triggers fire for",
           exit_on_error=False)
     def _read_trigger_counts(self) -> None:
-        self.post_message(Read("trigger_counts", _job(self.store, "read_trigger_counts")))
+        self.post_message(self.TriggerCountsRead(jobs.read_trigger_counts(self.store)))
 
     @work(thread=True, exclusive=True, group="trigger-persons", name="read who the trigger fires for",
           exit_on_error=False)
     def _read_trigger_persons(self, name: str) -> None:
-        self.post_message(Read("trigger_persons", _job(self.store, "read_trigger_persons", name), name))
+        persons, total = jobs.read_trigger_persons(self.store, name)
+        if self.still_wanted():
+            self.post_message(self.TriggerPersonsRead(name, persons, total))
 
-    @on(Read)
-    def _read(self, message: Read) -> None:
-        if message.what == "overview":
-            self._show_overview(message.data)
-            self._read_trigger_counts()
-        elif message.what == "trigger_counts":
-            self._show_triggers(message.data)
-        elif message.what == "trigger_persons":
-            self._show_trigger_persons(message.key, *message.data)
-        elif message.what == "saved":
-            self.notify(escape(message.data))
-            self.action_refresh_campaigns()
+    @on(OverviewRead)
+    def _overview_read(self, message: OverviewRead) -> None:
+        self._show_overview(message.overview)
+        self._read_trigger_counts()
+
+    @on(TriggerCountsRead)
+    def _trigger_counts_read(self, message: TriggerCountsRead) -> None:
+        self._show_triggers(message.statuses)
+
+    @on(TriggerPersonsRead)
+    def _trigger_persons_read(self, message: TriggerPersonsRead) -> None:
+        self._show_trigger_persons(message.trigger, message.persons, message.total)
+
+    @on(RulesSaved)
+    def _rules_saved(self, message: RulesSaved) -> None:
+        self.notify(escape(message.text))
+        self.action_refresh_campaigns()
 
     def _show_overview(self, o: Any) -> None:
         table = self.query_one("#campaigns", DataTable)
@@ -260,21 +273,22 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
 
     def _save_rules(self, text: str | None) -> None:
         if text:
-            self._write("save_rules_text", text)
+            self._write_rules(text)
 
     def action_toggle_rule(self) -> None:
         rule = self._selected_rule()
         if rule is not None:
-            self._write("toggle_rule", rule.name)
+            self._toggle(rule.name)
 
     @work(thread=True, exclusive=True, group="campaigns-write", name="save the rule", exit_on_error=False)
-    def _write(self, job: str, arg: str) -> None:
-        result = _job(self.store, job, arg)
-        if job == "toggle_rule":
-            text = f"Rule {arg} is {'on' if result else 'off'}."
-        else:
-            text = "; ".join(f"{name} {how}" for name, how in result.items()) + "."
-        self.post_message(Read("saved", text))
+    def _write_rules(self, text: str) -> None:
+        saved = jobs.save_rules_text(self.store, text)
+        self.post_message(self.RulesSaved("; ".join(f"{name} {how}" for name, how in saved.items()) + "."))
+
+    @work(thread=True, exclusive=True, group="campaigns-write", name="turn the rule on or off", exit_on_error=False)
+    def _toggle(self, name: str) -> None:
+        now_on = jobs.toggle_rule(self.store, name)
+        self.post_message(self.RulesSaved(f"Rule {name} is {'on' if now_on else 'off'}."))
 
 
 class CampaignScreen(OpensCustomers, WorkbenchScreen):
@@ -293,6 +307,16 @@ class CampaignScreen(OpensCustomers, WorkbenchScreen):
         Binding("escape", "close", "Back", id="campaign.close"),
         Binding("w", "next_window", "Response window", id="campaign.window"),
     ]
+
+    class ResultsRead(Message):
+        def __init__(self, result: dict[str, Any]) -> None:
+            super().__init__()
+            self.result = result
+
+    class CellPersonsRead(Message):
+        def __init__(self, cell: str, persons: list[dict[str, Any]], total: int) -> None:
+            super().__init__()
+            self.cell, self.persons, self.total = cell, persons, total
 
     def __init__(self, campaign: str) -> None:
         super().__init__()
@@ -328,19 +352,24 @@ class CampaignScreen(OpensCustomers, WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="campaign", name="read the campaign results", exit_on_error=False)
     def _read_results(self) -> None:
-        self.post_message(Read("results", _job(self.store, "read_campaign", self.campaign, self.window_days)))
+        result = jobs.read_campaign(self.store, self.campaign, self.window_days)
+        if self.still_wanted():
+            self.post_message(self.ResultsRead(result))
 
     @work(thread=True, exclusive=True, group="campaign-persons", name="read the persons of the cell",
           exit_on_error=False)
     def _read_persons(self, cell: str) -> None:
-        self.post_message(Read("persons", _job(self.store, "read_cell_persons", self.campaign, cell), cell))
+        persons, total = jobs.read_cell_persons(self.store, self.campaign, cell)
+        if self.still_wanted():
+            self.post_message(self.CellPersonsRead(cell, persons, total))
 
-    @on(Read)
-    def _read(self, message: Read) -> None:
-        if message.what == "results":
-            self._show_results(message.data)
-        elif message.what == "persons":
-            self._show_persons(message.key, *message.data)
+    @on(ResultsRead)
+    def _results_read(self, message: ResultsRead) -> None:
+        self._show_results(message.result)
+
+    @on(CellPersonsRead)
+    def _cell_persons_read(self, message: CellPersonsRead) -> None:
+        self._show_persons(message.cell, message.persons, message.total)
 
     def _show_results(self, r: dict[str, Any]) -> None:
         from workbench.contacts.overview import rate_bars

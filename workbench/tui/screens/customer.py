@@ -27,8 +27,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from workbench.tui import jobs
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.customer_jobs import erase_person, read_customer
 
 SECTIONS = ("golden", "records", "household", "brands", "segments", "orders", "contacts", "suppressions", "triggers", "merges")
 
@@ -54,25 +54,6 @@ class OpensCustomers:
         open_customer(self.app, message.person_id)  # type: ignore[attr-defined]
 
 
-class CustomerErased(Message):
-    def __init__(self, result: Any) -> None:
-        super().__init__()
-        self.result = result
-
-
-class CustomerRead(Message):
-    def __init__(self, view: dict[str, Any]) -> None:
-        super().__init__()
-        self.view = view
-
-
-def read_customer(store, person_id: int) -> dict[str, Any]:
-    from workbench.contacts.overview import read_customer as read
-
-    with jobs.database_job(store):
-        return read(store, person_id)
-
-
 class CustomerScreen(WorkbenchScreen):
     MODE = ""
     AUTO_FOCUS = "#c-golden"
@@ -87,6 +68,16 @@ class CustomerScreen(WorkbenchScreen):
         Binding("R", "refresh_customer", "Refresh", id="customer.refresh"),
         Binding("E", "erase_person", "Erase (GDPR)", id="customer.erase"),
     ]
+
+    class CustomerRead(Message):
+        def __init__(self, view: dict[str, Any]) -> None:
+            super().__init__()
+            self.view = view
+
+    class CustomerErased(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self, person_id: int) -> None:
         super().__init__()
@@ -136,23 +127,17 @@ class CustomerScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="customer-erase", name="erase the person", exit_on_error=False)
     def _erase(self, reason: str) -> None:
-        from workbench.privacy import erase
-
-        with jobs.database_job(self.store):
-            result = erase(self.store, person_id=self.person_id, reason=reason)
-        self.post_message(CustomerErased(result))
+        self.post_message(self.CustomerErased(erase_person(self.store, self.person_id, reason)))
 
     @on(CustomerErased)
     def _erased(self, message: CustomerErased) -> None:
         self.notify(f"Person {self.person_id} erased; a tombstone keeps them suppressed.", title="Erasure")
-        refresh = getattr(self.app, "data_changed", None)
-        if refresh:
-            refresh()
+        self.app.data_changed()  # type: ignore[attr-defined]
         self.app.pop_screen()
 
     @work(thread=True, exclusive=True, group="customer", name="read the customer view", exit_on_error=False)
     def _read(self) -> None:
-        self.post_message(CustomerRead(read_customer(self.store, self.person_id)))
+        self.post_message(self.CustomerRead(read_customer(self.store, self.person_id)))
 
     @on(CustomerRead)
     def _show(self, message: CustomerRead) -> None:

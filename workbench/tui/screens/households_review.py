@@ -5,11 +5,15 @@ Keys: ``f`` needs review / all, ``/`` search, ``[`` / ``]`` previous / next page
 household, ``m`` move the selected member to another household at the address, ``s`` split the selected
 member out, ``M`` merge with another household at the address, ``c`` recompute every household, ``R``
 read again. Decisions are stored and honoured by later runs (see ``workbench.households.decisions``).
-Every database call runs in a worker, one at a time (``jobs.database_job``).
+Every database call runs in a worker, one at a time (``households_review_jobs``); ``c`` shows its progress
+and Escape stops it (rolled back).
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,65 +26,19 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
+from textual.worker import Worker
 
 from workbench.formatting import plural
-from workbench.tui import jobs, modals
+from workbench.tui import modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal
+from workbench.tui.screens import households_review_jobs as jobs
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
+from workbench.tui.widgets.load_progress import LoadProgress
 
-PAGE = 500  # households fetched and shown at a time
 HOUSEHOLD_COLUMNS = ("id", "surname", "head", "address", "size", "spend 12m", "brands", "review")
 MEMBER_COLUMNS = ("person", "name", "joined by", "spend 12m", "mail", "records")
-
-
-# -- jobs (plain functions over the core, run in workers) -----------------------------------------------
-def read_page(store, needs_review: bool, search: str | None, offset: int) -> dict[str, Any]:
-    from workbench.households.queries import list_households, summary
-
-    with jobs.reading(store) as conn:
-        found, total = list_households(conn, needs_review=needs_review, search=search, limit=PAGE, offset=offset)
-        return {"rows": found, "total": total, "offset": offset, "summary": summary(conn)}
-
-
-def read_household(store, household_id: int) -> dict[str, Any] | None:
-    from workbench.households.queries import household
-
-    with jobs.reading(store) as conn:
-        return household(conn, household_id)
-
-
-def decide(store, action: str, **kwargs: Any) -> dict[str, Any]:
-    from workbench.households import decisions
-
-    with jobs.database_job(store):
-        return getattr(decisions, action)(store, **kwargs)
-
-
-def recompute(store) -> dict[str, Any]:
-    from workbench.households import run_households
-
-    with jobs.database_job(store):
-        return run_households(store)
-
-
-class PageRead(Message):
-    def __init__(self, page: dict[str, Any]) -> None:
-        super().__init__()
-        self.page = page
-
-
-class HouseholdRead(Message):
-    def __init__(self, household: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.household = household
-
-
-class Decided(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
 
 
 class HouseholdsScreen(WorkbenchScreen):
@@ -104,7 +62,33 @@ class HouseholdsScreen(WorkbenchScreen):
         Binding("right_square_bracket", "page(1)", "Next page", id="households.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="households.previous_page"),
         Binding("R", "refresh_households", "Refresh", id="households.refresh"),
+        Binding("escape", "cancel_rebuild", "Cancel rebuild", id="households.cancel_rebuild"),
     ]
+
+    class PageRead(Message):
+        def __init__(self, page: dict[str, Any]) -> None:
+            super().__init__()
+            self.page = page
+
+    class HouseholdRead(Message):
+        def __init__(self, household: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.household = household
+
+    class Decided(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class RebuildStepped(Message):
+        def __init__(self, message: str, fraction: float) -> None:
+            super().__init__()
+            self.message, self.fraction = message, fraction
+
+    class Rebuilt(Message):
+        def __init__(self, result: dict[str, Any]) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,6 +97,7 @@ class HouseholdsScreen(WorkbenchScreen):
         self.page_start = 0
         self.total_found = 0
         self.shown: dict[str, Any] | None = None  # the selected household, with members
+        self.cancel_requested: threading.Event | None = None  # set while a rebuild runs
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="households-bar")
@@ -122,12 +107,14 @@ class HouseholdsScreen(WorkbenchScreen):
         yield Static(Content("Members"), id="members-title", classes="section-title")
         yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
         yield Static("", id="review-items")
+        yield LoadProgress(id="rebuild-progress")
 
     def on_mount(self) -> None:
         for table_id, columns in (("#households", HOUSEHOLD_COLUMNS), ("#members", MEMBER_COLUMNS)):
             table = self.query_one(table_id, DataTable)
             for label in columns:
                 table.add_column(label, key=label)
+        self.query_one(LoadProgress).display = False
         self.action_refresh_households()
 
     # -- reading --------------------------------------------------------------------------------
@@ -137,7 +124,7 @@ class HouseholdsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="households", name="read the households", exit_on_error=False)
     def _read_page(self, needs_review: bool, search: str | None, offset: int) -> None:
-        self.post_message(PageRead(read_page(self.store, needs_review, search, offset)))
+        self.post_message(self.PageRead(jobs.read_page(self.store, needs_review, search, offset)))
 
     @on(PageRead)
     def _show_page(self, message: PageRead) -> None:
@@ -164,7 +151,7 @@ class HouseholdsScreen(WorkbenchScreen):
         if page["rows"]:
             self._select(self._cursor_household())
         else:
-            self._show_household(HouseholdRead(None))
+            self._show_household(self.HouseholdRead(None))
         self.refresh_bindings()
 
     def _cursor_household(self) -> int | None:
@@ -189,7 +176,7 @@ class HouseholdsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="household", name="read the household", exit_on_error=False)
     def _read_household(self, household_id: int) -> None:
-        self.post_message(HouseholdRead(read_household(self.store, household_id)))
+        self.post_message(self.HouseholdRead(jobs.read_household(self.store, household_id)))
 
     @on(HouseholdRead)
     def _show_household(self, message: HouseholdRead) -> None:
@@ -226,13 +213,18 @@ class HouseholdsScreen(WorkbenchScreen):
         self.action_refresh_households()
 
     def action_page(self, step: int) -> None:
-        offset = max(0, self.page_start + step * PAGE)
+        offset = max(0, self.page_start + step * jobs.PAGE)
         if offset != self.page_start and offset < self.total_found:
             self.page_start = offset
             self.action_refresh_households()
 
     # -- decisions ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        rebuilding = self.cancel_requested is not None
+        if action == "cancel_rebuild":
+            return rebuilding
+        if rebuilding and action in ("accept", "merge", "move_member", "split_member", "recompute"):
+            return None
         if action in ("accept", "merge"):
             return True if self.shown else None
         if action in ("move_member", "split_member"):
@@ -249,7 +241,7 @@ class HouseholdsScreen(WorkbenchScreen):
     def action_accept(self) -> None:
         if self.shown:
             h = self.shown["household_id"]
-            self._decide("accept", f"Household {h} accepted.", household_id=h)
+            self._decide(partial(jobs.accept, self.store, h), f"Household {h} accepted.")
 
     def action_split_member(self) -> None:
         h, m = self.shown, self._member()
@@ -262,8 +254,8 @@ class HouseholdsScreen(WorkbenchScreen):
             ConfirmModal(f"Take {name(m)} out of household {h['household_id']}?",
                          "They form a household of their own at this address; later runs keep it so.",
                          yes="Split"),
-            lambda yes: self._decide("split", f"{name(m)} split out of household {h['household_id']}.",
-                                     household_id=h["household_id"], person_ids=[m["person_id"]]) if yes else None)
+            lambda yes: self._decide(partial(jobs.split, self.store, h["household_id"], [m["person_id"]]),
+                                     f"{name(m)} split out of household {h['household_id']}.") if yes else None)
 
     def action_move_member(self) -> None:
         h, m = self.shown, self._member()
@@ -274,8 +266,8 @@ class HouseholdsScreen(WorkbenchScreen):
             return
         self.app.push_screen(
             HouseholdPickerModal(f"Move {name(m)} into which household at {address(h)}?", h["at_address"]),
-            lambda target: self._decide("move_member", f"{name(m)} moved to household {target}.",
-                                        person_id=m["person_id"], to_household_id=target) if target else None)
+            lambda target: self._decide(partial(jobs.move_member, self.store, m["person_id"], target),
+                                        f"{name(m)} moved to household {target}.") if target else None)
 
     def action_merge(self) -> None:
         h = self.shown
@@ -287,28 +279,58 @@ class HouseholdsScreen(WorkbenchScreen):
         self.app.push_screen(
             HouseholdPickerModal(f"Merge household {h['household_id']} with which household at {address(h)}?",
                                  h["at_address"]),
-            lambda other: self._decide("merge", f"Households {h['household_id']} and {other} merged.",
-                                       household_id=h["household_id"], other_household_id=other) if other else None)
+            lambda other: self._decide(partial(jobs.merge, self.store, h["household_id"], other),
+                                       f"Households {h['household_id']} and {other} merged.") if other else None)
 
-    def _decide(self, action: str, text: str, **kwargs: Any) -> None:
+    def _decide(self, job: Callable[[], dict[str, Any]], text: str) -> None:
         self.query_one("#households", DataTable).loading = True
-        self._run_decision(action, text, kwargs)
+        self._run_decision(job, text)
 
     @work(thread=True, exclusive=True, group="households-write", name="record the decision", exit_on_error=False)
-    def _run_decision(self, action: str, text: str, kwargs: dict[str, Any]) -> None:
-        result = decide(self.store, action, **kwargs)
-        self.post_message(Decided(f"{text} Households now: {', '.join(map(str, result['households']))}."))
+    def _run_decision(self, job: Callable[[], dict[str, Any]], text: str) -> None:
+        result = job()
+        self.post_message(self.Decided(f"{text} Households now: {', '.join(map(str, result['households']))}."))
 
+    # -- rebuilding every household (progress; Escape stops it, rolled back) -------------------------
     def action_recompute(self) -> None:
-        self.query_one("#households", DataTable).loading = True
-        self._recompute()
+        if self.cancel_requested is not None:
+            return
+        self.cancel_requested = threading.Event()
+        self.query_one(LoadProgress).start("Rebuilding the households")
+        self.refresh_bindings()
+        self._recompute(self.cancel_requested)
 
-    @work(thread=True, exclusive=True, group="households-write", name="recompute the households",
+    @work(thread=True, exclusive=True, group="households-rebuild", name="rebuild the households",
           exit_on_error=False)
-    def _recompute(self) -> None:
-        r = recompute(self.store)
-        self.post_message(Decided(f"{r['households']:,} households for {r['persons']:,} persons "
-                                  f"({r['moves']['applied_now']:,} moves applied) in {r['seconds']:.1f} s."))
+    def _recompute(self, cancelled: threading.Event) -> None:
+        result = jobs.rebuild(self.store, lambda msg, frac: self.post_message(self.RebuildStepped(msg, frac)),
+                              cancelled)
+        self.post_message(self.Rebuilt(result))
+
+    @on(RebuildStepped)
+    def _rebuild_stepped(self, message: RebuildStepped) -> None:
+        self.query_one(LoadProgress).step(message.message, message.fraction)
+
+    @on(Rebuilt)
+    def _rebuilt(self, message: Rebuilt) -> None:
+        self._rebuild_ended()
+        r = message.result
+        self.post_message(self.Decided(f"{r['households']:,} households for {r['persons']:,} persons "
+                                       f"({r['moves']['applied_now']:,} moves applied) in {r['seconds']:.1f} s."))
+
+    def action_cancel_rebuild(self) -> None:
+        if self.cancel_requested is not None:
+            self.cancel_requested.set()
+            self.query_one(LoadProgress).stopping()
+
+    def _rebuild_ended(self) -> None:
+        self.cancel_requested = None
+        self.query_one(LoadProgress).finish()
+        self.refresh_bindings()
+
+    def job_failed(self, worker: Worker) -> None:
+        if worker.group == "households-rebuild":
+            self._rebuild_ended()
 
     @on(Decided)
     def _decided(self, message: Decided) -> None:

@@ -8,6 +8,7 @@ tables. ``p`` changes the period, ``w`` writes the report as HTML or Markdown, `
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,28 +19,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Static
+from textual.worker import Worker
 
 from workbench.report.render import sections
-from workbench.tui import jobs
-from workbench.tui.messages import Fetched
 from workbench.tui.modals.confirm import confirm_write
 from workbench.tui.modals.prompt import PromptModal
+from workbench.tui.screens import profile_jobs as jobs
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.widgets.load_progress import LoadProgress
 
 BAR_WIDTH = 40
-
-
-class ProfileFetched(Fetched): ...
-
-
-class ReportWritten(Fetched): ...
-
-
-class SegmentsComputed(Fetched): ...
-
-
-class SegmentsPublished(Fetched): ...
 
 
 def bar_chart(items: list[tuple[str, float]], money: bool = True) -> Text:
@@ -107,12 +98,39 @@ class ProfileScreen(WorkbenchScreen):
         Binding("R", "rebuild", "Refresh", id="profile.refresh"),
         Binding("s", "compute_segments", "Segments", show=False, id="profile.segments"),
         Binding("u", "publish_segments", "Publish segments", show=False, id="profile.publish"),
+        Binding("escape", "cancel_build", "Cancel", id="profile.cancel"),
     ]
+
+    class ProfileStepped(Message):
+        def __init__(self, message: str, fraction: float) -> None:
+            super().__init__()
+            self.message, self.fraction = message, fraction
+
+    class ProfileBuilt(Message):
+        def __init__(self, profile: dict[str, Any], period: str | None) -> None:
+            super().__init__()
+            self.profile, self.period = profile, period
+
+    class ReportWritten(Message):
+        def __init__(self, result: dict[str, Any]) -> None:
+            super().__init__()
+            self.result = result
+
+    class SegmentsComputed(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    class SegmentsPublished(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
 
     def __init__(self) -> None:
         super().__init__()
         self.period: str | None = None
         self.profile: dict[str, Any] | None = None
+        self.cancel_requested: threading.Event | None = None  # set while the profile is being built
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="profile-body"):
@@ -121,20 +139,60 @@ class ProfileScreen(WorkbenchScreen):
             yield Static("", id="monthly")
             yield Static("", id="brands")
             yield Static("", id="tables")
+        yield LoadProgress(id="profile-progress")
 
     def on_mount(self) -> None:
+        self.query_one(LoadProgress).display = False
+        self.action_rebuild()
+
+    # -- building the figures (progress; Escape stops it, rolled back) ------------------------------
+    def action_rebuild(self) -> None:
+        if self.cancel_requested is not None:
+            self.cancel_requested.set()  # the older build stops at its next section; this one replaces it
+        self.cancel_requested = cancelled = threading.Event()
         self.query_one("#profile-body").loading = True
-        self._build(self.period)
+        self.query_one(LoadProgress).start("Building the profile")
+        self.refresh_bindings()
+        self._build(self.period, cancelled)
 
     @work(thread=True, exclusive=True, group="profile", name="build the profile", exit_on_error=False)
-    def _build(self, period: str | None) -> None:
-        profile = jobs.build_profile(self.store, period)
-        if jobs.still_wanted():
-            self.post_message(ProfileFetched(profile, about=period))
+    def _build(self, period: str | None, cancelled: threading.Event) -> None:
+        profile = jobs.build_profile(self.store, period,
+                                     lambda msg, frac: self.post_message(self.ProfileStepped(msg, frac)), cancelled)
+        if self.still_wanted():
+            self.post_message(self.ProfileBuilt(profile, period))
 
-    @on(ProfileFetched)
-    def _show(self, message: ProfileFetched) -> None:
-        p = self.profile = message.value
+    @on(ProfileStepped)
+    def _stepped(self, message: ProfileStepped) -> None:
+        if self.cancel_requested is not None:
+            self.query_one(LoadProgress).step(message.message, message.fraction)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_build":
+            return self.cancel_requested is not None
+        return True
+
+    def action_cancel_build(self) -> None:
+        if self.cancel_requested is not None:
+            self.cancel_requested.set()
+            self.query_one(LoadProgress).stopping()
+
+    def _build_ended(self) -> None:
+        self.cancel_requested = None
+        self.query_one(LoadProgress).finish()
+        self.query_one("#profile-body").loading = False
+        self.refresh_bindings()
+
+    def job_failed(self, worker: Worker) -> None:
+        if worker.group == "profile":
+            self._build_ended()
+            if self.profile is None:
+                self.query_one("#kpis", Static).update(Text("No figures: R builds the profile again.", "dim"))
+
+    @on(ProfileBuilt)
+    def _show(self, message: ProfileBuilt) -> None:
+        self._build_ended()
+        p = self.profile = message.profile
         o, rev, new = p["overview"], p["revenue"], p["new_customers"]
         change = f"{new['change_pct']:+.1f}% on last year" if new["change_pct"] is not None else "no last year"
         kpis = Table.grid(padding=(0, 4))
@@ -161,12 +219,7 @@ class ProfileScreen(WorkbenchScreen):
                 t.add_row(*(Text(c.replace("**", ""), "bold" if c.startswith("**") else "") for c in row))
             parts += [t, Text(note, "dim italic") if note else Text(""), Text("")]
         self.query_one("#tables", Static).update(Group(*parts))
-        self.query_one("#profile-body").loading = False
         self.sub_title = p["period"]["label"]
-
-    def action_rebuild(self) -> None:
-        self.query_one("#profile-body").loading = True
-        self._build(self.period)
 
     def action_period(self) -> None:
         def chosen(value: str | None) -> None:
@@ -190,27 +243,24 @@ class ProfileScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="profile-write", name="write the report", exit_on_error=False)
     def _write(self, path: Path, period: str | None, force: bool = False) -> None:
-        result = jobs.write_report(self.store, path, period, force)
-        self.post_message(ReportWritten(result))
+        self.post_message(self.ReportWritten(jobs.write_report(self.store, path, period, force)))
 
     @on(ReportWritten)
     def _written(self, message: ReportWritten) -> None:
-        r = message.value
+        r = message.result
         self.notify(f"Wrote {r['out']} ({r['format']}, {r['bytes']:,} bytes)", title="Profile report")
 
-    # -- issue 14: RFM segments and publishing them (jobs in profile_jobs.py) -----------------------------
+    # -- issue 14: RFM segments and publishing them ---------------------------------------------------
     def action_compute_segments(self) -> None:
         self._compute_segments()
 
     @work(thread=True, exclusive=True, group="profile-segments", name="compute the segments", exit_on_error=False)
     def _compute_segments(self) -> None:
-        from workbench.tui.screens.profile_jobs import compute_segments
-
-        self.post_message(SegmentsComputed(compute_segments(self.store)))
+        self.post_message(self.SegmentsComputed(jobs.compute_segments(self.store)))
 
     @on(SegmentsComputed)
     def _segments_computed(self, message: SegmentsComputed) -> None:
-        r = message.value
+        r = message.result
         state = "computed" if r.computed else "already up to date"
         self.notify(f"{r.persons:,} persons, orders as of {r.as_of} ({state})", title="RFM segments")
         self.action_rebuild()
@@ -226,12 +276,10 @@ class ProfileScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="profile-publish", name="publish the segments", exit_on_error=False)
     def _publish(self, path: Path) -> None:
-        from workbench.tui.screens.profile_jobs import publish_segments
-
-        self.post_message(SegmentsPublished(publish_segments(self.store, path)))
+        self.post_message(self.SegmentsPublished(jobs.publish_segments(self.store, path)))
 
     @on(SegmentsPublished)
     def _published(self, message: SegmentsPublished) -> None:
-        r = message.value
+        r = message.result
         self.notify("; ".join(f"{s.source}: {s.rows:,} rows to {s.file.name}" for s in r.systems),
                     title=f"Published {r.name} ({r.mode})")

@@ -14,35 +14,17 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.worker import Worker
 
-from workbench.tui import jobs
 from workbench.tui.messages import Fetched
 from workbench.tui.modals.definition import SourceDefinitionModal
 from workbench.tui.modals.file_picker import FilePickerModal
 from workbench.tui.modals.load_preview import LoadPreviewModal
 from workbench.tui.modals.rejects import RejectsModal
+from workbench.tui.screens import sources_jobs as jobs
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.widgets import cells
 from workbench.tui.widgets.load_progress import LoadProgress
 
 MAPPING_WIDTH = 22  # characters of the mapping summary shown in the table
-
-
-class SourcesFetched(Fetched): ...
-
-
-class LoadLogFetched(Fetched): ...
-
-
-class PreviewReady(Fetched): ...
-
-
-class LoadStepped(Fetched): ...
-
-
-class LoadFinished(Fetched): ...
-
-
-class SourcesImported(Fetched): ...
 
 
 class SourcesTable(DataTable):
@@ -61,6 +43,24 @@ class SourcesScreen(WorkbenchScreen):
         Binding("i", "import_sources", "Import TOML", id="sources.import"),
         Binding("escape", "cancel_load", "Cancel load", id="sources.cancel_load"),
     ]
+
+    class SourcesFetched(Fetched):
+        """value: :class:`sources_jobs.SourcesOverview`."""
+
+    class LoadLogFetched(Fetched):
+        """value: the load log rows of the source named by ``about``."""
+
+    class PreviewReady(Fetched):
+        """value: :class:`sources_jobs.Preview`."""
+
+    class LoadStepped(Fetched):
+        """value: (what the load is doing, fraction done)."""
+
+    class LoadFinished(Fetched):
+        """value: the core's load result."""
+
+    class SourcesImported(Fetched):
+        """value: {source: "added" | "updated"}; about: the file's name."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,8 +103,8 @@ class SourcesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="sources", name="read the sources", exit_on_error=False)
     def _fetch_sources(self) -> None:
         overview = jobs.fetch_sources(self.store)
-        if jobs.still_wanted():
-            self.post_message(SourcesFetched(overview))
+        if self.still_wanted():
+            self.post_message(self.SourcesFetched(overview))
 
     @on(SourcesFetched)
     def _show_sources(self, message: SourcesFetched) -> None:
@@ -156,8 +156,8 @@ class SourcesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="load-log", name="read the load log", exit_on_error=False)
     def _fetch_load_log(self, source: str) -> None:
         log = jobs.fetch_load_log(self.store, source)
-        if jobs.still_wanted():
-            self.post_message(LoadLogFetched(log, about=source))
+        if self.still_wanted():
+            self.post_message(self.LoadLogFetched(log, about=source))
 
     @on(LoadLogFetched)
     def _show_load_log(self, message: LoadLogFetched) -> None:
@@ -213,7 +213,7 @@ class SourcesScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="preview", name="preview the file", exit_on_error=False)
     def _fetch_preview(self, source: str, path: Path) -> None:
-        self.post_message(PreviewReady(jobs.preview_extract(self.store, source, path)))
+        self.post_message(self.PreviewReady(jobs.preview_extract(self.store, source, path)))
 
     @on(PreviewReady)
     def _confirm_load(self, message: PreviewReady) -> None:
@@ -232,9 +232,9 @@ class SourcesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="load", name="load the file", exit_on_error=False)
     def _load(self, source: str, path: Path, cancelled: threading.Event) -> None:
         result = jobs.load_extract(
-            self.store, source, path, lambda msg, frac: self.post_message(LoadStepped((msg, frac))), cancelled
+            self.store, source, path, lambda msg, frac: self.post_message(self.LoadStepped((msg, frac))), cancelled
         )
-        self.post_message(LoadFinished(result))
+        self.post_message(self.LoadFinished(result))
 
     @on(LoadStepped)
     def _load_stepped(self, message: LoadStepped) -> None:
@@ -288,7 +288,7 @@ class SourcesScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="import", name="import the sources", exit_on_error=False)
     def _import(self, path: Path) -> None:
-        self.post_message(SourcesImported(jobs.import_sources(self.store, path), about=path.name))
+        self.post_message(self.SourcesImported(jobs.import_sources(self.store, path), about=path.name))
 
     @on(SourcesImported)
     def _imported(self, message: SourcesImported) -> None:

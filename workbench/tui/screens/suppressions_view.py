@@ -2,12 +2,11 @@
 added by hand; ``a`` adds one (a form with a reason), ``x`` withdraws the selected one, ``R`` reads again.
 
 Reading the figures may rebuild ``person_suppressions`` (after a load or a match run), so the jobs open a
-write connection, in a worker, one at a time (``jobs.database_job``).
+write connection, in a worker, one at a time (``suppressions_view_jobs``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,67 +20,22 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from workbench.formatting import plural
-from workbench.tui import jobs, modals
+from workbench.tui import modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.suppressions_view_jobs import (
+    SuppressionsOverview,
+    add_opt_out,
+    read_overview,
+    withdraw_opt_out,
+)
 from workbench.tui.widgets import cells
 
-MANUAL_SHOWN = 200  # manual opt-outs fetched and shown (newest first)
 # The figures an operator decides on come first, so they stay on screen at 120 columns; the long scope
 # (every brand) goes last.
 SUMMARY_COLUMNS = ("suppression", "persons", "entries", "later", "channel", "rule", "effective", "last load",
                    "scope")
 MANUAL_COLUMNS = ("id", "added", "channel", "brand", "who", "reason", "by")
-
-
-@dataclass
-class SuppressionsOverview:
-    summary: list[dict[str, Any]]
-    manual: list[dict[str, Any]]
-    manual_total: int
-
-
-class OverviewRead(Message):
-    def __init__(self, overview: SuppressionsOverview) -> None:
-        super().__init__()
-        self.overview = overview
-
-
-class OptOutSaved(Message):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-def read_overview(store) -> SuppressionsOverview:
-    from workbench.store.sql import scalar
-    from workbench.suppress import list_manual_suppressions, suppression_summary
-
-    with jobs.database_job(store), store.transaction() as conn:
-        summary = suppression_summary(conn)
-        manual = list_manual_suppressions(conn, limit=MANUAL_SHOWN)
-        total = scalar(conn, "SELECT count(*) FROM manual_suppressions WHERE removed_at IS NULL")
-    return SuppressionsOverview(summary, manual, total)
-
-
-def add_opt_out(store, fields: dict[str, Any]) -> dict[str, Any]:
-    import getpass
-
-    from workbench.suppress import add_manual_suppression
-
-    try:
-        user = getpass.getuser()
-    except Exception:
-        user = None
-    with jobs.database_job(store), store.transaction() as conn:
-        return add_manual_suppression(conn, **fields, added_by=user)
-
-
-def withdraw_opt_out(store, manual_id: int, reason: str) -> dict[str, Any]:
-    from workbench.suppress import remove_manual_suppression
-
-    with jobs.database_job(store), store.transaction() as conn:
-        return remove_manual_suppression(conn, manual_id, reason)
 
 
 def who(m: dict[str, Any]) -> str:
@@ -108,6 +62,16 @@ class SuppressionsScreen(WorkbenchScreen):
         Binding("x", "withdraw_opt_out", "Withdraw opt-out", id="suppressions.withdraw"),
         Binding("R", "refresh_suppressions", "Refresh", id="suppressions.refresh"),
     ]
+
+    class OverviewRead(Message):
+        def __init__(self, overview: SuppressionsOverview) -> None:
+            super().__init__()
+            self.overview = overview
+
+    class OptOutSaved(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self) -> None:
         super().__init__()
@@ -136,7 +100,7 @@ class SuppressionsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="suppressions", name="read the suppressions", exit_on_error=False)
     def _read(self) -> None:
-        self.post_message(OverviewRead(read_overview(self.store)))
+        self.post_message(self.OverviewRead(read_overview(self.store)))
 
     @on(OverviewRead)
     def _show(self, message: OverviewRead) -> None:
@@ -173,7 +137,7 @@ class SuppressionsScreen(WorkbenchScreen):
     def _added(self, row: dict[str, Any] | None) -> None:
         """The form saved the opt-out itself (a refusal kept it open with what was typed)."""
         if row:
-            self.post_message(OptOutSaved(f"Opt-out {row['manual_id']} added ({row['channel']}): it reaches "
+            self.post_message(self.OptOutSaved(f"Opt-out {row['manual_id']} added ({row['channel']}): it reaches "
                                           f"{plural(len(row['persons']), 'person')} now."))
 
     def action_withdraw_opt_out(self) -> None:
@@ -191,7 +155,7 @@ class SuppressionsScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="suppressions-write", name="withdraw the opt-out", exit_on_error=False)
     def _withdraw(self, manual_id: int, reason: str) -> None:
         withdraw_opt_out(self.store, manual_id, reason)
-        self.post_message(OptOutSaved(f"Opt-out {manual_id} withdrawn."))
+        self.post_message(self.OptOutSaved(f"Opt-out {manual_id} withdrawn."))
 
     @on(OptOutSaved)
     def _saved(self, message: OptOutSaved) -> None:

@@ -9,6 +9,15 @@ from textual.widgets import ProgressBar, Static
 
 
 class LoadProgress(Horizontal):
+    """One line docked at the bottom of its screen: what the job does, a bar, "Escape cancels"."""
+
+    DEFAULT_CSS = """
+    LoadProgress { dock: bottom; height: 1; margin-bottom: 1; background: $boost; padding: 0 1; }
+    LoadProgress #load-label { width: 1fr; }
+    LoadProgress #load-bar { width: auto; }
+    LoadProgress #load-cancel-hint { width: auto; color: $text-muted; padding-left: 2; }
+    """
+
     def compose(self) -> ComposeResult:
         yield Static("", id="load-label")
         yield ProgressBar(total=100, show_eta=False, id="load-bar")

@@ -1,0 +1,1 @@
+"""Reading the operator's definition files (TOML): see :mod:`workbench.config.toml`."""
