@@ -40,6 +40,7 @@ from workbench.tui.widgets.load_progress import LoadProgress
 
 SORT_ORDER = ("uncertain", "high", "low")
 SORT_LABEL = {"uncertain": "most uncertain first", "high": "highest first", "low": "lowest first"}
+QUEUE_COLUMNS = ("prob.", "status", "record A", "record B")
 PAIR_COLUMNS = ("field", "record A", "record B", "weight", "comparison")  # the weights before the long labels
 CELL_WIDTH = 24  # a record's value is cut to this many characters in the pair table (the detail is in persons)
 
@@ -125,7 +126,7 @@ class MatchesScreen(WorkbenchScreen):
     DEFAULT_CSS = """
     MatchesScreen #matches-counter { padding: 0 1; text-style: bold; }
     MatchesScreen #matches-body { height: 1fr; }
-    MatchesScreen #queue { width: 1fr; min-width: 30; max-width: 60; }
+    MatchesScreen #queue { width: 1fr; min-width: 30; }
     MatchesScreen #pair-side { width: 2fr; }
     MatchesScreen #pair { height: 2fr; }
     MatchesScreen #persons { height: 1fr; }
@@ -172,7 +173,7 @@ class MatchesScreen(WorkbenchScreen):
 
     def on_mount(self) -> None:
         queue = self.query_one("#queue", DataTable)
-        for label in ("probability", "status", "record A", "record B"):
+        for label in QUEUE_COLUMNS:
             queue.add_column(label, key=label)
         pair = self.query_one("#pair", DataTable)
         for label in PAIR_COLUMNS:
