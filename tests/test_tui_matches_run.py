@@ -90,6 +90,8 @@ async def test_escape_stops_matching_from_the_screen_and_nothing_changes(db, mon
         await pilot.pause()
         assert progress.display and "Matching" in str(progress.query_one("#load-label", Static).render())
         assert "preparing the records" in str(progress.query_one("#load-label", Static).render())
+        screen._close_if_idle()  # the idle check starts no worker that would wait for the run
+        assert not [w for w in app.workers if w.group == "matches-close" and not w.is_finished]
         await pilot.press("escape")
         assert "cancelling" in str(progress.query_one("#load-cancel-hint", Static).render())
         release.set()

@@ -187,7 +187,7 @@ class MatchesScreen(WorkbenchScreen):
         self.refresh_queue()
 
     def _close_if_idle(self) -> None:
-        if self.session is not None and not self.busy:
+        if self.session is not None and not self.busy and self.cancel_matching is None:  # a run holds the turn
             self._close_session(True)
 
     @work(thread=True, group="matches-close", name="close the review connection", exit_on_error=False)
