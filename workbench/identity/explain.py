@@ -34,6 +34,13 @@ def record_rows(conn: duckdb.DuckDBPyConnection, record_ids: list[int]) -> dict[
     return {r["record_id"]: r for r in got}
 
 
+def record_labels(conn: duckdb.DuckDBPyConnection, record_ids: list[int]) -> dict[int, str]:
+    """{record_id: "First Last (source)"} for the review queue's list of pairs."""
+    got = rows(conn, "SELECT record_id, first_name, last_name, source FROM records "
+                     "WHERE record_id IN (SELECT unnest(?::BIGINT[]))", [record_ids])
+    return {r["record_id"]: f"{r['first_name'] or ''} {r['last_name'] or ''} ({r['source']})".strip() for r in got}
+
+
 def pair_detail(conn: duckdb.DuckDBPyConnection, record_l: int, record_r: int) -> dict[str, Any]:
     """Everything the review screen shows for one pair."""
     lo, r = min(record_l, record_r), max(record_l, record_r)

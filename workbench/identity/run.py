@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from workbench import clock
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.identity import clusters, prepare, rules, scoring, training
 from workbench.ingest.derived import ensure_derived
 from workbench.store import Store
@@ -79,8 +79,17 @@ class TrainingFailed(Exception):
         self.reason = reason
 
 
-def match(store: Store, full: bool = False, retrain: bool = False, progress: Progress | None = None) -> MatchResult:
-    """One match run in one transaction (rolled back entirely if anything fails)."""
+class MatchCancelled(WorkbenchError):
+    """The operator stopped the match run; its transaction was rolled back (the database is as before)."""
+
+
+def match(store: Store, full: bool = False, retrain: bool = False, progress: Progress | None = None,
+          cancelled: Callable[[], bool] | None = None) -> MatchResult:
+    """One match run in one transaction (rolled back entirely if anything fails).
+
+    ``cancelled`` is asked between the stages of the run (prepare, train, score, cluster): once it says
+    True the run stops with :class:`MatchCancelled` and the transaction is rolled back."""
+    progress = _cancellable(progress, cancelled)
     try:
         with store.transaction() as conn:
             return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress))
@@ -88,6 +97,21 @@ def match(store: Store, full: bool = False, retrain: bool = False, progress: Pro
         with store.transaction() as conn:
             return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress,
                                             fallback=failed.reason))
+
+
+def _cancellable(progress: Progress | None, cancelled: Callable[[], bool] | None) -> Progress | None:
+    """``progress`` that first raises :class:`MatchCancelled` once ``cancelled()`` is true (the last step,
+    "done", is never refused: the run is complete by then)."""
+    if cancelled is None:
+        return progress
+
+    def step(message: str, fraction: float) -> None:
+        if fraction < 1 and cancelled():
+            raise MatchCancelled("Matching cancelled.", "The database is unchanged.")
+        if progress is not None:
+            progress(message, fraction)
+
+    return step
 
 
 def _audited(conn: duckdb.DuckDBPyConnection, result: MatchResult) -> MatchResult:

@@ -67,6 +67,9 @@ class Compiler:
     features: dict[tuple, Feature] = field(default_factory=dict)
     depends: set[str] = field(default_factory=set)  # source kinds, or "source:NAME"
     names: set[str] = field(default_factory=set)  # attributes and functions used
+    # (attribute, 'text') for each text attribute compared (=, <>, IN) with a value written out: the
+    # values that never occur in the data are named with the nearest ones that do (select/values.py)
+    text_values: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def today(self) -> date:

@@ -18,6 +18,7 @@ from workbench.select.expression import Catalog, Compiler, ExpressionError, did_
 from workbench.select.functions import Fragment
 from workbench.select.gate import FreshnessGate, check_freshness
 from workbench.select.steps import SuppressionChoice, choose_suppressions
+from workbench.select.values import unseen_values
 from workbench.store.sql import rows
 
 
@@ -106,6 +107,7 @@ def check_selection(conn: duckdb.DuckDBPyConnection, sel: Selection, refresh: bo
     if refresh:
         ensure_attributes(conn)
     plan = compile_selection(sel, catalog(conn))
+    plan.warnings.extend(unseen_values(conn, plan.compiler.text_values))  # city = 'Bostn': the nearest that occur
     plan.suppressions = choose_suppressions(conn, sel)
     for name in plan.suppressions.not_applicable:
         plan.warnings.append(f"suppression {name!r} does not apply to {sel.channel}"

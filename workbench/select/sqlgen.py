@@ -141,8 +141,22 @@ class Walker:
         left, right = self.coerce(left, right.type), self.coerce(right, left.type)
         self.same_types(left, right, node, f"'{op}'")
         if left.type == "text":  # text compares without regard to case: city = 'Boston' finds BOSTON
+            if op in ("=", "<>"):
+                self.note_value(node.this, node.expression)
+                self.note_value(node.expression, node.this)
             return Fragment(f"(lower({left.sql}) {op} lower({right.sql}))", left.params + right.params)
         return Fragment(f"({left.sql} {op} {right.sql})", left.params + right.params)
+
+    def note_value(self, attribute: exp.Expression, value: exp.Expression) -> None:
+        """Remember ``attribute = 'value'`` (a bare text attribute and a text written out) for the check of
+        values that never occur (:func:`workbench.select.values.unseen_values`)."""
+        if not (isinstance(attribute, exp.Column) and isinstance(value, exp.Literal) and value.is_string):
+            return
+        attr = ATTRIBUTES.get(str(attribute.name).lower())
+        if attr is not None and attr.type == "text":
+            item = (attr.name, str(value.this))
+            if item not in self.c.text_values:
+                self.c.text_values.append(item)
 
     def is_null(self, node: exp.Is) -> Fragment:
         value = self.walk(node.this)
@@ -168,6 +182,8 @@ class Walker:
         if not items:
             raise self.fail("IN needs at least one value", node)
         if value.type == "text":  # without regard to case, like '='
+            for item in node.expressions:
+                self.note_value(node.this, item)
             return Fragment(f"(lower({value.sql}) IN ({', '.join(f'lower({f.sql})' for f in items)}))",
                             value.params + [p for f in items for p in f.params])
         return Fragment(f"({value.sql} IN ({', '.join(f.sql for f in items)}))",

@@ -161,20 +161,18 @@ class Store:
             conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write connection inside one transaction: committed at the end, rolled back on error."""
-        with self.connect() as conn:
-            run(conn, "BEGIN TRANSACTION")
-            try:
+    def transaction(self, held: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write connection inside one transaction: committed at the end, rolled back on error.
+
+        ``held``: a write connection the caller keeps open (from :meth:`connect`, e.g. the TUI's review
+        session, where opening one per decision costs more than the decision) runs the transaction instead
+        of a new connection; it stays open afterwards."""
+        if held is not None:
+            with _in_transaction(held) as conn:
                 yield conn
-            except BaseException:
-                try:
-                    run(conn, "ROLLBACK")
-                except duckdb.Error:
-                    pass
-                raise
-            note_high_water(conn)  # ids written without reserve_ids are never handed out again either
-            run(conn, "COMMIT")
+            return
+        with self.connect() as conn, _in_transaction(conn):
+            yield conn
 
     # -- settings ------------------------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -187,6 +185,21 @@ class Store:
             run(conn, "DELETE FROM settings WHERE key = ?", [key])
             if value is not None:
                 run(conn, "INSERT INTO settings VALUES (?, ?)", [key, value])
+
+
+@contextmanager
+def _in_transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    run(conn, "BEGIN TRANSACTION")
+    try:
+        yield conn
+    except BaseException:
+        try:
+            run(conn, "ROLLBACK")
+        except duckdb.Error:
+            pass
+        raise
+    note_high_water(conn)  # ids written without reserve_ids are never handed out again either
+    run(conn, "COMMIT")
 
 
 class MissingDatabaseError(DatabaseFileError):

@@ -4,15 +4,13 @@ Left, the queue (probability, status, the two names); right, the selected pair f
 comparison's outcome and its match weight, then each record's current person and its other members.
 Keys: a accept, r reject, s skip, u undo, b bulk accept above a probability (after a confirmation that
 says how many pairs and persons change), o change the order, x / X split the left / right record out of
-its person, m merge the two records' persons, M run matching. Every database call runs in a worker.
+its person, m merge the two records' persons, M run matching (its progress shows below; Escape stops it at
+the next stage, rolled back). Every database call runs in a worker (the jobs are in matches_jobs.py).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,169 +21,28 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Static
+from textual.worker import Worker
 
 import workbench.tui.modals as _modals
-from workbench.tui import jobs
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.matches_jobs import (
+    QueueState,
+    ReviewConnection,
+    decide_and_next,
+    preview_bulk,
+    read_detail,
+    read_queue,
+    run_matching,
+)
+from workbench.tui.widgets.load_progress import LoadProgress
 
-QUEUE_FETCHED = 200  # pairs fetched per read of the queue
-IDLE_CLOSE_S = 3.0  # the review connection is closed after this long without a key
 SORT_ORDER = ("uncertain", "high", "low")
 SORT_LABEL = {"uncertain": "most uncertain first", "high": "highest first", "low": "lowest first"}
-
-
-@dataclass
-class QueueState:
-    pairs: list[dict[str, Any]]
-    counts: dict[str, int]
-    names: dict[int, str] = field(default_factory=dict)
-    detail: dict[str, Any] | None = None
-    note: str = ""
-
-
-class QueueRead(Message):
-    def __init__(self, state: QueueState) -> None:
-        super().__init__()
-        self.state = state
-
-
-class Decided(Message):
-    def __init__(self, pair: tuple[int, int], note: str, detail: dict[str, Any] | None) -> None:
-        super().__init__()
-        self.pair, self.note, self.detail = pair, note, detail
-
-
-class DetailRead(Message):
-    def __init__(self, detail: dict[str, Any]) -> None:
-        super().__init__()
-        self.detail = detail
-
-
-# -- jobs (worker threads; no widgets) ----------------------------------------------------------------
-class ReviewConnection:
-    """The review's write connection, kept open while the operator is deciding (opening one costs more
-    than the 100 ms an accept-and-next may take) and closed after IDLE_CLOSE_S without use or when the
-    screen is left, so the TUI still holds no connection while idle."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self._cm = None
-        self._conn = None
-        self.last_used = 0.0
-
-    @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        with jobs.database_job(self.store):
-            if self._conn is None:
-                self._cm = self.store.connect()
-                self._conn = self._cm.__enter__()
-            conn = self._conn
-            conn.execute("BEGIN TRANSACTION").fetchall()
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK").fetchall()
-                raise
-            else:
-                conn.execute("COMMIT").fetchall()
-            finally:
-                self.last_used = time.monotonic()
-
-    def close(self, only_if_idle: bool = False) -> None:
-        with jobs.DB_LOCK:
-            if self._conn is None or (only_if_idle and time.monotonic() - self.last_used < IDLE_CLOSE_S):
-                return
-            cm, self._cm, self._conn = self._cm, None, None
-            cm.__exit__(None, None, None)
-
-
-def read_queue(session: ReviewConnection, sort: str, action: tuple | None = None) -> QueueState:
-    """Apply ``action`` (name, *args) if any, then read the queue and the first pair's detail."""
-    from workbench.identity import decisions
-    from workbench.identity.explain import pair_detail
-    from workbench.store.sql import rows
-
-    note = ""
-    with session.transaction() as conn:
-        if action:
-            note = _apply(conn, decisions, action)
-        pairs = decisions.next_pairs(conn, QUEUE_FETCHED, sort)
-        counts = decisions.queue_counts(conn)
-        ids = [x for p in pairs for x in (p["record_id_l"], p["record_id_r"])]
-        names = {r["record_id"]: f"{r['first_name'] or ''} {r['last_name'] or ''} ({r['source']})".strip()
-                 for r in rows(conn, "SELECT record_id, first_name, last_name, source FROM records "
-                                     "WHERE record_id IN (SELECT unnest(?::BIGINT[]))", [ids])}
-        detail = pair_detail(conn, pairs[0]["record_id_l"], pairs[0]["record_id_r"]) if pairs else None
-    return QueueState(pairs, counts, names, detail, note)
-
-
-def _apply(conn, decisions, action: tuple) -> str:
-    name, *args = action
-    if name == "accept":
-        pid = decisions.accept_pair(conn, args[0], args[1], "reviewed", _user())
-        return f"Accepted: person {pid}."
-    if name == "reject":
-        decisions.reject_pair(conn, args[0], args[1], "reviewed", _user())
-        return "Rejected: kept apart."
-    if name == "undo":
-        done = decisions.undo_last(conn)
-        return f"Undone: {done['decision']}." if done else "Nothing to undo."
-    if name == "bulk":
-        done = decisions.bulk_accept(conn, args[0], by=_user())
-        return f"Accepted {done['accepted']:,} pairs; {done['persons_merged']:,} persons merged away."
-    if name == "split":
-        pid = decisions.split_record(conn, args[0], "split in review", _user())
-        return f"Record {args[0]} is now person {pid}."
-    if name == "merge":
-        pid = decisions.merge_persons(conn, args[0], args[1], "merged in review", _user())
-        return f"Merged into person {pid}."
-    raise ValueError(name)
-
-
-def decide_and_next(session: ReviewConnection, kind: str, pair: tuple[int, int],
-                    following: tuple[int, int] | None) -> tuple[str, dict[str, Any] | None]:
-    """Accept or reject ``pair`` and read the detail of the pair that follows it in the queue (the
-    accept-and-next path: one short transaction on the held connection)."""
-    from workbench.identity import decisions
-    from workbench.identity.explain import pair_detail
-
-    with session.transaction() as conn:
-        note = _apply(conn, decisions, (kind, *pair))
-        detail = pair_detail(conn, *following) if following else None
-    return note, detail
-
-
-def read_detail(session: ReviewConnection, record_l: int, record_r: int) -> dict[str, Any]:
-    from workbench.identity.explain import pair_detail
-
-    with session.transaction() as conn:
-        return pair_detail(conn, record_l, record_r)
-
-
-def preview_bulk(session: ReviewConnection, min_probability: float) -> dict[str, int]:
-    from workbench.identity.decisions import bulk_preview
-
-    with session.transaction() as conn:
-        return bulk_preview(conn, min_probability)
-
-
-def run_matching(session: ReviewConnection) -> str:
-    from workbench.identity.run import match
-
-    session.close()
-    with jobs.database_job(session.store):
-        return match(session.store).message
-
-
-def _user() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:
-        return None
+QUEUE_COLUMNS = ("prob.", "status", "record A", "record B")
+PAIR_COLUMNS = ("field", "record A", "record B", "weight", "comparison")  # the weights before the long labels
+CELL_WIDTH = 24  # a record's value is cut to this many characters in the pair table (the detail is in persons)
 
 
 class ProbabilityModal(WorkbenchModal[float | None]):
@@ -222,16 +79,62 @@ class ProbabilityModal(WorkbenchModal[float | None]):
 
 
 class MatchesScreen(WorkbenchScreen):
+    """Workers post the typed messages below (results of :mod:`matches_jobs`); ``@on`` handlers show them."""
+
+    class QueueRead(Message):
+        """The queue (after an action, if any) and the first pair's detail."""
+
+        def __init__(self, state: QueueState) -> None:
+            super().__init__()
+            self.state = state
+
+    class Decided(Message):
+        """A pair was accepted or rejected; ``detail`` is the pair that follows it."""
+
+        def __init__(self, pair: tuple[int, int], note: str, detail: dict[str, Any] | None) -> None:
+            super().__init__()
+            self.pair, self.note, self.detail = pair, note, detail
+
+    class DetailRead(Message):
+        def __init__(self, detail: dict[str, Any]) -> None:
+            super().__init__()
+            self.detail = detail
+
+    class BulkPreviewed(Message):
+        """How many pairs and persons a bulk accept at ``probability`` changes."""
+
+        def __init__(self, probability: float, preview: dict[str, int]) -> None:
+            super().__init__()
+            self.probability, self.preview = probability, preview
+
+    class MatchProgress(Message):
+        def __init__(self, step: str, fraction: float) -> None:
+            super().__init__()
+            self.step, self.fraction = step, fraction
+
+    class Matched(Message):
+        """A match run finished; ``summary`` says what it did."""
+
+        def __init__(self, summary: str) -> None:
+            super().__init__()
+            self.summary = summary
+
     MODE = "matches"
     AUTO_FOCUS = "#queue"
+    # The pair's side gets the room: at 120 columns both records and the weights are on screen (the weight
+    # comes before the long comparison label, which may be cut).
     DEFAULT_CSS = """
     MatchesScreen #matches-counter { padding: 0 1; text-style: bold; }
     MatchesScreen #matches-body { height: 1fr; }
-    MatchesScreen #queue { width: 2fr; }
-    MatchesScreen #pair-side { width: 3fr; }
+    MatchesScreen #queue { width: 1fr; min-width: 30; }
+    MatchesScreen #pair-side { width: 2fr; }
     MatchesScreen #pair { height: 2fr; }
     MatchesScreen #persons { height: 1fr; }
-    MatchesScreen #matches-note { color: $text-muted; padding: 0 1; }
+    MatchesScreen #matches-note { color: $text-muted; padding: 0 1; height: auto; }
+    MatchesScreen LoadProgress { dock: bottom; height: 1; margin-bottom: 1; background: $boost; padding: 0 1; }
+    MatchesScreen #load-label { width: 1fr; }
+    MatchesScreen #load-bar { width: auto; }
+    MatchesScreen #load-cancel-hint { width: auto; color: $text-muted; padding-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "decide('accept')", "Accept", id="matches.accept"),
@@ -244,6 +147,7 @@ class MatchesScreen(WorkbenchScreen):
         Binding("X", "split(1)", "Split right", id="matches.split_right", show=False),
         Binding("m", "merge_persons", "Merge persons", id="matches.merge", show=False),
         Binding("M", "run_matching", "Run matching", id="matches.run"),
+        Binding("escape", "cancel_matching", "Cancel matching", id="matches.cancel_run"),
     ]
 
     def __init__(self) -> None:
@@ -255,6 +159,7 @@ class MatchesScreen(WorkbenchScreen):
         self.session: ReviewConnection | None = None
         self.counts = {"reviewed": 0, "left": 0}
         self.decided_since_read = 0
+        self.cancel_matching: threading.Event | None = None  # set while a match run is under way
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="matches-counter")
@@ -264,23 +169,25 @@ class MatchesScreen(WorkbenchScreen):
                 yield DataTable(id="pair", cursor_type="row")
                 yield DataTable(id="persons", cursor_type="row")
         yield Static("", id="matches-note")
+        yield LoadProgress(id="match-progress")
 
     def on_mount(self) -> None:
         queue = self.query_one("#queue", DataTable)
-        for label in ("probability", "status", "record A", "record B"):
+        for label in QUEUE_COLUMNS:
             queue.add_column(label, key=label)
         pair = self.query_one("#pair", DataTable)
-        for label in ("field", "record A", "record B", "comparison", "weight"):
+        for label in PAIR_COLUMNS:
             pair.add_column(label, key=label)
         persons = self.query_one("#persons", DataTable)
         for label in ("", "person", "record", "source", "key", "name", "ZIP"):
             persons.add_column(label or "side", key=label or "side")
+        self.query_one(LoadProgress).display = False
         self.session = ReviewConnection(self.store)
         self.set_interval(1.0, self._close_if_idle)
         self.refresh_queue()
 
     def _close_if_idle(self) -> None:
-        if self.session is not None and not self.busy:
+        if self.session is not None and not self.busy and self.cancel_matching is None:  # a run holds the turn
             self._close_session(True)
 
     @work(thread=True, group="matches-close", name="close the review connection", exit_on_error=False)
@@ -304,12 +211,12 @@ class MatchesScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="matches", name="read the review queue", exit_on_error=False)
     def _read(self, action: tuple | None) -> None:
         try:
-            self.post_message(QueueRead(read_queue(self.session, self.sort, action)))
+            self.post_message(self.QueueRead(read_queue(self.session, self.sort, action)))
         finally:
             self.busy = False
 
     @on(QueueRead)
-    def _show_queue(self, message: QueueRead) -> None:
+    def _show_queue(self, message: MatchesScreen.QueueRead) -> None:
         state = message.state
         self.pairs = state.pairs
         table = self.query_one("#queue", DataTable)
@@ -345,10 +252,10 @@ class MatchesScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="matches-detail", name="read the pair", exit_on_error=False)
     def _load_detail(self, lo: int, r: int) -> None:
-        self.post_message(DetailRead(read_detail(self.session, lo, r)))
+        self.post_message(self.DetailRead(read_detail(self.session, lo, r)))
 
     @on(DetailRead)
-    def _detail_read(self, message: DetailRead) -> None:
+    def _detail_read(self, message: MatchesScreen.DetailRead) -> None:
         self._show_detail(message.detail)
 
     def _show_detail(self, detail: dict[str, Any] | None) -> None:
@@ -363,11 +270,11 @@ class MatchesScreen(WorkbenchScreen):
             c = by_field.get(f["field"])
             first = c is not None and c["fields"][0] == f["field"]
             weight = f"{c['weight']:+.1f}" if first and c["weight"] is not None else ""
-            pair.add_row(f["field"], f["left"], f["right"], f"{c['comparison']}: {c['level']}" if first else "",
-                         weight)
+            pair.add_row(f["field"], _cut(f["left"]), _cut(f["right"]), weight,
+                         f"{c['comparison']}: {c['level']}" if first else "")
         total = detail["match_weight"]
-        pair.add_row("", "", "", "match weight (with prior)" if total is not None else "",
-                     f"{total:+.1f}" if total is not None else "")
+        pair.add_row("match weight" if total is not None else "", "", "", f"{total:+.1f}" if total is not None else "",
+                     "with the prior" if total is not None else "")
         for side, person in zip(("A", "B"), detail["persons"], strict=True):
             persons.add_row(side, str(person["person_id"]), str(person["record_id"]), "", "",
                             f"{person['records']} record(s)", "")
@@ -399,12 +306,12 @@ class MatchesScreen(WorkbenchScreen):
     def _decide(self, kind: str, pair: tuple[int, int], following: tuple[int, int] | None) -> None:
         try:
             note, detail = decide_and_next(self.session, kind, pair, following)
-            self.post_message(Decided(pair, note, detail))
+            self.post_message(self.Decided(pair, note, detail))
         finally:
             self.busy = False
 
     @on(Decided)
-    def _decided(self, message: Decided) -> None:
+    def _decided(self, message: MatchesScreen.Decided) -> None:
         """Move on at once; the queue is read again now and then (pairs a merge resolved drop out then)."""
         self.pairs = [p for p in self.pairs if (p["record_id_l"], p["record_id_r"]) != message.pair]
         table = self.query_one("#queue", DataTable)
@@ -460,10 +367,11 @@ class MatchesScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="matches", name="count the pairs to accept", exit_on_error=False)
     def _bulk_preview(self, value: float) -> None:
-        preview = preview_bulk(self.session, value)
-        self.app.call_from_thread(self._bulk_confirm, value, preview)
+        self.post_message(self.BulkPreviewed(value, preview_bulk(self.session, value)))
 
-    def _bulk_confirm(self, value: float, preview: dict[str, int]) -> None:
+    @on(BulkPreviewed)
+    def _bulk_confirm(self, message: MatchesScreen.BulkPreviewed) -> None:
+        value, preview = message.probability, message.preview
         held = (f" {preview['held_back']:,} pairs held by the guards (one household, two people) are left "
                 "for review one by one.") if preview.get("held_back") else ""
         if not preview["pairs"]:
@@ -475,18 +383,56 @@ class MatchesScreen(WorkbenchScreen):
                          f"({preview['persons_merged']:,} merged away). Undo with u.{held}"),
             lambda yes: yes and self.refresh_queue(("bulk", value)))
 
-    # -- matching -------------------------------------------------------------------------------
+    # -- matching: progress below, Escape stops it at the next stage (rolled back) ---------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_matching":
+            return self.cancel_matching is not None
+        if action == "run_matching":
+            return None if self.cancel_matching is not None else True
+        return True
+
     def action_run_matching(self) -> None:
-        self.notify("Matching… (new and changed records)")
-        self._match()
+        if self.cancel_matching is not None:
+            return
+        self.cancel_matching = threading.Event()
+        self.query_one(LoadProgress).start("Matching new and changed records")
+        self.refresh_bindings()
+        self._match(self.cancel_matching)
 
     @work(thread=True, exclusive=True, group="matches-run", name="run matching", exit_on_error=False)
-    def _match(self) -> None:
-        message = run_matching(self.session)
-        self.app.call_from_thread(self._matched, message)
+    def _match(self, cancelled: threading.Event) -> None:
+        summary = run_matching(self.session, lambda m, f: self.post_message(self.MatchProgress(m, f)), cancelled)
+        self.post_message(self.Matched(summary))
 
-    def _matched(self, message: str) -> None:
-        self.notify(message)
+    @on(MatchProgress)
+    def _match_step(self, message: MatchesScreen.MatchProgress) -> None:
+        if self.cancel_matching is not None:
+            self.query_one(LoadProgress).step(message.step, message.fraction)
+
+    @on(Matched)
+    def _matched(self, message: MatchesScreen.Matched) -> None:
+        self._matching_ended()
+        self.notify(message.summary)
         self.refresh_queue()
         if hasattr(self.app, "data_changed"):
             self.app.data_changed()
+
+    def action_cancel_matching(self) -> None:
+        if self.cancel_matching is not None:
+            self.cancel_matching.set()
+            self.query_one(LoadProgress).stopping()
+
+    def _matching_ended(self) -> None:
+        self.cancel_matching = None
+        self.query_one(LoadProgress).finish()
+        self.refresh_bindings()
+
+    def job_failed(self, worker: Worker) -> None:
+        if worker.group == "matches-run":
+            self._matching_ended()
+
+
+def _cut(value: Any, width: int = CELL_WIDTH) -> str:
+    """A record's value, cut to ``width`` characters (with …) so both records fit beside the weights."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

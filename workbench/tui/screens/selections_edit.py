@@ -28,11 +28,19 @@ from textual.worker import Worker
 
 from workbench.errors import ConfigError
 from workbench.formatting import plural
-from workbench.tui import jobs, modals
+from workbench.tui import modals
 from workbench.tui.modals import WorkbenchModal
 from workbench.tui.modals.confirm import ConfirmModal, confirm_write
 from workbench.tui.modals.unsaved import UnsavedModal
 from workbench.tui.screens.base import WorkbenchScreen
+from workbench.tui.screens.selections_jobs import (
+    count_text,
+    export,
+    preflight_export,
+    read_definition,
+    read_list,
+    save_text,
+)
 from workbench.tui.widgets import cells
 from workbench.tui.widgets.load_progress import LoadProgress
 
@@ -57,41 +65,6 @@ share = 0.1
 keycode = "X1"
 contact = false
 """
-
-
-class Done(Message):
-    """A job's result: ``what`` names the job, ``data`` is what it returned."""
-
-    def __init__(self, what: str, data: Any = None, tag: Any = None) -> None:
-        super().__init__()
-        self.what, self.data, self.tag = what, data, tag
-
-
-# -- jobs (worker threads; the core only) -----------------------------------------------------------
-def read_list(store) -> list[dict[str, Any]]:
-    from workbench.select.saved import list_selections
-
-    with jobs.reading(store) as conn:
-        return list_selections(conn)
-
-
-def read_definition(store, name: str) -> str:
-    from workbench.select.saved import get_selection
-
-    with jobs.reading(store) as conn:
-        return get_selection(conn, name).to_toml()
-
-
-def count_text(store, text: str) -> Any:
-    """The waterfall of an edited definition, or the ConfigError that says why it does not check."""
-    from workbench.select.counts import count_definition, single_selection
-
-    try:
-        sel = single_selection(text)
-        with jobs.database_job(store):
-            return count_definition(store, sel)
-    except ConfigError as exc:
-        return exc
 
 
 class ExportModal(WorkbenchModal[dict[str, str] | None]):
@@ -131,6 +104,51 @@ class ExportModal(WorkbenchModal[dict[str, str] | None]):
 
 
 class SelectionsScreen(WorkbenchScreen):
+    """Workers post the typed messages below (results of :mod:`selections_jobs`); ``@on`` handlers show them."""
+
+    class ListRead(Message):
+        """The stored selections; ``select`` is the one to highlight (None: keep the current one)."""
+
+        def __init__(self, found: list[dict[str, Any]], select: str | None) -> None:
+            super().__init__()
+            self.found, self.select = found, select
+
+    class DefinitionRead(Message):
+        def __init__(self, name: str, text: str) -> None:
+            super().__init__()
+            self.name, self.text = name, text
+
+    class Counted(Message):
+        """The waterfall of the text edited at ``generation`` (or the ConfigError why it does not check)."""
+
+        def __init__(self, result: Any, generation: int) -> None:
+            super().__init__()
+            self.result, self.generation = result, generation
+
+    class Saved(Message):
+        def __init__(self, result: dict[str, Any]) -> None:
+            super().__init__()
+            self.result = result
+
+    class ExportStep(Message):
+        """How far the check before an export, or the export, got."""
+
+        def __init__(self, step: str, fraction: float) -> None:
+            super().__init__()
+            self.step, self.fraction = step, fraction
+
+    class Checked(Message):
+        """The check before an export: the waterfall and the freshness gate, for the confirmation."""
+
+        def __init__(self, waterfall: Any, gate: Any, answer: dict[str, Any]) -> None:
+            super().__init__()
+            self.waterfall, self.gate, self.answer = waterfall, gate, answer
+
+    class Exported(Message):
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
     MODE = "selections"
     AUTO_FOCUS = "#selection-list"
     DEFAULT_CSS = """
@@ -199,14 +217,11 @@ class SelectionsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="selections-list", name="read the selections", exit_on_error=False)
     def _read_list(self, select: str | None) -> None:
-        self.post_message(Done("list", read_list(self.store), select))
+        self.post_message(self.ListRead(read_list(self.store), select))
 
-    @on(Done)
-    def _done(self, message: Done) -> None:
-        handler = getattr(self, f"_show_{message.what}")
-        handler(message.data, message.tag)
-
-    def _show_list(self, found: list[dict[str, Any]], select: str | None) -> None:
+    @on(ListRead)
+    def _show_list(self, message: SelectionsScreen.ListRead) -> None:
+        found, select = message.found, message.select
         table = self.query_one("#selection-list", DataTable)
         table.clear()
         self.saved = {s["name"]: s for s in found}
@@ -272,9 +287,11 @@ class SelectionsScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="selection-definition", name="read the selection",
           exit_on_error=False)
     def _read_definition(self, name: str) -> None:
-        self.post_message(Done("definition", read_definition(self.store, name), name))
+        self.post_message(self.DefinitionRead(name, read_definition(self.store, name)))
 
-    def _show_definition(self, text: str, name: str) -> None:
+    @on(DefinitionRead)
+    def _show_definition(self, message: SelectionsScreen.DefinitionRead) -> None:
+        name, text = message.name, message.text
         if name != self.current:
             return
         self.saved_text = text
@@ -307,9 +324,11 @@ class SelectionsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="selection-count", name="count the selection", exit_on_error=False)
     def _count(self, text: str, generation: int) -> None:
-        self.post_message(Done("count", count_text(self.store, text), generation))
+        self.post_message(self.Counted(count_text(self.store, text), generation))
 
-    def _show_count(self, result: Any, generation: int) -> None:
+    @on(Counted)
+    def _show_count(self, message: SelectionsScreen.Counted) -> None:
+        result, generation = message.result, message.generation
         if generation != self.generation:
             return  # the operator typed on: a newer count is coming
         if isinstance(result, ConfigError):
@@ -355,12 +374,11 @@ class SelectionsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="selection-save", name="save the selection", exit_on_error=False)
     def _save(self, text: str) -> None:
-        from workbench.select.counts import save_edited
+        self.post_message(self.Saved(save_text(self.store, text)))
 
-        with jobs.database_job(self.store):
-            self.post_message(Done("saved", save_edited(self.store, text)))
-
-    def _show_saved(self, result: dict[str, Any], _tag: Any) -> None:
+    @on(Saved)
+    def _show_saved(self, message: SelectionsScreen.Saved) -> None:
+        result = message.result
         what = {"unchanged": "unchanged", "added": "saved", "updated": "saved"}[result["status"]]
         self.notify(escape(f"{result['name']}: {what} (version {result['version']})"), title="Selection")
         self.current = result["name"]
@@ -401,21 +419,21 @@ class SelectionsScreen(WorkbenchScreen):
 
     def _begin_preflight(self, name: str, answer: dict[str, Any]) -> None:
         # the check may first match people records loaded since the last match, or apply loaded moves
+        self.cancel_export = threading.Event()  # Escape stops the check too
         self.query_one(LoadProgress).start(f"Checking {name}")
-        self._preflight(name, answer)
+        self.refresh_bindings()
+        self._preflight(name, answer, self.cancel_export)
 
     @work(thread=True, exclusive=True, group="selection-export", name="check the export", exit_on_error=False)
-    def _preflight(self, name: str, answer: dict[str, str]) -> None:
-        from workbench.select.counts import preflight
+    def _preflight(self, name: str, answer: dict[str, str], cancelled: threading.Event) -> None:
+        wf, gate = preflight_export(self.store, name, lambda m, f: self.post_message(self.ExportStep(m, f)),
+                                    cancelled)
+        self.post_message(self.Checked(wf, gate, {**answer, "name": name}))
 
-        with jobs.database_job(self.store):
-            wf, gate = preflight(self.store, name,
-                                 progress=lambda m, f: self.post_message(Done("export_step", (m, f))))
-        self.post_message(Done("preflight", (wf, gate), {**answer, "name": name}))
-
-    def _show_preflight(self, found: tuple[Any, Any], answer: dict[str, str]) -> None:
-        self.query_one(LoadProgress).finish()
-        wf, gate = found
+    @on(Checked)
+    def _show_preflight(self, message: SelectionsScreen.Checked) -> None:
+        self._export_ended()
+        wf, gate, answer = message.waterfall, message.gate, message.answer
         detail = (f"{wf.net:,} persons in contact cells will be written to {answer['path']} and recorded in the "
                   f"contact history as campaign {answer['campaign']}; {wf.held_out:,} held out (recorded, "
                   "not written).")
@@ -437,19 +455,17 @@ class SelectionsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, group="selection-export", name="export the selection", exit_on_error=False)
     def _export(self, answer: dict[str, str], allow_stale: bool, cancelled: threading.Event) -> None:
-        from workbench.export.run import export_selection
+        result = export(self.store, answer, allow_stale, lambda m, f: self.post_message(self.ExportStep(m, f)),
+                        cancelled)
+        self.post_message(self.Exported(result))
 
-        with jobs.database_job(self.store):
-            result = export_selection(self.store, answer["name"], Path(answer["path"]), campaign=answer["campaign"],
-                                      allow_stale=allow_stale, force=bool(answer.get("force")),
-                                      cancelled=cancelled.is_set,
-                                      progress=lambda m, f: self.post_message(Done("export_step", (m, f))))
-        self.post_message(Done("exported", result))
+    @on(ExportStep)
+    def _show_export_step(self, message: SelectionsScreen.ExportStep) -> None:
+        self.query_one(LoadProgress).step(message.step, message.fraction)
 
-    def _show_export_step(self, step: tuple[str, float], _tag: Any) -> None:
-        self.query_one(LoadProgress).step(*step)
-
-    def _show_exported(self, result: Any, _tag: Any) -> None:
+    @on(Exported)
+    def _show_exported(self, message: SelectionsScreen.Exported) -> None:
+        result = message.result
         self._export_ended()
         self.notify(escape(f"{result.rows:,} rows ({plural(result.seeds, 'seed')}) written to {result.file}; contact history "
                            f"recorded as {result.campaign}. sha256 {result.sha256[:16]}…"), title="Exported",
