@@ -327,7 +327,7 @@ def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: s
                    x.person_id IS NOT NULL AS do_not_contact
             FROM keys k
             LEFT JOIN rfm_scores s ON s.person_id = k.person_id AND s.brand = ?
-            LEFT JOIN churn_scores c ON c.person_id = k.person_id
+            LEFT JOIN churn_scores c ON c.person_id = k.person_id AND c.brand = ?
             LEFT JOIN treat t ON t.segment = s.segment
             LEFT JOIN dnc x ON x.person_id = k.person_id
         )
@@ -341,9 +341,18 @@ def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: s
             neutralise_value(d.suppressed_treatment),
             neutralise_value(d.default_treatment),
             d.brand or ALL_BRANDS,
+            _churn_brand(conn, d.brand),
         ],
     )
     return scalar(conn, f"SELECT count(*) FROM {_ROWS}") or 0
+
+
+def _churn_brand(conn: duckdb.DuckDBPyConnection, brand: str | None) -> str:
+    """The churn scores a publish of ``brand`` carries: the brand's model's when it was scored, else the
+    all-brands model's."""
+    if brand and scalar(conn, "SELECT count(*) FROM churn_scores WHERE brand = ?", [brand]):
+        return brand
+    return ALL_BRANDS
 
 
 def _file_select(d: PublishDefinition, source: str, mode: str) -> tuple[str, list[Any]]:
