@@ -77,6 +77,7 @@ def build() -> tuple[Output, dict]:
         "segments": Counter(segments.values()),
         "frustrated": len(frustrated),
         "lapsers": len(lapsing.lapse_day),
+        "lapse_days": lapsing.lapse_day,  # customer id -> the planted lapse day (for the churn test)
         "moved": Counter(h.move_code for h in pop.households if h.move_code),
         "suppressed_people": len({r[0] for r in truth}),
     }
