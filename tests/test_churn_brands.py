@@ -115,3 +115,19 @@ def test_cli_all_brands(brand_store):
     assert json.loads(shown.output)["model"]["brand"] == "tidewater"
     both = runner.invoke(main, ["--db", db, "model", "churn", "train", "--all-brands", "--brand", "ember"])
     assert both.exit_code == 2
+
+
+def test_the_customer_view_shows_each_brands_churn(brand_store):
+    from workbench.contacts.customer import customer_view
+    from workbench.contacts.customer_text import customer_sections
+
+    with brand_store.transaction() as conn:
+        train_all_brands(conn)
+        score_churn(conn)
+        person = scalar(conn, "SELECT min(person_id) FROM churn_scores WHERE brand = 'ember'")
+        overall = scalar(conn, "SELECT score FROM churn_scores WHERE brand = '' AND person_id = ?", [person])
+        ember = scalar(conn, "SELECT score FROM churn_scores WHERE brand = 'ember' AND person_id = ?", [person])
+        view = customer_view(conn, person, with_triggers=False)
+    assert view["churn"]["score"] == overall and view["churn"]["brands"][0]["score"] == ember
+    title = next(s.title for s in customer_sections(view) if s.key == "segments")
+    assert f"churn {overall:.2f}" in title and f"by brand: ember {ember:.2f}" in title
