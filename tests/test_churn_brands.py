@@ -126,8 +126,30 @@ def test_the_customer_view_shows_each_brands_churn(brand_store):
         score_churn(conn)
         person = scalar(conn, "SELECT min(person_id) FROM churn_scores WHERE brand = 'ember'")
         overall = scalar(conn, "SELECT score FROM churn_scores WHERE brand = '' AND person_id = ?", [person])
-        ember = scalar(conn, "SELECT score FROM churn_scores WHERE brand = 'ember' AND person_id = ?", [person])
+        ember = scalar(
+            conn, "SELECT score FROM churn_scores WHERE brand = 'ember' AND person_id = ?", [person]
+        )
         view = customer_view(conn, person, with_triggers=False)
     assert view["churn"]["score"] == overall and view["churn"]["brands"][0]["score"] == ember
     title = next(s.title for s in customer_sections(view) if s.key == "segments")
     assert f"churn {overall:.2f}" in title and f"by brand: ember {ember:.2f}" in title
+
+
+def test_a_brand_publish_carries_that_brands_churn_scores(brand_store, tmp_path):
+    import csv
+
+    from workbench.segments.publish import run_publish
+    from workbench.segments.publish_def import parse_publish
+
+    with brand_store.transaction() as conn:
+        train_all_brands(conn)
+        score_churn(conn)
+        want = {
+            f"K{r['person_id']}": f"{round(r['score'], 4)}"
+            for r in rows(conn, "SELECT person_id, score FROM churn_scores WHERE brand = 'ember'")
+        }
+    text = 'name = "ember_ops"\nbrand = "ember"\n[systems.crm]\nfile = "ember.csv"\n'
+    run_publish(brand_store, parse_publish(text, "SEGMENTS.toml", tmp_path), allow_stale=True)
+    with open(tmp_path / "ember.csv", newline="") as f:
+        got = {r["source_key"]: r["churn_score"] for r in csv.DictReader(f) if r["churn_score"]}
+    assert got and got == {k: v for k, v in want.items() if k in got} and set(got) == set(want)

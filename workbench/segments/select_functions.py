@@ -50,7 +50,9 @@ def segment_functions() -> list[Any]:
             raise ValueError(f"kind must be 'score' or 'decile', not {args['kind']!r}")
         brand = _brand(args, ctx)
         column = ctx.feature(
-            ("churn", kind, brand), f"SELECT person_id, {kind} AS v FROM churn_scores WHERE brand = ?", [brand]
+            ("churn", kind, brand),
+            f"SELECT person_id, {kind} AS v FROM churn_scores WHERE brand = ?",
+            [brand],
         )
         return Fragment(column, [], "number")
 
