@@ -7,7 +7,7 @@
 - :func:`score_churn(conn, allow_stale=False, max_age=None, brand=None)`: score persons into ``churn_scores``
   (per brand).
 - :func:`latest_model(conn, brand=None)`, :func:`churn_deciles(conn, brand='')`: read them back.
-- :func:`churn_trigger_measure(measure, brand)`: ``churn_score`` / ``churn_decile`` in triggers.
+- :mod:`workbench.model.measures`: ``churn_score`` / ``churn_decile`` as trigger measures.
 
 See docs/segments.md.
 """
