@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE))
 
 from synth import address_files, event_files, people_files, suppression_files, transaction_files  # noqa: E402
 from synth.declarations import SOURCES_TOML  # noqa: E402
+from synth.lapsing import Lapsing  # noqa: E402
 from synth.lookup import Known  # noqa: E402
 from synth.people_accounts import build_accounts  # noqa: E402
 from synth.population import build_population  # noqa: E402
@@ -38,11 +39,12 @@ def build() -> tuple[Output, dict]:
     out = Output()
     people_files.write_web(rng, out, acc)
     people_files.write_ecom(out, acc)
-    segments = transaction_files.write_orders(rng, out, acc, pop)
+    lapsing = Lapsing()  # its own random stream: the planted lapsing the churn model must find
+    segments = transaction_files.write_orders(rng, out, acc, pop, lapsing)
     visits = transaction_files.write_sales(rng, out, acc)
     people_files.write_pos(out, acc, visits)
     people_files.write_truth(out, acc, pop)
-    frustrated = event_files.write_callcentre(rng, out, acc)
+    frustrated = event_files.write_callcentre(rng, out, acc, lapsing.calls)
     event_files.write_partner(rng, out, acc)
 
     known, truth = Known(acc, pop), []
@@ -74,6 +76,8 @@ def build() -> tuple[Output, dict]:
         "records": Counter(a.source for a in acc.all() if a.key),
         "segments": Counter(segments.values()),
         "frustrated": len(frustrated),
+        "lapsers": len(lapsing.lapse_day),
+        "lapse_days": lapsing.lapse_day,  # customer id -> the planted lapse day (for the churn test)
         "moved": Counter(h.move_code for h in pop.households if h.move_code),
         "suppressed_people": len({r[0] for r in truth}),
     }
@@ -101,7 +105,7 @@ def summary(out: Output, figures: dict, extract_bytes: int, target: Path) -> str
         f"people records: " + ", ".join(f"{k} {v}" for k, v in sorted(figures["records"].items())),
         "  ecom buyer segments: " + ", ".join(f"{k} {v}" for k, v in sorted(figures["segments"].items())),
         f"  moved households: {dict(sorted(figures['moved'].items()))}; frustrated callers: "
-        f"{figures['frustrated']}; people truly suppressed somewhere: {figures['suppressed_people']}",
+        f"{figures['frustrated']}; planted lapsers: {figures['lapsers']}; people truly suppressed somewhere: {figures['suppressed_people']}",
         f"  {len(out.loads)} loads, {len(out.rejects)} rows a loader must reject, "
         f"extracts {extract_bytes / 1e6:.2f} MB",
         "  rows per load:",

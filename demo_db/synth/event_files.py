@@ -38,8 +38,11 @@ PARTNER_MONTHS = [
 ]
 
 
-def write_callcentre(rng: random.Random, out: Output, acc: Accounts) -> list[str]:
-    """Write the monthly files; returns the customer ids with 3+ support calls inside 14 days."""
+def write_callcentre(
+    rng: random.Random, out: Output, acc: Accounts, history: list[tuple[datetime, str, str]] = ()
+) -> list[str]:
+    """Write the monthly files (the first also carries ``history``: earlier calls, such as the planted
+    lapsers' trouble); returns the customer ids with 3+ support calls inside 14 days."""
     first = CALL_CUTS[0] - timedelta(days=30)
     known = [a for a in acc.ecom if a.key and a.created < first]
     events = []
@@ -57,14 +60,20 @@ def write_callcentre(rng: random.Random, out: Output, acc: Accounts) -> list[str
     for key in ("C0999871", "C0999872"):  # callers whose account the e-commerce system never sent us
         events.append((_when(rng, first, CALL_CUTS[-1] - timedelta(hours=14)), key, "order_enquiry"))
     events.sort()
+    staff = {e: (rng.randint(1, 24), rng.randint(45, 1900)) for e in events}  # the main stream, as before
+    history_rng = random.Random(len(history))
+    for e in sorted(h for h in history if h[0] < CALL_CUTS[-1]):
+        events.append(e)
+        staff.setdefault(e, (history_rng.randint(1, 24), history_rng.randint(45, 1900)))
+    events.sort()
     rows = [
         [
             f"CC{700_001 + i}",
             key,
             kind,
             f"{when:%Y-%m-%d %H:%M:%S}",
-            f"agent{rng.randint(1, 24):02d}",
-            str(rng.randint(45, 1900)),
+            f"agent{staff[(when, key, kind)][0]:02d}",
+            str(staff[(when, key, kind)][1]),
         ]
         for i, (when, key, kind) in enumerate(events)
     ]

@@ -7,6 +7,7 @@ import random
 from datetime import datetime, timedelta
 
 from synth import reference as ref
+from synth.lapsing import Lapsing
 from synth.people_accounts import FIRST_DAILY, Account, Accounts
 from synth.people_files import POS_CUTS
 from synth.population import Population
@@ -38,8 +39,12 @@ ORDER_DAYS = [datetime(2026, 11, d) for d in range(20, 25)]  # files cut at midn
 POS_HISTORY_START = datetime(2025, 5, 1)
 
 
-def write_orders(rng: random.Random, out: Output, acc: Accounts, pop: Population) -> dict[str, str]:
-    """Write the daily order files; returns {customer_id: segment} (for the summary and tests)."""
+def write_orders(
+    rng: random.Random, out: Output, acc: Accounts, pop: Population, lapsing: Lapsing | None = None
+) -> dict[str, str]:
+    """Write the daily order files; returns {customer_id: segment} (for the summary and tests). With
+    ``lapsing``, its lapsers' orders follow a rhythm that slows down to their lapse day; the orders it adds
+    draw their brand, amount and category from its own generator (the main stream stays as it was)."""
     orders, segments = [], {}
     week_ago = FIRST_DAILY - timedelta(days=7)
     for a in acc.ecom:
@@ -49,21 +54,14 @@ def write_orders(rng: random.Random, out: Output, acc: Accounts, pop: Population
         segments[a.key] = segment
         weights = _brand_taste(rng, pop, a)
         p_return = 0.8 if segment == "serial_returner" else 0.07
-        for when in _order_times(rng, a, segment):
-            brand = rng.choices(ref.BRANDS, weights=weights)[0]
-            scale = 1.35 if segment == "heavy" else 1.0
-            amount = max(4.99, ref.MEDIAN_AMOUNT[brand] * scale * math.exp(rng.gauss(0, 0.6)))
-            orders.append(
-                [
-                    when,
-                    a.key,
-                    f"{amount:.2f}",
-                    brand,
-                    "web",
-                    rng.choice(ref.CATEGORIES[brand]),
-                    "Y" if rng.random() < p_return else "N",
-                ]
-            )
+        scale = 1.35 if segment == "heavy" else 1.0
+        times = _order_times(rng, a, segment)
+        drawn = [_order_values(rng, weights, scale, p_return) for _ in times]  # the main stream, as before
+        if lapsing is not None:
+            times = lapsing.plan(a.key, segment, a.created, times, ORDERS_END)
+            drawn += [_order_values(lapsing.rng, weights, scale, p_return) for _ in times[len(drawn) :]]
+        for when, values in zip(times, drawn, strict=False):
+            orders.append([when, a.key, *values])
     orders.sort(key=lambda o: (o[0], o[1]))
     rows = [[f"W{3_000_001 + i}", o[1], f"{o[0]:%Y-%m-%d %H:%M:%S}", *o[2:]] for i, o in enumerate(orders)]
     for n, day in enumerate(ORDER_DAYS):
@@ -85,6 +83,14 @@ def write_orders(rng: random.Random, out: Output, acc: Accounts, pop: Population
             bad=bad,
         )
     return segments
+
+
+def _order_values(rng: random.Random, weights: list[float], scale: float, p_return: float) -> list[str]:
+    """amount, brand, channel, category, returned of one order (the draws in their historical order)."""
+    brand = rng.choices(ref.BRANDS, weights=weights)[0]
+    amount = max(4.99, ref.MEDIAN_AMOUNT[brand] * scale * math.exp(rng.gauss(0, 0.6)))
+    category = rng.choice(ref.CATEGORIES[brand])
+    return [f"{amount:.2f}", brand, "web", category, "Y" if rng.random() < p_return else "N"]
 
 
 def write_sales(rng: random.Random, out: Output, acc: Accounts) -> dict[str, list[datetime]]:

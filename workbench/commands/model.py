@@ -23,48 +23,70 @@ def churn() -> None:
     "--horizon",
     "horizon",
     type=int,
-    default=180,
-    show_default=True,
-    help="N: lapsed = no order in the N days after the cut-off.",
+    help="N: lapsed = no order in the N days after the cut-off (remembered for the brand; default: the "
+    "brand's N, else 180).",
 )
-@click.option("--brand", help="Label and population by one brand's orders (default: every brand).")
+@click.option("--brand", help="Label and population by one brand's orders (default: every brand together).")
+@click.option("--all-brands", is_flag=True, help="Train the all-brands model and one model per brand.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def train(ctx: click.Context, horizon: int, brand: str | None, as_json: bool) -> None:
+def train(
+    ctx: click.Context, horizon: int | None, brand: str | None, all_brands: bool, as_json: bool
+) -> None:
     """Back-test on a time split (train up to T - 2N, score as of T - N, compare with what happened by T),
     then fit on T - N and store the model, its features and evaluation in the database."""
-    from workbench.model import train_churn
+    from workbench.errors import WorkbenchError
+    from workbench.model import train_all_brands, train_churn
 
+    if all_brands and brand:
+        raise WorkbenchError("Give --brand or --all-brands, not both.")
+    skipped: list[dict[str, str]] = []
     with get_store(ctx).transaction() as conn:
-        result = train_churn(conn, horizon, brand)
+        if all_brands:
+            results, skipped = train_all_brands(conn, horizon)
+        else:
+            results = [train_churn(conn, horizon, brand)]
     if as_json:
-        return emit_json(result.to_dict())
-    click.echo(
-        f"churn model {result.model_id}: data as of {result.as_of}, horizon {result.horizon_days} days"
-        + (f", brand {brand}" if brand else "")
-    )
-    click.echo(render_evaluation(result.evaluation, result.train_cutoff, result.eval_cutoff, result.as_of))
-    if result.stale_sources:
+        if all_brands:
+            return emit_json({"models": [r.to_dict() for r in results], "skipped": skipped})
+        return emit_json(results[0].to_dict())
+    for n, result in enumerate(results):
+        if n:
+            click.echo("")
         click.echo(
-            f"warning: trained while {', '.join(result.stale_sources)} was stale: scoring will refuse this "
-            "model without --allow-stale.",
-            err=True,
+            f"churn model {result.model_id}: data as of {result.as_of}, horizon {result.horizon_days} days"
+            + (f", brand {result.brand}" if result.brand else ", every brand")
         )
+        click.echo(
+            render_evaluation(result.evaluation, result.train_cutoff, result.eval_cutoff, result.as_of)
+        )
+        if result.stale_sources:
+            click.echo(
+                f"warning: trained while {', '.join(result.stale_sources)} was stale: scoring will refuse this "
+                "model without --allow-stale.",
+                err=True,
+            )
+    for s in skipped:
+        click.echo(f"brand {s['brand']}: no model: {s['reason']}", err=True)
 
 
 @churn.command("show")
+@click.option("--brand", help="The brand's model (default: the latest model of any brand).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def show(ctx: click.Context, as_json: bool) -> None:
+def show(ctx: click.Context, brand: str | None, as_json: bool) -> None:
     """The latest model: its features, evaluation and as-of; the scores' deciles."""
     from workbench.errors import RefusedError
     from workbench.model import churn_deciles, latest_model
 
     with get_store(ctx).connect(read_only=True) as conn:
-        m = latest_model(conn)
-        deciles = churn_deciles(conn)
+        m = latest_model(conn, brand=brand)
+        deciles = churn_deciles(conn, m["brand"] or "") if m else []
     if m is None:
-        raise RefusedError("No churn model yet.", "Train one: `workbench model churn train`.")
+        raise RefusedError(
+            f"No churn model for brand {brand!r} yet." if brand else "No churn model yet.",
+            f"Train one: `workbench model churn train{' --brand ' + brand if brand else ''}`.",
+        )
     if as_json:
         return emit_json({"model": m, "score_deciles": deciles})
     click.echo(
@@ -89,23 +111,28 @@ def show(ctx: click.Context, as_json: bool) -> None:
     type=int,
     help="Refuse a model older than this (default: setting churn.max_age_days, else 35).",
 )
+@click.option("--brand", help="Only this brand's model (default: every brand that has a model).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def score(ctx: click.Context, allow_stale: bool, max_age_days: int | None, as_json: bool) -> None:
-    """Score every person who bought in the last year with the latest model (churn_score, churn_decile).
-    Exit 1 when refused (no model, a model too old, a stale source)."""
+def score(
+    ctx: click.Context, allow_stale: bool, max_age_days: int | None, brand: str | None, as_json: bool
+) -> None:
+    """Score every person who bought in the last year with the latest model of each brand (churn_score,
+    churn_decile). Exit 1 when refused (no model, a model too old, a stale source)."""
     from workbench.model import score_churn
 
     with get_store(ctx).transaction() as conn:
-        summary = score_churn(conn, allow_stale, max_age_days)
+        summary = score_churn(conn, allow_stale, max_age_days, brand)
     if as_json:
         return emit_json(summary)
-    click.echo(
-        f"scored {summary['persons']:,} persons with model {summary['model_id']} (data as of "
-        f"{summary['as_of']}); mean score {summary['mean_score'] or 0:.3f}"
-    )
-    for problem in summary["allowed_stale"]:
-        click.echo(f"warning: scored anyway: {problem}", err=True)
+    for m in summary["models"]:
+        click.echo(
+            f"scored {m['persons']:,} persons with model {m['model_id']} "
+            f"({'brand ' + m['brand'] if m['brand'] else 'every brand'}; data as of {m['as_of']}); "
+            f"mean score {m['mean_score'] or 0:.3f}"
+        )
+        for problem in m["allowed_stale"]:
+            click.echo(f"warning: scored anyway: {problem}", err=True)
 
 
 def render_evaluation(ev, train_cutoff, eval_cutoff, as_of) -> str:

@@ -72,10 +72,7 @@ def customer_sections(view: dict[str, Any]) -> list[Section]:
                        [[show(b["brand"]), show(b["orders"]), show(b["spend"]), show(b["returns"]),
                          show(b["first_order"]), show(b["last_order"]), show(b["channels"])]
                         for b in view["transactions_by_brand"]], empty="no orders"))
-    churn = view.get("churn")
-    out.append(Section("segments", "Value and risk (RFM segment, scores 1-5; churn score)" + (
-        f": churn {churn['score']:.2f}, decile {churn['decile']} of 10, model {churn['model_id']} as of "
-        f"{show(churn['as_of'])}" if churn else ""),
+    out.append(Section("segments", "Value and risk (RFM segment, scores 1-5; churn score)" + _churn_text(view),
         ["brand", "segment", "recency", "frequency", "monetary", "days since", "orders", "value", "as of"],
         [[show(r["brand"]), show(r["segment"]), show(r["recency_score"]), show(r["frequency_score"]),
           show(r["monetary_score"]), show(r["recency_days"]), show(r["frequency"]), show(r["monetary"]),
@@ -115,3 +112,17 @@ def customer_sections(view: dict[str, Any]) -> list[Section]:
                        person_ids=[d["other_person_id"] for d in view["merge_decisions"]]
                        + [c["other_person_id"] for c in view["merge_candidates"]]))
     return out
+
+
+def _churn_text(view: dict[str, Any]) -> str:
+    """The person's churn score (all-brands model), then each brand model's (issue 14)."""
+    churn = view.get("churn")
+    if not churn:
+        return ""
+    parts = []
+    if churn.get("score") is not None:
+        parts.append(f"churn {churn['score']:.2f}, decile {churn['decile']} of 10, model {churn['model_id']}")
+    brands = [f"{b['brand']} {b['score']:.2f} (decile {b['decile']})" for b in churn.get("brands") or []]
+    if brands:
+        parts.append("by brand: " + ", ".join(brands))
+    return ": " + "; ".join(parts) + f" as of {show(churn['as_of'])}"

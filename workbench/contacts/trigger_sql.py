@@ -19,6 +19,7 @@ import duckdb
 
 from workbench import clock
 from workbench.contacts.triggers import Trigger, get_trigger, list_triggers
+from workbench.model.measures import CHURN_MEASURES, churn_join, churn_measure, churn_trigger_reasons
 from workbench.store.sql import quote_literal, rows, run, scalar
 
 _TABLE = {"transactions": ("transactions", "order_date"), "events": ("events", "event_time")}
@@ -30,6 +31,8 @@ WINDOW_ONLY = {"count", "returns", "returned_share", "spend"}  # measures that r
 
 
 def _measure_sql(measure: str, date_col: str, in_window: str, today: str) -> str:
+    if measure in CHURN_MEASURES:
+        return churn_measure(measure)
     return {
         "count": f"count(*) FILTER (WHERE {in_window})",
         "count_before": f"count(*) FILTER (WHERE NOT ({in_window}))",
@@ -55,7 +58,7 @@ def trigger_sql(trig: Trigger, now: datetime | None = None, person_id: int | Non
         first = now.date() - timedelta(days=trig.window_days - 1)
         in_window = f"CAST(t.{date_col} AS DATE) >= DATE '{first.isoformat()}'"
     where = [f"t.{date_col} <= TIMESTAMP '{now.isoformat(sep=' ')}'"]
-    if all(c.measure in WINDOW_ONLY for c in trig.conditions) and trig.window_days:
+    if all(c.measure in WINDOW_ONLY | set(CHURN_MEASURES) for c in trig.conditions) and trig.window_days:
         where.append(in_window)  # only windowed measures: read only the window's rows
     for key, expr in _FILTERS.items():
         values = getattr(trig, key)
@@ -67,8 +70,9 @@ def trigger_sql(trig: Trigger, now: datetime | None = None, person_id: int | Non
     exprs = {m: _measure_sql(m, date_col, in_window, today) for m in measures}
     having = " AND ".join(f"({exprs[c.measure]}) {c.op} {float(c.value)!r}" for c in trig.conditions)
     shown = "".join(f", {exprs[m]} AS {m}" for m in _shown(trig)) if with_measures else ""
-    return (f"SELECT pr.person_id{shown} FROM {table} t JOIN person_records pr ON pr.record_id = t.record_id "
-            f"WHERE {' AND '.join(where)} GROUP BY pr.person_id HAVING {having}")
+    join = churn_join(trig.churn_brand) if trig.uses_churn else ""
+    return (f"SELECT pr.person_id{shown} FROM {table} t JOIN person_records pr ON pr.record_id = t.record_id"
+            f"{join} WHERE {' AND '.join(where)} GROUP BY pr.person_id HAVING {having}")
 
 
 def _shown(trig: Trigger) -> list[str]:
@@ -120,6 +124,8 @@ def evaluate_triggers(conn: duckdb.DuckDBPyConnection, names: list[str] | None =
         t0 = time.perf_counter()
         persons = scalar(conn, f"SELECT count(*) FROM ({trigger_sql(trig, now)})") if count else None
         status, reasons, sources = staleness(trig, fresh)
+        if trig.uses_churn and (why := churn_trigger_reasons(conn, trig.churn_brand)):
+            status, reasons = "stale", [*reasons, *why]
         out.append(TriggerStatus(trig.name, trig.description, trig.summary(), trig.cadence, persons, status,
                                  reasons, sources, round(time.perf_counter() - t0, 3)))
     return out

@@ -11,7 +11,9 @@ A trigger is declarative (no SQL in the file)::
     when = ["count >= 3"]
 
 ``when`` is a list of conditions ``MEASURE OP NUMBER`` that must all hold; the measures are per person
-over the rows of the trigger's source (see :data:`MEASURES`). SQL is generated from the checked
+over the rows of the trigger's source (see :data:`MEASURES`), or the person's churn score
+(``churn_score``, ``churn_decile``: :mod:`workbench.model.measures`; ``churn_brand = "ember"`` reads that
+brand's model): "at risk and valuable" is ``when = ["churn_decile >= 8", "spend >= 500"]``. SQL is generated from the checked
 definition by :mod:`workbench.contacts.trigger_sql`.
 """
 
@@ -29,6 +31,7 @@ from workbench import clock
 from workbench.contacts.definitions import Checker, nearest, read_tables, tables_from_text, with_file
 from workbench.errors import ConfigError, NotFoundError
 from workbench.ingest.sources import CADENCES, parse_interval
+from workbench.model.measures import CHURN_MEASURES
 from workbench.store.sql import rows, run
 
 FROM = ("transactions", "events")
@@ -42,11 +45,12 @@ MEASURES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "spend": ("amount of the orders in the window that were not returned", ("transactions",), True),
     "days_since_last": ("days since the latest row", FROM, False),
     "days_since_first": ("days since the first row", FROM, False),
+    **{m: (what, FROM, False) for m, (what, _) in CHURN_MEASURES.items()},
 }
 OPERATORS = (">=", "<=", "!=", "==", "=", ">", "<")
 _CONDITION = re.compile(r"^\s*([a-z_]+)\s*(>=|<=|!=|==|=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _KEYS = {"description", "from", "sources", "event_types", "brands", "channels", "categories", "window_days",
-         "cadence", "when"}
+         "cadence", "when", "churn_brand"}
 
 
 @dataclass
@@ -74,7 +78,12 @@ class Trigger:
     brands: list[str] | None = None
     channels: list[str] | None = None
     categories: list[str] | None = None
+    churn_brand: str | None = None  # churn_score / churn_decile of this brand's model (default: all brands)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uses_churn(self) -> bool:
+        return any(c.measure in CHURN_MEASURES for c in self.conditions)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -89,6 +98,8 @@ class Trigger:
                 parts.append(f"{key} {', '.join(getattr(self, key))}")
         if self.window_days:
             parts.append(f"window {self.window_days} days")
+        if self.churn_brand:
+            parts.append(f"churn of brand {self.churn_brand}")
         return "; ".join(parts) + ": " + " and ".join(c.text() for c in self.conditions)
 
 
@@ -120,6 +131,11 @@ def trigger_from_dict(name: str, body: dict[str, Any], line_of=None) -> Trigger:
         if value and (key == "event_types") != (kind == "events"):
             raise c.error(key, f"does not apply to a trigger from {kind}")
         setattr(trig, key, value)
+    churn_brand = c.text("churn_brand")
+    if churn_brand is not None:
+        if not trig.uses_churn:
+            raise c.error("churn_brand", "applies only to a trigger with a churn_score or churn_decile condition")
+        trig.churn_brand = churn_brand.strip().lower() or None
     return trig
 
 

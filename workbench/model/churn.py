@@ -9,6 +9,11 @@ Time line (``T`` = the data's as-of, the latest order day; ``N`` = the horizon i
 - **the stored model**: fitted the same way on features as of ``T - N`` with labels from ``(T - N, T]``;
   :func:`score_churn` applies it to features as of ``T`` (the future it predicts is not in the data yet).
 
+**Per brand**: a model per brand (``brand`` = the brand's orders define the population and the label;
+``''`` = every brand together), each with its own horizon ``N`` (setting ``churn.horizon_days.<brand>``,
+else ``churn.horizon_days``, else 180; ``train --brand X --horizon N`` remembers it). Scores are kept
+per brand in ``churn_scores`` (``brand = ''``: the all-brands model, what ``churn_score`` reads).
+
 The estimator is scikit-learn's ``HistGradientBoostingClassifier`` (handles missing values). The fitted
 estimator is stored pickled in ``churn_models.model``: load models only from your own database.
 """
@@ -40,6 +45,7 @@ THREADS = 1
 @dataclass
 class TrainResult:
     model_id: int
+    brand: str  # '' = every brand together
     as_of: date
     horizon_days: int
     train_cutoff: date
@@ -52,6 +58,7 @@ class TrainResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "model_id": self.model_id,
+            "brand": self.brand or None,
             "as_of": self.as_of.isoformat(),
             "horizon_days": self.horizon_days,
             "train_cutoff": self.train_cutoff.isoformat(),
@@ -70,6 +77,43 @@ def data_as_of(conn: duckdb.DuckDBPyConnection) -> date | None:
         JOIN person_records pr ON pr.record_id = t.record_id""",
     )
     return found
+
+
+ALL_BRANDS = ""  # the brand of the model over every brand's orders
+HORIZON_KEY = "churn.horizon_days"
+
+
+def configured_horizon(conn: duckdb.DuckDBPyConnection, brand: str | None = None) -> int:
+    """N for a brand's model: setting ``churn.horizon_days.<brand>``, else ``churn.horizon_days``, else 180."""
+    keys = [f"{HORIZON_KEY}.{brand}"] if brand else []
+    for key in [*keys, HORIZON_KEY]:
+        value = scalar(conn, "SELECT value FROM settings WHERE key = ?", [key])
+        if value is not None:
+            try:
+                return int(value)
+            except ValueError:
+                raise WorkbenchError(
+                    f"Setting {key} = {value!r} is not a number of days.",
+                    "Train with --horizon N to set it again.",
+                ) from None
+    return DEFAULT_HORIZON_DAYS
+
+
+def set_horizon_days(conn: duckdb.DuckDBPyConnection, brand: str | None, days: int) -> None:
+    key = f"{HORIZON_KEY}.{brand}" if brand else HORIZON_KEY
+    run(conn, "DELETE FROM settings WHERE key = ?", [key])
+    run(conn, "INSERT INTO settings VALUES (?, ?)", [key, str(int(days))])
+
+
+def brands_with_orders(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r["b"]
+        for r in rows(
+            conn,
+            "SELECT DISTINCT lower(brand) AS b FROM transactions WHERE brand IS NOT NULL AND trim(brand) <> '' "
+            "ORDER BY 1",
+        )
+    ]
 
 
 def stale_sources(conn: duckdb.DuckDBPyConnection) -> list[str]:
@@ -156,9 +200,39 @@ def evaluate(y, p) -> dict[str, Any]:
 
 
 def train_churn(
-    conn: duckdb.DuckDBPyConnection, horizon_days: int = DEFAULT_HORIZON_DAYS, brand: str | None = None
+    conn: duckdb.DuckDBPyConnection, horizon_days: int | None = None, brand: str | None = None
 ) -> TrainResult:
-    """Back-test, then fit and store the model (inside the caller's transaction)."""
+    """Back-test, then fit and store the model of one brand (None: every brand together), inside the
+    caller's transaction. ``horizon_days`` None: the brand's configured N (:func:`configured_horizon`); a number
+    is remembered as the brand's N."""
+    brand = brand.strip().lower() if brand else None
+    if brand and not scalar(conn, "SELECT count(*) FROM transactions WHERE lower(brand) = ?", [brand]):
+        known = brands_with_orders(conn)
+        raise NotFoundError(
+            f"No orders have brand {brand!r}.", "Brands: " + (", ".join(known) or "none yet") + "."
+        )
+    if horizon_days is None:
+        horizon_days = configured_horizon(conn, brand)
+    elif 7 <= horizon_days <= 1095:
+        set_horizon_days(conn, brand, horizon_days)
+    return _train(conn, horizon_days, brand)
+
+
+def train_all_brands(
+    conn: duckdb.DuckDBPyConnection, horizon: int | None = None
+) -> tuple[list[TrainResult], list[dict[str, str]]]:
+    """The all-brands model and one per brand (each with its own N unless ``horizon`` is given for all),
+    inside the caller's transaction. A brand with too little history is skipped with its reason."""
+    results, skipped = [train_churn(conn, horizon, None)], []
+    for brand in brands_with_orders(conn):
+        try:
+            results.append(train_churn(conn, horizon, brand))
+        except RefusedError as exc:
+            skipped.append({"brand": brand, "reason": exc.message})
+    return results, skipped
+
+
+def _train(conn: duckdb.DuckDBPyConnection, horizon_days: int, brand: str | None) -> TrainResult:
     import sklearn
 
     if not 7 <= horizon_days <= 1095:
@@ -167,9 +241,6 @@ def train_churn(
     as_of = data_as_of(conn)
     if as_of is None:
         raise RefusedError("No orders of known persons: nothing to train a churn model on.")
-    brand = brand.strip().lower() if brand else None
-    if brand and not scalar(conn, "SELECT count(*) FROM transactions WHERE lower(brand) = ?", [brand]):
-        raise NotFoundError(f"No orders have brand {brand!r}.")
     eval_cutoff = as_of - timedelta(days=horizon_days)
     train_cutoff = eval_cutoff - timedelta(days=horizon_days)
     spec = discover_spec(conn, train_cutoff, brand, horizon_days)
@@ -201,7 +272,9 @@ def train_churn(
     duration = round(time.perf_counter() - t0, 3)
     run(
         conn,
-        "INSERT INTO churn_models VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO churn_models (model_id, trained_at, as_of, horizon_days, train_cutoff, eval_cutoff,
+            features, settings, evaluation, model, library, stamp, duration_s, brand)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             model_id,
             clock.now(),
@@ -216,6 +289,7 @@ def train_churn(
             f"scikit-learn {sklearn.__version__}",
             data_stamp(conn),
             duration,
+            brand or ALL_BRANDS,
         ],
     )
     from workbench.select.saved import audit_record
@@ -237,7 +311,16 @@ def train_churn(
     )
     timings["total"] = duration
     return TrainResult(
-        model_id, as_of, horizon_days, train_cutoff, eval_cutoff, evaluation, spec.names, stale, timings
+        model_id,
+        brand or ALL_BRANDS,
+        as_of,
+        horizon_days,
+        train_cutoff,
+        eval_cutoff,
+        evaluation,
+        spec.names,
+        stale,
+        timings,
     )
 
 
@@ -245,9 +328,13 @@ def _params(model) -> dict[str, Any]:
     return {k: v for k, v in model.get_params().items() if isinstance(v, (int, float, str, bool, type(None)))}
 
 
-def latest_model(conn: duckdb.DuckDBPyConnection, with_bytes: bool = False) -> dict[str, Any] | None:
+def latest_model(
+    conn: duckdb.DuckDBPyConnection, with_bytes: bool = False, brand: str | None = None
+) -> dict[str, Any] | None:
+    """The latest model of ``brand`` ('' = the all-brands model; None = the latest of any brand)."""
     cols = "*" if with_bytes else "* EXCLUDE (model)"
-    found = rows(conn, f"SELECT {cols} FROM churn_models ORDER BY model_id DESC LIMIT 1")
+    cond, params = ("WHERE brand = ?", [brand.strip().lower()]) if brand is not None else ("", [])
+    found = rows(conn, f"SELECT {cols} FROM churn_models {cond} ORDER BY model_id DESC LIMIT 1", params)
     if not found:
         return None
     m = found[0]
@@ -264,16 +351,40 @@ def max_age_days(conn: duckdb.DuckDBPyConnection) -> int:
         return DEFAULT_MAX_AGE_DAYS
 
 
+def model_brands(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """The brands that have a model ('' = the all-brands model first)."""
+    return [r["brand"] for r in rows(conn, "SELECT DISTINCT brand FROM churn_models ORDER BY brand")]
+
+
 def score_churn(
-    conn: duckdb.DuckDBPyConnection, allow_stale: bool = False, max_age: int | None = None
+    conn: duckdb.DuckDBPyConnection,
+    allow_stale: bool = False,
+    max_age: int | None = None,
+    brand: str | None = None,
 ) -> dict[str, Any]:
-    """Score every person who bought in the year before the data's as-of with the latest model (inside the
-    caller's transaction). Refuses a model older than its allowed age, one trained while a source it reads
-    was stale, or data from a stale source now, unless ``allow_stale``."""
-    t0 = time.perf_counter()
-    m = latest_model(conn, with_bytes=True)
-    if m is None:
+    """Score with the latest model of every brand that has one (or of ``brand`` only; '' = the all-brands
+    model), inside the caller's transaction; all or nothing. The summary is the first model's, with every
+    model's under ``models``."""
+    brands = [brand.strip().lower()] if brand is not None else model_brands(conn)
+    if not brands:
         raise RefusedError("No churn model yet.", "Train one: `workbench model churn train`.")
+    done = [_score_one(conn, b, allow_stale, max_age) for b in brands]
+    return {**done[0], "models": done}
+
+
+def _score_one(
+    conn: duckdb.DuckDBPyConnection, brand: str, allow_stale: bool, max_age: int | None
+) -> dict[str, Any]:
+    """Score every person who bought (of the brand) in the year before the data's as-of with the brand's
+    latest model. Refuses a model older than its allowed age, one trained while a source it reads was
+    stale, or data from a stale source now, unless ``allow_stale``."""
+    t0 = time.perf_counter()
+    m = latest_model(conn, with_bytes=True, brand=brand)
+    if m is None:
+        raise RefusedError(
+            f"No churn model for brand {brand!r} yet." if brand else "No churn model yet.",
+            f"Train one: `workbench model churn train{' --brand ' + brand if brand else ''}`.",
+        )
     limit = max_age if max_age is not None else max_age_days(conn)
     age = (clock.now() - m["trained_at"]).days
     problems = []
@@ -310,17 +421,18 @@ def score_churn(
     scores = pa.table({"person_id": ids, "score": predicted})
     conn.register("_churn_new", scores)
     try:
-        run(conn, "DELETE FROM churn_scores")
+        run(conn, "DELETE FROM churn_scores WHERE brand = ?", [brand])
         run(
             conn,
-            """INSERT INTO churn_scores SELECT person_id, ?, score,
-                ntile(10) OVER (ORDER BY score, person_id), ?, ? FROM _churn_new""",
-            [m["model_id"], as_of, clock.now()],
+            """INSERT INTO churn_scores (person_id, model_id, score, decile, as_of, scored_at, brand)
+            SELECT person_id, ?, score, ntile(10) OVER (ORDER BY score, person_id), ?, ?, ? FROM _churn_new""",
+            [m["model_id"], as_of, clock.now(), brand],
         )
     finally:
         conn.unregister("_churn_new")
     summary = {
         "model_id": m["model_id"],
+        "brand": brand or None,
         "as_of": as_of,
         "persons": len(ids),
         "model_age_days": age,
@@ -334,14 +446,15 @@ def score_churn(
         conn,
         "model.churn.score",
         f"model {m['model_id']}",
-        {k: summary[k] for k in ("model_id", "as_of", "persons", "allowed_stale")},
+        {k: summary[k] for k in ("model_id", "brand", "as_of", "persons", "allowed_stale")},
     )
     return summary
 
 
-def churn_deciles(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def churn_deciles(conn: duckdb.DuckDBPyConnection, brand: str = ALL_BRANDS) -> list[dict[str, Any]]:
     return rows(
         conn,
         """SELECT decile, count(*) AS persons, min(score) AS min_score, avg(score) AS mean_score,
-            max(score) AS max_score FROM churn_scores GROUP BY decile ORDER BY decile DESC""",
+            max(score) AS max_score FROM churn_scores WHERE brand = ? GROUP BY decile ORDER BY decile DESC""",
+        [brand.strip().lower()],
     )

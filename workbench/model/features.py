@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from workbench.errors import WorkbenchError
 from workbench.store.sql import rows
+
+if TYPE_CHECKING:  # pyarrow is imported where a frame is built (a trigger or a publish need not load it)
+    import pyarrow as pa
 
 TOP_CHANNELS = 3
 TOP_EVENT_TYPES = 4

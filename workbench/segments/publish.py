@@ -37,6 +37,7 @@ from workbench.export.writer import (
 )
 from workbench.segments.publish_def import PublishDefinition
 from workbench.segments.rfm import ALL_BRANDS, compute_rfm, current_rules
+from workbench.select.attributes import has_relation
 from workbench.store import Store
 from workbench.store.sql import rows, run, scalar
 
@@ -106,8 +107,12 @@ def check_targets(d: PublishDefinition, force: bool, database: Path | None = Non
     database, a FIFO, a device, a link or a folder; an existing file only with ``force``."""
     for s in d.systems:
         target = check_target(s.file, force=force, database=database, option=f"systems.{s.source}.file")
-        check_target(Path(str(target) + MANIFEST_SUFFIX), force=force, database=database,
-                     option=f"systems.{s.source}.file")
+        check_target(
+            Path(str(target) + MANIFEST_SUFFIX),
+            force=force,
+            database=database,
+            option=f"systems.{s.source}.file",
+        )
 
 
 def _check_definition(conn: duckdb.DuckDBPyConnection, d: PublishDefinition) -> None:
@@ -192,23 +197,34 @@ def run_publish(
                 ensure_person_suppressions(conn)
             except ImportError:
                 pass
+            has_suppressions = has_relation(conn, "person_suppressions")
             model_id = scalar(conn, "SELECT max(model_id) FROM churn_scores")
             publish_id = (scalar(conn, "SELECT max(publish_id) FROM publishes") or 0) + 1
             result = PublishResult(d.name, mode, dry_run, rfm.as_of, model_id, allowed_stale=problems)
             for s in d.systems:
-                keys = _build_rows(conn, d, s.source)
+                keys = _build_rows(conn, d, s.source, has_suppressions)
                 select, params = _file_select(d, s.source, mode)
-                changes = {
-                    r["change"]: r["n"]
-                    for r in rows(conn, f"SELECT change, count(*) AS n FROM ({select}) GROUP BY 1", params)
-                }
+                changes = (
+                    {"full": keys}
+                    if mode == "full"
+                    else {
+                        r["change"]: r["n"]
+                        for r in rows(
+                            conn, f"SELECT change, count(*) AS n FROM ({select}) GROUP BY 1", params
+                        )
+                    }
+                )
                 sr = SystemResult(s.source, s.file.absolute(), keys, sum(changes.values()), changes)
                 result.systems.append(sr)
                 if dry_run:
                     continue
                 columns = ", ".join(COLUMNS) + (", change" if mode == "delta" else "")
                 data = copy_to_pending(
-                    conn, f"SELECT {columns} FROM ({select}) ORDER BY source_key", sr.file, d.format, params,
+                    conn,
+                    f"SELECT {columns} FROM ({select}) ORDER BY source_key",
+                    sr.file,
+                    d.format,
+                    params,
                     overwrite=force,
                 )
                 pending.append(data)
@@ -297,19 +313,17 @@ def run_publish(
     return result
 
 
-def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: str) -> int:
-    """``_publish_rows``: one row per key of ``source`` with the values to publish and their hash."""
+def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: str, suppressed: bool) -> int:
+    """``_publish_rows``: one row per key of ``source`` with the values to publish and their hash (the one
+    pass over the keys: the file, the change counts and the delta state all read it). Returns the keys."""
     treat = {k: neutralise_value(v) for k, v in d.treatments.items()}
-    suppressed = "person_suppressions" in {
-        r["t"] for r in rows(conn, "SELECT table_name AS t FROM duckdb_tables()")
-    }
     dnc = (
         "SELECT DISTINCT person_id FROM person_suppressions WHERE channel = 'all' AND brand IS NULL"
         if suppressed
         else "SELECT NULL::BIGINT AS person_id WHERE false"
     )
     run(conn, f"DROP TABLE IF EXISTS {_ROWS}")
-    run(
+    created = scalar(
         conn,
         f"""CREATE TEMP TABLE {_ROWS} AS
         WITH keys AS (
@@ -327,7 +341,7 @@ def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: s
                    x.person_id IS NOT NULL AS do_not_contact
             FROM keys k
             LEFT JOIN rfm_scores s ON s.person_id = k.person_id AND s.brand = ?
-            LEFT JOIN churn_scores c ON c.person_id = k.person_id
+            LEFT JOIN churn_scores c ON c.person_id = k.person_id AND c.brand = ?
             LEFT JOIN treat t ON t.segment = s.segment
             LEFT JOIN dnc x ON x.person_id = k.person_id
         )
@@ -341,9 +355,18 @@ def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: s
             neutralise_value(d.suppressed_treatment),
             neutralise_value(d.default_treatment),
             d.brand or ALL_BRANDS,
+            _churn_brand(conn, d.brand),
         ],
     )
-    return scalar(conn, f"SELECT count(*) FROM {_ROWS}") or 0
+    return int(created or 0)
+
+
+def _churn_brand(conn: duckdb.DuckDBPyConnection, brand: str | None) -> str:
+    """The churn scores a publish of ``brand`` carries: the brand's model's when it was scored, else the
+    all-brands model's."""
+    if brand and scalar(conn, "SELECT count(*) FROM churn_scores WHERE brand = ?", [brand]):
+        return brand
+    return ALL_BRANDS
 
 
 def _file_select(d: PublishDefinition, source: str, mode: str) -> tuple[str, list[Any]]:

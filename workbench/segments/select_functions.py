@@ -1,5 +1,6 @@
 """Segments and scores in selections: the function ``rfm(brand=)`` (the person's RFM segment, of one brand
-or of all brands) and ``rfm_score(kind, brand=)``. The attributes ``rfm_segment``, ``recency_score``,
+or of all brands), ``rfm_score(kind, brand=)`` and ``churn(brand=, kind=)`` (the brand model's churn
+score, or ``kind='decile'`` its decile). The attributes ``rfm_segment``, ``recency_score``,
 ``frequency_score``, ``monetary_score``, ``churn_score`` and ``churn_decile`` are declared in
 :mod:`workbench.select.attributes` (they read ``rfm_scores`` and ``churn_scores``).
 
@@ -42,6 +43,18 @@ def segment_functions() -> list[Any]:
         )
         return Fragment(column, [], "number")
 
+    def churn(args: dict[str, Any], ctx: Any) -> Fragment:
+        kind = str(args.get("kind") or "score").strip().lower()
+        if kind not in ("score", "decile"):
+            raise ValueError(f"kind must be 'score' or 'decile', not {args['kind']!r}")
+        brand = _brand(args, ctx)
+        column = ctx.feature(
+            ("churn", kind, brand),
+            f"SELECT person_id, {kind} AS v FROM churn_scores WHERE brand = ?",
+            [brand],
+        )
+        return Fragment(column, [], "number")
+
     def depends(args: dict[str, Any]) -> tuple[str, ...]:
         return ("transactions",)
 
@@ -60,6 +73,15 @@ def segment_functions() -> list[Any]:
             "number",
             "the person's 'recency', 'frequency' or 'monetary' score 1-5 (of one brand)",
             rfm_score,
+            depends,
+        ),
+        FunctionSpec(
+            "churn",
+            (Arg("brand", "text"), Arg("kind", "text")),
+            "number",
+            "the person's churn score (kind='decile': its decile, 10 = most likely to lapse) from the brand's "
+            "model (no brand: the all-brands model); empty if not scored",
+            churn,
             depends,
         ),
     ]

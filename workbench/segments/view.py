@@ -75,10 +75,18 @@ def grid_matrix(summary: dict[str, Any], measure: str = "persons") -> list[list[
 
 
 def person_churn(conn: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, Any] | None:
-    """The person's churn score and decile from the last scoring (None if not scored)."""
+    """The person's churn score and decile from the last scoring of the all-brands model, with each brand
+    model's under ``brands`` (None if not scored at all)."""
     found = rows(
         conn,
-        "SELECT score, decile, model_id, as_of, scored_at FROM churn_scores WHERE person_id = ?",
+        """SELECT brand, score, decile, model_id, as_of, scored_at FROM churn_scores WHERE person_id = ?
+        ORDER BY brand""",
         [person_id],
     )
-    return found[0] if found else None
+    if not found:
+        return None
+    overall = next((r for r in found if r["brand"] == ""), None)
+    out = dict(overall or {"score": None, "decile": None, "model_id": None, "as_of": found[0]["as_of"]})
+    out.pop("brand", None)
+    out["brands"] = [r for r in found if r["brand"] != ""]
+    return out

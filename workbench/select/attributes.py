@@ -104,8 +104,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
          " AND s.brand = ''"),
         ("monetary_score", "number", "RFM monetary score 1-5, all brands", "monetary_score", "rfm_scores",
          " AND s.brand = ''"),
-        ("churn_score", "number", "probability of lapsing (workbench model churn score)", "score", "churn_scores", ""),
-        ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores", ""))),
+        ("churn_score", "number", "probability of lapsing (workbench model churn score)", "score", "churn_scores",
+         " AND s.brand = ''"),
+        ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores",
+         " AND s.brand = ''"))),
 )}
 
 # Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name
