@@ -49,7 +49,8 @@ def allocate(populations: dict[str, int], total: int) -> dict[str, int]:
         if not moved:
             break
     while left < 0:  # the floors of one took more than the total: take back from the largest draws
-        k = max(got, key=lambda s: (got[s] - share[s], got[s]))
+        keep_floor = [s for s in got if got[s] > 1] or [s for s in got if got[s] > 0]
+        k = max(keep_floor, key=lambda s: (got[s] - share[s], got[s]))
         got[k] -= 1
         left += 1
     return {k: got.get(k, 0) for k in populations}
