@@ -90,3 +90,21 @@ def test_estimates_follow_the_answers(wb):
     assert before["estimate"] == 1.0 and before["answered"] == 5
     assert est["answered"] == 6 and est["estimate"] < 1.0 and est["low"] < est["estimate"] < est["high"]
     assert after["answered"] == 6 and after["age_loads"] == 0
+
+
+def test_the_profile_shows_quality_as_a_trend(wb):
+    from workbench.report.profile import build_profile
+    from workbench.report.render import sections, to_markdown
+
+    with wb.connect() as conn:
+        assert build_profile(conn)["quality"] is None  # never sampled: no section
+    for seed in (1, 2):
+        s = draw_sample(wb, {"persons": 4, "near_miss": 4, "households": 0, "suppressions": 0}, seed=seed)
+        for i in items(wb, s.sample_id, "persons") + items(wb, s.sample_id, "near_miss"):
+            answer_item(wb, i["item_id"], "same" if i["area"] == "persons" else "different")
+    with wb.connect() as conn:
+        profile = build_profile(conn)
+    found = [s for s in sections(profile) if s[0].startswith("Data quality")]
+    assert len(found) == 1 and len(found[0][2]) == 2  # one point per sample
+    assert found[0][2][0][2] == "100.0%"  # person precision of the first sample
+    assert "## Data quality" in to_markdown(profile)

@@ -51,6 +51,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         "freshness": _freshness(conn, now),
         "campaigns": _campaigns(conn),
         "segments": _segments(conn),
+        "quality": _quality(conn),
     }
     run(conn, "DROP TABLE IF EXISTS _pp")
     return out
@@ -196,3 +197,12 @@ def _segments(conn) -> dict[str, Any] | None:
     except ImportError:
         return None
     return rfm_summary(conn) if _has_table(conn, "rfm_runs") else None
+
+
+def _quality(conn) -> list[dict[str, Any]] | None:
+    """Issue 18: one point per accuracy sample (duplicate rate, household and suppression precision)."""
+    if not _has_table(conn, "quality_estimates"):
+        return None
+    from workbench.quality.gate import history
+
+    return history(conn) or None
