@@ -44,12 +44,18 @@ def build(work: Path, persons: int, seed: int) -> tuple[Path, Path, dict]:
     info = generate(data, persons, seed)
     manifest = json.loads((data / "manifest.json").read_text())
     db = work / "q.duckdb"
-    env = {**os.environ, "WORKBENCH_DB": str(db), "WORKBENCH_NOW": manifest["now"], "PYTHONPATH": str(ROOT),
-           "WORKBENCH_BUSY_TIMEOUT": "60"}
+    env = {
+        **os.environ,
+        "WORKBENCH_DB": str(db),
+        "WORKBENCH_NOW": manifest["now"],
+        "PYTHONPATH": str(ROOT),
+        "WORKBENCH_BUSY_TIMEOUT": "60",
+    }
 
     def cli(*args: str) -> None:
-        proc = subprocess.run([sys.executable, "-m", "workbench", *args], env=env, cwd=ROOT, capture_output=True,
-                              text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "workbench", *args], env=env, cwd=ROOT, capture_output=True, text=True
+        )
         if proc.returncode:
             raise SystemExit(f"workbench {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
 
@@ -93,30 +99,49 @@ def measure(db: Path, data: Path, now: str, samples: int, pairs: int, near: int,
     out: dict = {"runs": []}
     with store.connect() as conn:
         conn.execute(f"""CREATE OR REPLACE TEMP TABLE _truth AS SELECT r.record_id, t.person_id AS tp,
-            t.household_id AS th FROM records r JOIN read_csv('{data / 'truth.csv'}', all_varchar=true) t
+            t.household_id AS th FROM records r JOIN read_csv('{data / "truth.csv"}', all_varchar=true) t
             ON t.source = r.source AND t.source_key = r.source_key""")
         right, total, true_pairs = conn.execute(TRUTH_PRECISION).fetchone()
-        out["true"] = {"person_precision": right / total, "person_recall": right / true_pairs,
-                       "household_precision": conn.execute(TRUTH_HOUSEHOLDS).fetchone()[0],
-                       "pairs_in_persons": total, "true_pairs": true_pairs}
+        out["true"] = {
+            "person_precision": right / total,
+            "person_recall": right / true_pairs,
+            "household_precision": conn.execute(TRUTH_HOUSEHOLDS).fetchone()[0],
+            "pairs_in_persons": total,
+            "true_pairs": true_pairs,
+        }
         for seed in range(1, samples + 1):
             conn.execute("BEGIN TRANSACTION")
             t = time.perf_counter()
-            res = draw(conn, {"persons": pairs, "near_miss": near, "households": households, "suppressions": 0},
-                       seed=seed)
+            res = draw(
+                conn,
+                {"persons": pairs, "near_miss": near, "households": households, "suppressions": 0},
+                seed=seed,
+            )
             conn.execute(ANSWER_FROM_TRUTH.format(col="tp", areas="'persons', 'near_miss'"), [res.sample_id])
             conn.execute(ANSWER_FROM_TRUTH.format(col="th", areas="'households'"), [res.sample_id])
             est = compute(conn, res.sample_id)
-            raw = conn.execute("""SELECT count(*) FILTER (WHERE answer = 'same'), count(*) FROM quality_items
-                WHERE sample_id = ? AND area = 'persons'""", [res.sample_id]).fetchone()
+            raw = conn.execute(
+                """SELECT count(*) FILTER (WHERE answer = 'same'), count(*) FROM quality_items
+                WHERE sample_id = ? AND area = 'persons'""",
+                [res.sample_id],
+            ).fetchone()
             conn.execute("ROLLBACK")
             p, hh = est["persons.precision"], est["households.precision"]
-            out["runs"].append({
-                "seed": seed, "precision": p["estimate"], "low": p["low"], "high": p["high"],
-                "hh": hh["estimate"], "hh_low": hh["low"], "hh_high": hh["high"],
-                "recall": est.get("persons.recall", {}).get("estimate"),
-                "recall_near_miss": est.get("persons.recall_near_miss", {}).get("estimate"),
-                "wald": wald(raw[0] / raw[1], raw[1]), "seconds": round(time.perf_counter() - t, 2)})
+            out["runs"].append(
+                {
+                    "seed": seed,
+                    "precision": p["estimate"],
+                    "low": p["low"],
+                    "high": p["high"],
+                    "hh": hh["estimate"],
+                    "hh_low": hh["low"],
+                    "hh_high": hh["high"],
+                    "recall": est.get("persons.recall", {}).get("estimate"),
+                    "recall_near_miss": est.get("persons.recall_near_miss", {}).get("estimate"),
+                    "wald": wald(raw[0] / raw[1], raw[1]),
+                    "seconds": round(time.perf_counter() - t, 2),
+                }
+            )
     clock.set_now(None)
     return out
 
@@ -128,7 +153,8 @@ def summarise(m: dict) -> dict:
     naive = [r["recall_near_miss"] for r in runs if r["recall_near_miss"] is not None]
     return {
         "samples": len(runs),
-        "true_person_precision": round(tp, 4), "true_person_recall": round(tr, 4),
+        "true_person_precision": round(tp, 4),
+        "true_person_recall": round(tr, 4),
         "true_household_precision": round(th, 4),
         "precision_covered": sum(r["low"] - 1e-9 <= tp <= r["high"] + 1e-9 for r in runs),
         "precision_mean": round(statistics.fmean(r["precision"] for r in runs), 4),
@@ -165,28 +191,49 @@ def main() -> None:
             db, data, info = build(Path(tmp), args.persons, args.seed)
         build_s = time.perf_counter() - t
         m = measure(db, data, info["now"], args.samples, args.pairs, args.near_misses, args.households)
-    s = summarise(m) | {"persons": args.persons, "generator_seed": args.seed, "pairs": args.pairs,
-                        "near_misses": args.near_misses, "build_s": round(build_s, 1)}
+    s = summarise(m) | {
+        "persons": args.persons,
+        "generator_seed": args.seed,
+        "pairs": args.pairs,
+        "near_misses": args.near_misses,
+        "build_s": round(build_s, 1),
+    }
     n = s["samples"]
-    print(f"held-out generator, {args.persons:,} persons (seed {args.seed}); {n} samples of {args.pairs} merged "
-          f"pairs + {args.near_misses} near misses + {args.households} household pairs, answered from the truth")
+    print(
+        f"held-out generator, {args.persons:,} persons (seed {args.seed}); {n} samples of {args.pairs} merged "
+        f"pairs + {args.near_misses} near misses + {args.households} household pairs, answered from the truth"
+    )
     print(f"{'':34}{'workbench':>14}{'naive':>12}{'truth':>10}")
-    print(f"{'person precision, mean estimate':34}{s['precision_mean']:>14.4f}{'':>12}{s['true_person_precision']:>10.4f}")
-    print(f"{'  95% interval covers the truth':34}{s['precision_covered']:>10} / {n}{s['wald_covered']:>7} / {n}"
-          f"{'(Wald)':>10}")
+    print(
+        f"{'person precision, mean estimate':34}{s['precision_mean']:>14.4f}{'':>12}{s['true_person_precision']:>10.4f}"
+    )
+    print(
+        f"{'  95% interval covers the truth':34}{s['precision_covered']:>10} / {n}{s['wald_covered']:>7} / {n}"
+        f"{'(Wald)':>10}"
+    )
     print(f"{'  mean interval width':34}{s['precision_mean_width']:>14.4f}")
-    print(f"{'household precision covered':34}{s['household_covered']:>10} / {n}{'':>12}{s['true_household_precision']:>10.4f}")
-    print(f"{'person recall, mean estimate':34}{s['recall_mean']:>14.4f}{s['naive_recall_mean']:>12.4f}"
-          f"{s['true_person_recall']:>10.4f}")
-    print(f"{'  samples within 0.03 of truth':34}{s['recall_within_003']:>10} / {n}{s['naive_recall_within_003']:>7} / {n}"
-          f"{'(near misses only)':>20}")
+    print(
+        f"{'household precision covered':34}{s['household_covered']:>10} / {n}{'':>12}{s['true_household_precision']:>10.4f}"
+    )
+    print(
+        f"{'person recall, mean estimate':34}{s['recall_mean']:>14.4f}{s['naive_recall_mean']:>12.4f}"
+        f"{s['true_person_recall']:>10.4f}"
+    )
+    print(
+        f"{'  samples within 0.03 of truth':34}{s['recall_within_003']:>10} / {n}{s['naive_recall_within_003']:>7} / {n}"
+        f"{'(near misses only)':>20}"
+    )
     ok_p = s["precision_covered"] >= 0.95 * n
     ok_r = s["recall_mean_error"] is not None and s["recall_mean_error"] <= 0.03
-    print(f"checks: precision coverage >= 95%: {'PASS' if ok_p else 'FAIL'}; mean recall within 0.03: "
-          f"{'PASS' if ok_r else 'FAIL'} ({s['seconds_per_sample']} s a sample)")
+    print(
+        f"checks: precision coverage >= 95%: {'PASS' if ok_p else 'FAIL'}; mean recall within 0.03: "
+        f"{'PASS' if ok_r else 'FAIL'} ({s['seconds_per_sample']} s a sample)"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"summary": s, "runs": m["runs"], "true": m["true"]}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"summary": s, "runs": m["runs"], "true": m["true"]}, indent=2) + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -94,10 +94,13 @@ def test_a_stale_estimate_refuses(store, tmp_path):
         export_selection(store, "winter", tmp_path / "w.csv", campaign="Q1", allow_stale=True)
     clock.set_now(NOW)
     with store.transaction() as conn:  # 21 loads since the sample was drawn (max_loads 20)
-        run(conn, "INSERT INTO loads SELECT load_id + 1000 + i, source, file, file_hash, file_bytes, encoding, "
-                  "started_at, finished_at, rows_read, rows_loaded, rows_rejected, duplicate_keys, rows_inserted, "
-                  "rows_updated, rows_removed, as_of_min, as_of_max, duration_s, status "
-                  "FROM (SELECT * FROM loads LIMIT 1), range(21) t(i)")
+        run(
+            conn,
+            "INSERT INTO loads SELECT load_id + 1000 + i, source, file, file_hash, file_bytes, encoding, "
+            "started_at, finished_at, rows_read, rows_loaded, rows_rejected, duplicate_keys, rows_inserted, "
+            "rows_updated, rows_removed, as_of_min, as_of_max, duration_s, status "
+            "FROM (SELECT * FROM loads LIMIT 1), range(21) t(i)",
+        )
     with pytest.raises(RefusedError, match="21 loads old"):
         export_selection(store, "winter", tmp_path / "w.csv", campaign="Q1")
 

@@ -32,8 +32,11 @@ def wb(matched_template, tmp_path):
 
 def items(store, sample_id: int, area: str) -> list[dict]:
     with store.connect(read_only=True) as conn:
-        return rows(conn, "SELECT * FROM quality_items WHERE sample_id = ? AND area = ? ORDER BY item_id",
-                    [sample_id, area])
+        return rows(
+            conn,
+            "SELECT * FROM quality_items WHERE sample_id = ? AND area = ? ORDER BY item_id",
+            [sample_id, area],
+        )
 
 
 def test_a_sample_is_stratified_seeded_and_counts_the_whole_population(wb):
@@ -43,12 +46,20 @@ def test_a_sample_is_stratified_seeded_and_counts_the_whole_population(wb):
     pick = lambda s: [(i["record_l"], i["record_r"]) for i in items(wb, s.sample_id, "persons")]  # noqa: E731
     assert a.drawn["persons"] == 40 and pick(a) == pick(b) != pick(c)
     with wb.connect(read_only=True) as conn:
-        in_persons = scalar(conn, "SELECT sum(n * (n - 1) // 2) FROM (SELECT count(*) AS n FROM person_records "
-                                  "GROUP BY person_id)")
-        strata = scalar(conn, "SELECT sum(population) FROM quality_strata WHERE sample_id = ? AND area = 'persons'",
-                        [a.sample_id])
-        drawn = rows(conn, "SELECT stratum, drawn FROM quality_strata WHERE sample_id = ? AND area = 'persons'",
-                     [a.sample_id])
+        in_persons = scalar(
+            conn,
+            "SELECT sum(n * (n - 1) // 2) FROM (SELECT count(*) AS n FROM person_records GROUP BY person_id)",
+        )
+        strata = scalar(
+            conn,
+            "SELECT sum(population) FROM quality_strata WHERE sample_id = ? AND area = 'persons'",
+            [a.sample_id],
+        )
+        drawn = rows(
+            conn,
+            "SELECT stratum, drawn FROM quality_strata WHERE sample_id = ? AND area = 'persons'",
+            [a.sample_id],
+        )
     assert a.population["persons"] == in_persons == strata
     assert len(drawn) > 1 and sum(d["drawn"] for d in drawn) == 40
 
@@ -67,11 +78,16 @@ def test_answers_are_decisions_a_later_match_run_honours(wb):
         with wb.connect(read_only=True) as conn:
             assert person(conn, merged["record_l"]) != person(conn, merged["record_r"])
             assert person(conn, near["record_l"]) == person(conn, near["record_r"])
-            decided = rows(conn, "SELECT record_id_l, record_id_r, decision, reason FROM match_decisions "
-                                 "WHERE undone_at IS NULL ORDER BY decision_id")
+            decided = rows(
+                conn,
+                "SELECT record_id_l, record_id_r, decision, reason FROM match_decisions "
+                "WHERE undone_at IS NULL ORDER BY decision_id",
+            )
             audited = scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'quality.answer'")
         assert [(d["record_id_l"], d["record_id_r"], d["decision"]) for d in decided] == [
-            (merged["record_l"], merged["record_r"], "reject"), (near["record_l"], near["record_r"], "accept")]
+            (merged["record_l"], merged["record_r"], "reject"),
+            (near["record_l"], near["record_r"], "accept"),
+        ]
         assert {d["reason"] for d in decided} == {"quality sample"} and audited == 3
         match(wb, full=True)
 

@@ -9,14 +9,17 @@ import pytest
 from workbench.quality.stats import Stratum, allocate, chapman, stratum_weights, weighted_proportion, wilson
 
 
-@pytest.mark.parametrize(("x", "n", "low", "high"), [
-    # hand-computed: centre = (p + z^2/2n) / (1 + z^2/n), half = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)
-    (8, 10, 0.4902, 0.9433),
-    (0, 10, 0.0, 0.2775),
-    (10, 10, 0.7225, 1.0),
-    (50, 100, 0.4038, 0.5962),
-    (392, 400, 0.9610, 0.9898),
-])
+@pytest.mark.parametrize(
+    ("x", "n", "low", "high"),
+    [
+        # hand-computed: centre = (p + z^2/2n) / (1 + z^2/n), half = z / (1 + z^2/n) * sqrt(p(1-p)/n + z^2/4n^2)
+        (8, 10, 0.4902, 0.9433),
+        (0, 10, 0.0, 0.2775),
+        (10, 10, 0.7225, 1.0),
+        (50, 100, 0.4038, 0.5962),
+        (392, 400, 0.9610, 0.9898),
+    ],
+)
 def test_wilson_on_hand_computed_cases(x, n, low, high):
     got = wilson(x, n)
     assert got[0] == pytest.approx(low, abs=1e-4)
@@ -40,8 +43,12 @@ def test_allocation_is_proportional_and_reaches_every_stratum():
 
 
 def test_stratum_weights_sum_to_the_population():
-    strata = [Stratum("a", 9000, 80, 79), Stratum("b", 900, 15, 12), Stratum("c", 95, 5, 5),
-              Stratum("d", 5, 0, 0)]  # d: nothing answered, its population is lent to the others
+    strata = [
+        Stratum("a", 9000, 80, 79),
+        Stratum("b", 900, 15, 12),
+        Stratum("c", 95, 5, 5),
+        Stratum("d", 5, 0, 0),
+    ]  # d: nothing answered, its population is lent to the others
     weights = stratum_weights(strata)
     total = sum(weights[s.name] * s.answered for s in strata if s.name in weights)
     assert total == pytest.approx(10_000)

@@ -40,7 +40,9 @@ async def test_draw_a_sample_and_answer_it(template, tmp_path):
         await settle(pilot)
         queue = app.screen.query_one("#quality-queue", DataTable)
         assert queue.row_count > 0
-        assert app.screen.query_one("#quality-evidence", DataTable).row_count > 0  # the two records side by side
+        assert (
+            app.screen.query_one("#quality-evidence", DataTable).row_count > 0
+        )  # the two records side by side
         first = app.screen.evidence["item"]["item_id"]
         await pilot.press("a")
         await settle(pilot)
@@ -51,7 +53,10 @@ async def test_draw_a_sample_and_answer_it(template, tmp_path):
         await settle(pilot)
         text = str(app.screen.query_one("#quality-estimates", Static).render())
     with store.connect(read_only=True) as conn:
-        answered = rows(conn, "SELECT item_id, answer FROM quality_items WHERE answer IS NOT NULL ORDER BY answered_at, item_id")
+        answered = rows(
+            conn,
+            "SELECT item_id, answer FROM quality_items WHERE answer IS NOT NULL ORDER BY answered_at, item_id",
+        )
     assert [(a["item_id"], a["answer"]) for a in answered][:2] == [(first, "same"), (second, "different")]
     assert len(answered) == 3
     assert "answered 3" in text and "persons" in text

@@ -6,8 +6,13 @@ import click
 
 from workbench.cli import emit_json, get_store
 
-MEASURE_LABEL = {"precision": "precision", "recall": "recall", "recall_capture": "recall (capture-recapture)",
-                 "recall_near_miss": "recall (near misses only)", "duplicate_rate": "duplicate rate"}
+MEASURE_LABEL = {
+    "precision": "precision",
+    "recall": "recall",
+    "recall_capture": "recall (capture-recapture)",
+    "recall_near_miss": "recall (near misses only)",
+    "duplicate_rate": "duplicate rate",
+}
 
 
 @click.group("quality", invoke_without_command=True)
@@ -26,22 +31,30 @@ def quality(ctx: click.Context, as_json: bool) -> None:
         gate = check_export(conn)
     summary = gate.summary
     if as_json:
-        emit_json({**summary, "gate": {"blocked": gate.blocked, "problems": gate.problems, "notes": gate.notes}})
+        emit_json(
+            {**summary, "gate": {"blocked": gate.blocked, "problems": gate.problems, "notes": gate.notes}}
+        )
         return
     if summary["sample_id"] is None:
-        click.echo("Not measured yet: `workbench quality sample` draws a sample to review on the Quality screen.")
+        click.echo(
+            "Not measured yet: `workbench quality sample` draws a sample to review on the Quality screen."
+        )
     else:
-        click.echo(f"sample {summary['sample_id']}: drawn {summary['drawn_at']:%Y-%m-%d %H:%M}, "
-                   f"{summary['age_days']:g} days and {summary['age_loads']} loads ago; "
-                   f"{summary['answered']:,} of {summary['items']:,} items answered")
+        click.echo(
+            f"sample {summary['sample_id']}: drawn {summary['drawn_at']:%Y-%m-%d %H:%M}, "
+            f"{summary['age_days']:g} days and {summary['age_loads']} loads ago; "
+            f"{summary['answered']:,} of {summary['items']:,} items answered"
+        )
         for key, e in summary["estimates"].items():
             area, measure = key.split(".", 1)
             if e["estimate"] is None:
                 click.echo(f"  {area:<13} {MEASURE_LABEL.get(measure, measure):<28} not measured")
                 continue
             interval = f"  95% {e['low']:.3f}-{e['high']:.3f}" if e["low"] is not None else ""
-            click.echo(f"  {area:<13} {MEASURE_LABEL.get(measure, measure):<28} {e['estimate']:.3f}{interval}"
-                       f"  (n={e['answered']:,} of {e['population']:,})")
+            click.echo(
+                f"  {area:<13} {MEASURE_LABEL.get(measure, measure):<28} {e['estimate']:.3f}{interval}"
+                f"  (n={e['answered']:,} of {e['population']:,})"
+            )
     for p in gate.problems:
         click.echo(f"gate: an export would refuse: {p}", err=True)
     for n in gate.notes:
@@ -53,28 +66,53 @@ def quality(ctx: click.Context, as_json: bool) -> None:
 @click.option("--near-misses", default=100, show_default=True, help="Scored pairs left apart (for recall).")
 @click.option("--households", default=100, show_default=True, help="Household pairs to draw.")
 @click.option("--suppressions", default=100, show_default=True, help="Suppression hits to draw.")
-@click.option("--seed", default=1, show_default=True, help="The same seed on the same data draws the same sample.")
+@click.option(
+    "--seed", default=1, show_default=True, help="The same seed on the same data draws the same sample."
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def sample(ctx: click.Context, persons: int, near_misses: int, households: int, suppressions: int, seed: int,
-           as_json: bool) -> None:
+def sample(
+    ctx: click.Context,
+    persons: int,
+    near_misses: int,
+    households: int,
+    suppressions: int,
+    seed: int,
+    as_json: bool,
+) -> None:
     """Draw a stratified random sample and queue it for review on the Quality screen (key 9)."""
     from workbench.audit import actor_name
     from workbench.quality import draw_sample
 
-    for name, value in (("--persons", persons), ("--near-misses", near_misses), ("--households", households),
-                        ("--suppressions", suppressions)):
+    for name, value in (
+        ("--persons", persons),
+        ("--near-misses", near_misses),
+        ("--households", households),
+        ("--suppressions", suppressions),
+    ):
         if value < 0:
             raise click.BadParameter(f"{name} must be 0 or more.")
-    result = draw_sample(get_store(ctx), {"persons": persons, "near_miss": near_misses, "households": households,
-                                          "suppressions": suppressions}, seed=seed, by=actor_name())
+    result = draw_sample(
+        get_store(ctx),
+        {
+            "persons": persons,
+            "near_miss": near_misses,
+            "households": households,
+            "suppressions": suppressions,
+        },
+        seed=seed,
+        by=actor_name(),
+    )
     if as_json:
         emit_json(result.to_dict())
         return
     for area, n in result.drawn.items():
         click.echo(f"{area:<13} {n:>5,} drawn of {result.population[area]:,} in {result.strata[area]} strata")
-    click.echo(f"sample {result.sample_id} queued for review (seed {seed}): the Quality screen, or "
-               "`workbench quality answer ITEM same|different|skip`.", err=True)
+    click.echo(
+        f"sample {result.sample_id} queued for review (seed {seed}): the Quality screen, or "
+        "`workbench quality answer ITEM same|different|skip`.",
+        err=True,
+    )
 
 
 @quality.command("answer")

@@ -26,12 +26,28 @@ from workbench.quality.review import ANSWERS, answer, counts, evidence, queue
 from workbench.quality.sample import AREAS, DEFAULT_SIZES, SampleResult, draw
 from workbench.store import Store
 
-__all__ = ["ANSWERS", "AREAS", "DEFAULT_SIZES", "QualityGate", "SampleResult", "answer", "answer_item",
-           "check_export", "counts", "current", "draw_sample", "evidence", "export_gate", "history", "queue"]
+__all__ = [
+    "ANSWERS",
+    "AREAS",
+    "DEFAULT_SIZES",
+    "QualityGate",
+    "SampleResult",
+    "answer",
+    "answer_item",
+    "check_export",
+    "counts",
+    "current",
+    "draw_sample",
+    "evidence",
+    "export_gate",
+    "history",
+    "queue",
+]
 
 
-def draw_sample(store: Store, sizes: dict[str, int] | None = None, seed: int = 1,
-                by: str | None = None) -> SampleResult:
+def draw_sample(
+    store: Store, sizes: dict[str, int] | None = None, seed: int = 1, by: str | None = None
+) -> SampleResult:
     from workbench.ingest.derived import ensure_derived
     from workbench.select.ready import make_ready
     from workbench.suppress import ensure_person_suppressions
@@ -53,13 +69,19 @@ def export_gate(conn: duckdb.DuckDBPyConnection, name: str, allow_unmeasured: bo
     when allowed, record the override in the audit log (inside the export's transaction)."""
     gate = check_export(conn)
     if gate.blocked and not allow_unmeasured:
-        raise RefusedError(f"Export of {name!r} refused: " + "; ".join(gate.problems) + ".",
-                           "Draw and review a new sample (`workbench quality sample`, then the Quality screen), or "
-                           "export anyway with --allow-unmeasured (recorded in the manifest and the audit log).")
+        raise RefusedError(
+            f"Export of {name!r} refused: " + "; ".join(gate.problems) + ".",
+            "Draw and review a new sample (`workbench quality sample`, then the Quality screen), or "
+            "export anyway with --allow-unmeasured (recorded in the manifest and the audit log).",
+        )
     if gate.blocked:
         from workbench import audit
 
         gate.overridden = True
-        audit.record(conn, "quality.override", name, {"problems": len(gate.problems),
-                                                      "sample_id": gate.summary.get("sample_id")})
+        audit.record(
+            conn,
+            "quality.override",
+            name,
+            {"problems": len(gate.problems), "sample_id": gate.summary.get("sample_id")},
+        )
     return gate

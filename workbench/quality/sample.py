@@ -30,8 +30,10 @@ AREAS = ("persons", "near_miss", "households", "suppressions")
 DEFAULT_SIZES = {"persons": 200, "near_miss": 100, "households": 100, "suppressions": 100}
 
 _SIZE_BAND = "CASE WHEN {n} <= 2 THEN 'size 2' WHEN {n} <= 4 THEN 'size 3-4' ELSE 'size 5+' END"
-_SCORE_BAND = ("CASE WHEN {p} IS NULL THEN 'linked through others' WHEN {p} >= 0.99 THEN 'p >= 0.99' "
-               "WHEN {p} >= 0.9 THEN 'p 0.90-0.99' WHEN {p} >= 0.5 THEN 'p 0.50-0.90' ELSE 'p < 0.50' END")
+_SCORE_BAND = (
+    "CASE WHEN {p} IS NULL THEN 'linked through others' WHEN {p} >= 0.99 THEN 'p >= 0.99' "
+    "WHEN {p} >= 0.9 THEN 'p 0.90-0.99' WHEN {p} >= 0.5 THEN 'p 0.50-0.90' ELSE 'p < 0.50' END"
+)
 _SOURCES = "CASE WHEN {a} <= {b} THEN {a} || '+' || {b} ELSE {b} || '+' || {a} END"
 # the two blocking families of the capture-recapture recall (docs/quality.md): contact keys, and
 # name / birth date / address keys
@@ -53,8 +55,13 @@ class SampleResult:
     strata: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sample_id": self.sample_id, "seed": self.seed, "drawn": self.drawn,
-                "population": self.population, "strata": self.strata}
+        return {
+            "sample_id": self.sample_id,
+            "seed": self.seed,
+            "drawn": self.drawn,
+            "population": self.population,
+            "strata": self.strata,
+        }
 
 
 def _population_sql(area: str) -> str:
@@ -62,8 +69,8 @@ def _population_sql(area: str) -> str:
     if area == "persons":
         return f"""WITH sizes AS (SELECT person_id, count(*) AS n FROM person_records GROUP BY person_id
                                   HAVING count(*) > 1)
-            SELECT {_SCORE_BAND.format(p='mp.probability')} || ' | ' || {_SOURCES.format(a='l.source', b='r.source')}
-                       || ' | ' || {_SIZE_BAND.format(n='s.n')} AS stratum,
+            SELECT {_SCORE_BAND.format(p="mp.probability")} || ' | ' || {_SOURCES.format(a="l.source", b="r.source")}
+                       || ' | ' || {_SIZE_BAND.format(n="s.n")} AS stratum,
                    a.record_id AS record_l, b.record_id AS record_r, a.person_id AS person_l, a.person_id AS person_r,
                    NULL::BIGINT AS household_id, NULL::VARCHAR AS suppression, NULL::VARCHAR AS match_on,
                    mp.probability AS score, ({CAPTURE_A}) AS capture_a, ({CAPTURE_B}) AS capture_b,
@@ -73,8 +80,8 @@ def _population_sql(area: str) -> str:
             JOIN records l ON l.record_id = a.record_id JOIN records r ON r.record_id = b.record_id
             LEFT JOIN match_pairs mp ON mp.record_id_l = a.record_id AND mp.record_id_r = b.record_id"""
     if area == "near_miss":
-        return f"""SELECT {_SCORE_BAND.format(p='mp.probability')} || ' | '
-                       || {_SOURCES.format(a='l.source', b='r.source')} AS stratum,
+        return f"""SELECT {_SCORE_BAND.format(p="mp.probability")} || ' | '
+                       || {_SOURCES.format(a="l.source", b="r.source")} AS stratum,
                    mp.record_id_l AS record_l, mp.record_id_r AS record_r, a.person_id AS person_l,
                    b.person_id AS person_r, NULL::BIGINT AS household_id, NULL::VARCHAR AS suppression,
                    NULL::VARCHAR AS match_on, mp.probability AS score, ({CAPTURE_A}) AS capture_a,
@@ -86,7 +93,7 @@ def _population_sql(area: str) -> str:
                 WHERE d.record_id_l = mp.record_id_l AND d.record_id_r = mp.record_id_r AND d.undone_at IS NULL)"""
     if area == "households":
         return f"""WITH anchors AS (SELECT person_id, min(record_id) AS anchor FROM person_records GROUP BY person_id)
-            SELECT {_SIZE_BAND.format(n='h.size')} || ' | ' || CASE WHEN pa.last_name_key = pb.last_name_key
+            SELECT {_SIZE_BAND.format(n="h.size")} || ' | ' || CASE WHEN pa.last_name_key = pb.last_name_key
                        THEN 'same surname' ELSE 'other surname' END AS stratum,
                    aa.anchor AS record_l, ab.anchor AS record_r, a.person_id AS person_l, b.person_id AS person_r,
                    a.household_id, NULL::VARCHAR AS suppression, NULL::VARCHAR AS match_on, NULL::DOUBLE AS score,
@@ -106,41 +113,67 @@ def _population_sql(area: str) -> str:
     raise ValueError(area)
 
 
-def draw(conn: duckdb.DuckDBPyConnection, sizes: dict[str, int], seed: int = 1, by: str | None = None) -> SampleResult:
+def draw(
+    conn: duckdb.DuckDBPyConnection, sizes: dict[str, int], seed: int = 1, by: str | None = None
+) -> SampleResult:
     """Draw a new sample of ``sizes[area]`` items per area and queue it for review. Runs on an open write
     connection (the caller's transaction); everything it reads must be current (persons, households and
     suppressions built: see :func:`workbench.quality.draw_sample`)."""
     sample_id = (scalar(conn, "SELECT coalesce(max(sample_id), 0) FROM quality_samples") or 0) + 1
     loads = scalar(conn, "SELECT count(*) FROM loads") or 0
-    run(conn, "INSERT INTO quality_samples VALUES (?, ?, ?, ?, ?, ?)",
-        [sample_id, clock.now(), by, seed, loads, json.dumps(sizes)])
+    run(
+        conn,
+        "INSERT INTO quality_samples VALUES (?, ?, ?, ?, ?, ?)",
+        [sample_id, clock.now(), by, seed, loads, json.dumps(sizes)],
+    )
     result = SampleResult(sample_id, seed)
     for area in AREAS:
         want = int(sizes.get(area, 0) or 0)
         run(conn, f"CREATE OR REPLACE TEMP TABLE _q_pop AS {_population_sql(area)}")
-        counts = {r["stratum"]: r["n"] for r in rows(conn, "SELECT stratum, count(*) AS n FROM _q_pop "
-                                                           "GROUP BY stratum ORDER BY stratum")}
+        counts = {
+            r["stratum"]: r["n"]
+            for r in rows(conn, "SELECT stratum, count(*) AS n FROM _q_pop GROUP BY stratum ORDER BY stratum")
+        }
         result.population[area] = sum(counts.values())
         result.strata[area] = len(counts)
         take = allocate(counts, want)
-        run(conn, "CREATE OR REPLACE TEMP TABLE _q_take AS SELECT unnest(?::VARCHAR[]) AS stratum, "
-                  "unnest(?::BIGINT[]) AS take, unnest(?::BIGINT[]) AS population",
-            [list(take), list(take.values()), [counts[k] for k in take]])
-        run(conn, "INSERT INTO quality_strata SELECT ?, ?, stratum, population, take FROM _q_take", [sample_id, area])
-        run(conn, """INSERT INTO quality_items
+        run(
+            conn,
+            "CREATE OR REPLACE TEMP TABLE _q_take AS SELECT unnest(?::VARCHAR[]) AS stratum, "
+            "unnest(?::BIGINT[]) AS take, unnest(?::BIGINT[]) AS population",
+            [list(take), list(take.values()), [counts[k] for k in take]],
+        )
+        run(
+            conn,
+            "INSERT INTO quality_strata SELECT ?, ?, stratum, population, take FROM _q_take",
+            [sample_id, area],
+        )
+        run(
+            conn,
+            """INSERT INTO quality_items
             SELECT ?, (SELECT coalesce(max(item_id), 0) FROM quality_items) + row_number() OVER (ORDER BY stratum, h),
                    ?, stratum, population, record_l, record_r, person_l, person_r, household_id, suppression,
                    match_on, score, capture_a, capture_b, NULL, NULL, NULL, NULL
             FROM (SELECT p.*, t.population, t.take, hash(?, p.k1, p.k2) AS h,
                          row_number() OVER (PARTITION BY p.stratum ORDER BY hash(?, p.k1, p.k2), p.k1, p.k2) AS rn
                   FROM _q_pop p JOIN _q_take t USING (stratum))
-            WHERE rn <= take""", [sample_id, area, seed, seed])
-        result.drawn[area] = scalar(conn, "SELECT count(*) FROM quality_items WHERE sample_id = ? AND area = ?",
-                                    [sample_id, area]) or 0
+            WHERE rn <= take""",
+            [sample_id, area, seed, seed],
+        )
+        result.drawn[area] = (
+            scalar(
+                conn, "SELECT count(*) FROM quality_items WHERE sample_id = ? AND area = ?", [sample_id, area]
+            )
+            or 0
+        )
     for t in ("_q_pop", "_q_take"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
     from workbench import audit
 
-    audit.record(conn, "quality.sample", str(sample_id), {"seed": seed, "drawn": result.drawn,
-                                                          "population": result.population})
+    audit.record(
+        conn,
+        "quality.sample",
+        str(sample_id),
+        {"seed": seed, "drawn": result.drawn, "population": result.population},
+    )
     return result

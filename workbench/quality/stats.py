@@ -89,8 +89,14 @@ class Proportion:
     effective_n: float
 
     def to_dict(self) -> dict[str, float | int | None]:
-        return {"estimate": _r(self.estimate), "low": _r(self.low), "high": _r(self.high),
-                "answered": self.answered, "population": self.population, "effective_n": round(self.effective_n, 1)}
+        return {
+            "estimate": _r(self.estimate),
+            "low": _r(self.low),
+            "high": _r(self.high),
+            "answered": self.answered,
+            "population": self.population,
+            "effective_n": round(self.effective_n, 1),
+        }
 
 
 def weighted_proportion(strata: list[Stratum]) -> Proportion:

@@ -22,8 +22,12 @@ from textual.widgets import DataTable, Static
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.quality_jobs import QualityState, draw_sample, read_evidence, read_queue
 
-AREA_LABEL = {"persons": "merged pair", "near_miss": "near miss", "households": "household pair",
-              "suppressions": "suppression hit"}
+AREA_LABEL = {
+    "persons": "merged pair",
+    "near_miss": "near miss",
+    "households": "household pair",
+    "suppressions": "suppression hit",
+}
 
 
 class QualityScreen(WorkbenchScreen):
@@ -101,16 +105,24 @@ class QualityScreen(WorkbenchScreen):
         table.loading = False
         table.clear()
         for i in state.items:
-            table.add_row(str(i["item_id"]), AREA_LABEL.get(i["area"], i["area"]), i["stratum"],
-                          state.names.get(i["record_l"], ""), state.names.get(i["record_r"], "") or
-                          (i["suppression"] or ""), key=str(i["item_id"]))
+            table.add_row(
+                str(i["item_id"]),
+                AREA_LABEL.get(i["area"], i["area"]),
+                i["stratum"],
+                state.names.get(i["record_l"], ""),
+                state.names.get(i["record_r"], "") or (i["suppression"] or ""),
+                key=str(i["item_id"]),
+            )
         self._show_estimates(state)
         self._show_evidence(state.evidence)
         if state.note:
             self.notify(state.note, timeout=2)
         if not state.items:
-            self.query_one("#quality-note", Static).update(Content(
-                "Nothing waits for review. Press n to draw a new sample (or `workbench quality sample`)."))
+            self.query_one("#quality-note", Static).update(
+                Content(
+                    "Nothing waits for review. Press n to draw a new sample (or `workbench quality sample`)."
+                )
+            )
 
     def _show_estimates(self, state: QualityState) -> None:
         summary, counts = state.estimates, state.counts
@@ -118,15 +130,21 @@ class QualityScreen(WorkbenchScreen):
             text = "Not measured yet: press n to draw a sample."
         else:
             parts = []
-            for key, label in (("persons.precision", "persons"), ("households.precision", "households"),
-                               ("suppressions.precision", "suppressions"), ("persons.recall", "recall")):
+            for key, label in (
+                ("persons.precision", "persons"),
+                ("households.precision", "households"),
+                ("suppressions.precision", "suppressions"),
+                ("persons.recall", "recall"),
+            ):
                 e = summary["estimates"].get(key)
                 if e and e["estimate"] is not None:
                     interval = f" [{e['low']:.3f}-{e['high']:.3f}]" if e["low"] is not None else ""
                     parts.append(f"{label} {e['estimate']:.3f}{interval} n={e['answered']}")
-            text = (f"Sample {summary['sample_id']}: answered {counts['answered']:,} / {counts['items']:,}, "
-                    f"{summary['age_days']:g} days and {summary['age_loads']} loads old.   "
-                    + ("   ".join(parts) or "no estimate yet"))
+            text = (
+                f"Sample {summary['sample_id']}: answered {counts['answered']:,} / {counts['items']:,}, "
+                f"{summary['age_days']:g} days and {summary['age_loads']} loads old.   "
+                + ("   ".join(parts) or "no estimate yet")
+            )
         self.query_one("#quality-estimates", Static).update(Content(text))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -137,7 +155,9 @@ class QualityScreen(WorkbenchScreen):
             return
         self._load_evidence(item_id)
 
-    @work(thread=True, exclusive=True, group="quality-evidence", name="read the evidence", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="quality-evidence", name="read the evidence", exit_on_error=False
+    )
     def _load_evidence(self, item_id: int) -> None:
         self.post_message(self.EvidenceRead(read_evidence(self.store, item_id)))
 
@@ -155,9 +175,12 @@ class QualityScreen(WorkbenchScreen):
             if f["left"] or f["right"]:
                 table.add_row(f["field"], f["left"], f["right"])
         item = evidence["item"]
-        self.query_one("#quality-note", Static).update(Content(
-            f"Item {item['item_id']} ({AREA_LABEL.get(item['area'], item['area'])}, {item['stratum']})"
-            + (f": {evidence['note']}" if evidence["note"] else "")))
+        self.query_one("#quality-note", Static).update(
+            Content(
+                f"Item {item['item_id']} ({AREA_LABEL.get(item['area'], item['area'])}, {item['stratum']})"
+                + (f": {evidence['note']}" if evidence["note"] else "")
+            )
+        )
 
     def action_answer(self, given: str) -> None:
         if self.evidence is None or self.busy:
