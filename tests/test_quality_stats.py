@@ -70,3 +70,11 @@ def test_weighted_proportion_weights_back_by_stratum():
 def test_capture_recapture():
     assert chapman(60, 50, 30) == pytest.approx(61 * 51 / 31 - 1)
     assert chapman(0, 0, 0) is None
+
+
+def test_the_quality_core_does_not_import_textual():
+    import subprocess
+    import sys
+
+    code = "import sys, workbench.quality; assert 'textual' not in sys.modules, 'textual imported by the core'"
+    subprocess.run([sys.executable, "-c", code], check=True)
