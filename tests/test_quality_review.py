@@ -124,3 +124,17 @@ def test_the_profile_shows_quality_as_a_trend(wb):
     assert len(found) == 1 and len(found[0][2]) == 2  # one point per sample
     assert found[0][2][0][2] == "100.0%"  # person precision of the first sample
     assert "## Data quality" in to_markdown(profile)
+
+
+def test_an_erasure_takes_the_ids_out_of_a_sample_and_keeps_the_answer(wb):
+    from workbench.privacy.erase import erase
+
+    s = draw_sample(wb, {"persons": 3, "near_miss": 0, "households": 0, "suppressions": 0}, seed=4)
+    item = items(wb, s.sample_id, "persons")[0]
+    answer_item(wb, item["item_id"], "same")
+    erase(wb, person_id=item["person_l"], compact=False)
+    after = items(wb, s.sample_id, "persons")[0]
+    assert (after["record_l"], after["record_r"], after["person_l"], after["person_r"]) == (None, None, None, None)
+    assert after["answer"] == "same"
+    with wb.connect(read_only=True) as conn:
+        assert current(conn)["estimates"]["persons.precision"]["answered"] == 1

@@ -128,6 +128,8 @@ def answer(
 
 def _decide(conn, item: dict[str, Any], given: str, by: str | None) -> tuple[int | None, str]:
     area = item["area"]
+    if item["record_l"] is None and area != "suppressions":
+        return None, "the person was erased since the sample was drawn: answer kept"
     if area in ("persons", "near_miss"):
         from workbench.identity import decisions
 
