@@ -54,6 +54,16 @@ def queue(
     )
 
 
+def record_names(conn: duckdb.DuckDBPyConnection, record_ids: list[int]) -> dict[int, str]:
+    """First and last name of each record (for the queue's columns)."""
+    got = rows(
+        conn,
+        "SELECT record_id, first_name, last_name FROM records WHERE record_id IN (SELECT unnest(?::BIGINT[]))",
+        [record_ids],
+    )
+    return {r["record_id"]: f"{r['first_name'] or ''} {r['last_name'] or ''}".strip() for r in got}
+
+
 def counts(conn: duckdb.DuckDBPyConnection, sample_id: int | None = None) -> dict[str, int]:
     sample_id = sample_id if sample_id is not None else latest_sample_id(conn)
     if sample_id is None:

@@ -25,7 +25,7 @@ def read_queue(store, answer: tuple[int, str] | None = None) -> QualityState:
     estimates and the first item's evidence (one transaction)."""
     from workbench import quality
     from workbench.audit import actor_name
-    from workbench.store.sql import rows
+    from workbench.quality.review import record_names
 
     note = ""
     with jobs.database_job(store), store.transaction() as conn:
@@ -34,15 +34,7 @@ def read_queue(store, answer: tuple[int, str] | None = None) -> QualityState:
             note = f"Item {answer[0]}: {answer[1]}" + (f" ({done['note']})" if done["note"] else "")
         items = quality.queue(conn, limit=QUEUE_FETCHED)
         ids = [x for i in items for x in (i["record_l"], i["record_r"]) if x is not None]
-        names = {
-            r["record_id"]: f"{r['first_name'] or ''} {r['last_name'] or ''}".strip()
-            for r in rows(
-                conn,
-                "SELECT record_id, first_name, last_name FROM records "
-                "WHERE record_id IN (SELECT unnest(?::BIGINT[]))",
-                [ids],
-            )
-        }
+        names = record_names(conn, ids)
         evidence = quality.evidence(conn, items[0]["item_id"]) if items else None
         return QualityState(items, quality.counts(conn), quality.current(conn), evidence, note, names)
 
