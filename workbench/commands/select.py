@@ -124,10 +124,12 @@ def count(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Count and check only: no file, nothing recorded.")
 @click.option("--allow-stale", is_flag=True, help="Export even when a source the selection reads is in error.")
 @click.option("--force", is_flag=True, help="Replace FILE (and its manifest) when they exist.")
+@click.option("--allow-unmeasured", is_flag=True,
+              help="Export even when the accuracy estimate is stale or under its floor (audited; docs/quality.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: str | None, dry_run: bool,
-           allow_stale: bool, force: bool, as_json: bool) -> None:
+           allow_stale: bool, force: bool, allow_unmeasured: bool, as_json: bool) -> None:
     """Export a selection: the file, FILE.manifest.json beside it, and the contact history.
 
     An existing FILE is replaced only with --force; the database file, a directory, a FIFO or a device
@@ -137,7 +139,8 @@ def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: s
     from workbench.export.run import export_selection
 
     result = export_selection(get_store(ctx), name, out, fmt=fmt, campaign=campaign, dry_run=dry_run,
-                              allow_stale=allow_stale, force=force, progress=_progress())
+                              allow_stale=allow_stale, force=force, allow_unmeasured=allow_unmeasured,
+                              progress=_progress())
     if as_json:
         emit_json(result.to_dict())
         return

@@ -81,7 +81,7 @@ def format_for(path: str | Path, fmt: str | None) -> str:
 
 def export_selection(store: Store, name: str, out: str | Path, fmt: str | None = None, campaign: str | None = None,
                      dry_run: bool = False, allow_stale: bool = False, force: bool = False,
-                     progress: Callable[[str, float], None] | None = None,
+                     allow_unmeasured: bool = False, progress: Callable[[str, float], None] | None = None,
                      cancelled: Callable[[], bool] | None = None) -> ExportResult:
     """Export selection ``name`` to ``out`` (see the module docstring). Raises RefusedError (stale source),
     SelectionError (bad selection), WorkbenchError (anything else: ``TargetExistsError`` when ``out`` or its
@@ -131,6 +131,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                 raise RefusedError(f"Export of {name!r} refused: " + "; ".join(legal),
                                    "Load the file named, or export anyway with --allow-stale (recorded in the "
                                    "manifest).")
+            quality = _quality_gate(conn, name, allow_unmeasured)  # issue 18: accuracy measured and fresh
             campaign = (campaign or default_campaign(name)).strip()
             if scalar(conn, "SELECT count(*) FROM exports WHERE campaign = ?", [campaign]):
                 raise RefusedError(f"Campaign {campaign!r} was already exported.",
@@ -158,6 +159,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             clear_planned_contacts(conn, result)  # after the contact history, inside the transaction
             step("writing the manifest", 0.9, "history")  # contact history, and the file's sha256 meanwhile
             manifest = _manifest(conn, store, sel, plan, wf, gate, data, fmt, campaign, export_id, today, seeds)
+            manifest["quality"] = quality.to_manifest()
             pending.append(write_private_text(manifest_path, manifest_text(manifest), overwrite=force, journal=note))
             record_export(conn, export_id, sel, campaign, data, fmt, wf, result, manifest)
             audit_record(conn, "export", name, {
@@ -197,6 +199,13 @@ def _manifest(conn, store, sel, plan, wf, gate, data, fmt, campaign, export_id, 
         allowed_stale=[f.name for f in gate.errors], file=data, fmt=fmt, columns=output_columns(sel),
         rows_by_cell=by_cell, seeds=seeds, held_out=held, campaign=campaign, contact_date=today,
         exported_at=clock.now(), exported_by=operator_name(), database=str(store.path), overrides=overrides)
+
+
+def _quality_gate(conn, name: str, allow_unmeasured: bool):
+    """The accuracy gate (workbench.quality.export_gate): refuses a stale or low estimate unless allowed."""
+    from workbench.quality import export_gate
+
+    return export_gate(conn, name, allow_unmeasured)
 
 
 def clear_planned_contacts(conn, result: ExportResult) -> None:

@@ -107,6 +107,11 @@ PERSONAL_DATA: list[PersonalData] = [
     PersonalData("match_decisions", "delete", f"t.record_id_l IN ({R}) OR t.record_id_r IN ({R})",
                  needs=("record_id_l", "record_id_r")),
     PersonalData("match_record_state", "delete", f"t.record_id IN ({R})", needs=("record_id",)),
+    # -- accuracy samples (issue 18): the answer stays (the estimates keep their counts), the ids go --------
+    PersonalData("quality_items", "anonymise", f"t.record_l IN ({R}) OR t.record_r IN ({R}) OR t.person_l IN ({P}) "
+                 f"OR t.person_r IN ({P})", set={"record_l": "NULL", "record_r": "NULL", "person_l": "NULL",
+                                                 "person_r": "NULL"},
+                 needs=("record_l", "record_r", "person_l", "person_r")),
     # -- households (issue 4) -------------------------------------------------------------------
     PersonalData("households", "delete", "t.household_id IN (SELECT household_id FROM _erase_households)",
                  needs=("household_id",), note="households of the person alone"),

@@ -57,6 +57,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         ("freshness", lambda: _freshness(conn, now)),
         ("campaigns", lambda: _campaigns(conn)),
         ("segments", lambda: _segments(conn)),
+        ("quality", lambda: _quality(conn)),
     ]
     for i, (key, figure) in enumerate(sections):
         step(progress, f"figuring {key.replace('_', ' ')}", 0.1 + 0.9 * i / len(sections))
@@ -205,3 +206,12 @@ def _segments(conn) -> dict[str, Any] | None:
     except ImportError:
         return None
     return rfm_summary(conn) if _has_table(conn, "rfm_runs") else None
+
+
+def _quality(conn) -> list[dict[str, Any]] | None:
+    """Issue 18: one point per accuracy sample (duplicate rate, household and suppression precision)."""
+    if not _has_table(conn, "quality_estimates"):
+        return None
+    from workbench.quality.gate import history
+
+    return history(conn) or None

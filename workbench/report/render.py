@@ -83,7 +83,21 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], s
         out.append(("Recent campaigns", keys, [[_n(c[k]) if isinstance(c[k], (int, float)) else str(c[k] if c[k]
                                                   is not None else "-") for k in keys] for c in p["campaigns"]], ""))
     out += _segment_sections(p.get("segments"))
+    out += _quality_sections(p.get("quality"))
     return out
+
+
+def _quality_sections(points: list[dict[str, Any]] | None) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """Issue 18: data quality as a trend, one row per reviewed sample (docs/quality.md)."""
+    if not points:
+        return []
+    body = [[f"{q['drawn_at']:%Y-%m-%d}" if hasattr(q["drawn_at"], "strftime") else str(q["drawn_at"]),
+             _pct(q["duplicate_rate"]), _pct(q["person_precision"]), _pct(q["household_precision"]),
+             _pct(q["suppression_precision"])] for q in points]
+    return [("Data quality (estimated from reviewed samples)",
+             ["sample drawn", "duplicate rate", "person precision", "household accuracy", "suppression precision"],
+             body, "Duplicate rate: estimated missed same-person pairs per person. `workbench quality` gives the "
+                   "95% intervals.")]
 
 
 def _segment_sections(seg: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]], str]]:

@@ -15,7 +15,7 @@ from workbench.store import Store
 from workbench.tui.commands import WorkbenchCommands
 from workbench.tui.failures import describe_failure, report_failure
 from workbench.tui.jobs import still_wanted
-from workbench.tui.screens import SCREENS
+from workbench.tui.screens import MORE_SCREENS, SCREENS
 from workbench.tui.screens.freshness_jobs import fetch_freshness
 from workbench.tui.settings import read_settings, write_settings
 
@@ -33,13 +33,13 @@ class WorkbenchApp(App[None]):
 
     TITLE = "workbench"
     CSS_PATH = "styles/app.tcss"
-    MODES: ClassVar[dict[str, Any]] = {e.mode: e.factory() for e in SCREENS}
+    MODES: ClassVar[dict[str, Any]] = {e.mode: e.factory() for e in (*SCREENS, *MORE_SCREENS)}
     DEFAULT_MODE = SCREENS[0].mode
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(e.key, f"switch_mode('{e.mode}')", e.title, show=False, id=f"screen.{e.mode}")
-            for e in SCREENS
+            for e in (*SCREENS, *MORE_SCREENS)
         ),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
         Binding("question_mark,f1", "toggle_keys", "Keys", show=False, id="app.keys"),

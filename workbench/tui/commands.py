@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from workbench.tui.screens import SCREENS
+from workbench.tui.screens import MORE_SCREENS, SCREENS
 
 # (title, help, screen mode, action): the actions the README promises, run on their screen.
 SCREEN_ACTIONS = (
@@ -54,7 +54,7 @@ class WorkbenchCommands(Provider):
         yield ("Show keys", "The keys of the current screen (? or F1)", app.action_toggle_keys)  # type: ignore[attr-defined]
         yield ("Maximize the pane", "The focused table fills the screen; again to restore (z)", app.action_toggle_maximize)  # type: ignore[attr-defined]
         yield ("Audit log", "Who did what, when: loads, runs, decisions, exports, erasures", self._open_audit)
-        for entry in SCREENS:
+        for entry in (*SCREENS, *MORE_SCREENS):
             yield (f"Go to {entry.title}", f"{entry.key}: {entry.help}", partial(app.action_switch_mode, entry.mode))
 
     def _open_audit(self) -> None:

@@ -99,5 +99,18 @@ SCREENS: list[ScreenEntry] = [
 ]
 
 
+# Reachable by key and from the palette, not in the tab row (which fills 120 columns already).
+MORE_SCREENS: list[ScreenEntry] = [
+    ScreenEntry(
+        "quality",
+        "Quality",
+        "9",
+        "quality_review",
+        "QualityScreen",
+        "Know your own accuracy: review a sample, precision and recall with intervals",
+    ),
+]
+
+
 def entry_for(mode: str) -> ScreenEntry:
-    return next(e for e in SCREENS if e.mode == mode)
+    return next(e for e in (*SCREENS, *MORE_SCREENS) if e.mode == mode)
