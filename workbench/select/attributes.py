@@ -22,6 +22,7 @@ from datetime import timedelta
 import duckdb
 
 from workbench import clock
+from workbench.appends.traits import TRAITS as _TRAITS
 from workbench.store.sql import rows, run, scalar
 
 BUILD_VERSION = "4"
@@ -39,6 +40,7 @@ class Attribute:
     exportable: bool = True
 
 
+_TRAIT_CAST = {"bool": "BOOLEAN", "number": "INTEGER", "text": "VARCHAR"}
 _PEOPLE = ("people",)
 _HOUSEHOLD = ("people", "moves")
 _ORDERS = ("transactions",)
@@ -106,6 +108,10 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
          " AND s.brand = ''"),
         ("churn_score", "number", "probability of lapsing (workbench model churn score)", "score", "churn_scores", ""),
         ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores", ""))),
+    # issue 15: agency appends (workbench/appends); a value the customer gave us wins over the agency's
+    *(_a(t.name, t.type, f"{t.help} ({t.level}; agency append unless the customer told us)", ("appends",),
+         sql=f"(SELECT CAST(t.value AS {_TRAIT_CAST[t.type]}) FROM person_traits t WHERE t.person_id = a.person_id "
+             f"AND t.trait = '{t.name}')") for t in _TRAITS),
 )}
 
 # Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name
@@ -174,6 +180,9 @@ def ensure_attributes(conn: duckdb.DuckDBPyConnection, force: bool = False) -> b
     from workbench.ingest.derived import ensure_derived
 
     ensure_derived(conn)  # standard addresses and golden records first
+    from workbench.appends import ensure_traits
+
+    ensure_traits(conn)  # agency appends and customer-given traits (person_traits)
     stamp = attributes_stamp(conn)
     if not force and scalar(conn, "SELECT count(*) FROM attribute_builds WHERE stamp = ?", [stamp]):
         return False
