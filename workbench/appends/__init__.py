@@ -58,10 +58,17 @@ def after_load(conn: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
     return coverage(conn, source)
 
 
-def trait_profile(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Coverage over every appends source and, per trait, persons by value and by origin."""
-    ensure_traits(conn)
-    cov = coverage(conn) if rows(conn, "SELECT 1 FROM append_entries LIMIT 1") else None
+def trait_profile(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """Read-only: coverage as of the last traits build and, per trait, persons by value and by origin
+    (appended / told by the customer); None when no appends source was ever loaded."""
+    if not rows(conn, "SELECT 1 FROM append_entries LIMIT 1"):
+        return None
+    build = rows(conn, "SELECT built_at, households, households_matched FROM trait_builds ORDER BY built_at DESC "
+                       "LIMIT 1")
+    cov = None
+    if build:
+        b = build[0]
+        cov = {**b, "share": round(b["households_matched"] / b["households"], 4) if b["households"] else 0.0}
     by_trait = {}
     for trait in TRAITS:
         by_trait[trait.name] = rows(conn, """SELECT value, count(*) FILTER (WHERE origin = 'append') AS appended,
@@ -71,5 +78,3 @@ def trait_profile(conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     agencies = rows(conn, """SELECT source, any_value(agency) AS agency, max(file_date) AS file_date,
             count(*) AS rows FROM append_entries GROUP BY source ORDER BY source""")
     return {"coverage": cov, "traits": by_trait, "agencies": agencies}
-
-

@@ -51,6 +51,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         "freshness": _freshness(conn, now),
         "campaigns": _campaigns(conn),
         "segments": _segments(conn),
+        "appends": _appends(conn),
     }
     run(conn, "DROP TABLE IF EXISTS _pp")
     return out
@@ -196,3 +197,12 @@ def _segments(conn) -> dict[str, Any] | None:
     except ImportError:
         return None
     return rfm_summary(conn) if _has_table(conn, "rfm_runs") else None
+
+
+def _appends(conn) -> dict[str, Any] | None:
+    """Issue 15: agency appends: coverage (households matched) and each trait's values by origin."""
+    if not _has_table(conn, "append_entries"):
+        return None
+    from workbench.appends import trait_profile
+
+    return trait_profile(conn)
