@@ -53,7 +53,10 @@ StepProvider = Callable[[duckdb.DuckDBPyConnection, StepContext], list[RemovalSt
 
 STEP_PROVIDERS: dict[str, list[str]] = {
     "after_suppressions": [],
-    "after_one_per": ["workbench.select.steps:pressure_rule_steps"],
+    # issue 15: a kept contact plan's selection follows it; while a plan is built, persons taken by a
+    # higher-priority contact of the plan are a step of their own (workbench.plan.steps)
+    "after_one_per": ["workbench.plan.steps:follow_plan_steps", "workbench.select.steps:pressure_rule_steps",
+                      "workbench.plan.steps:taken_by_steps"],
 }
 _registered: dict[str, list[StepProvider]] = {p: [] for p in PHASES}
 
