@@ -161,3 +161,33 @@ def test_calendar_counts_per_week_brand_and_channel(tmp_path):
 def test_plan_file_is_read_strictly(body, problem):
     with pytest.raises(ConfigError, match=problem):
         parse_plan_text("[plans.p]\n" + body)
+
+
+def test_cli_plans_shows_the_calendar_and_drops(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    setup(tmp_path)
+    (tmp_path / "december.toml").write_text(PLAN, encoding="utf-8")
+
+    def cli(*args):
+        return CliRunner().invoke(main, ["--db", str(tmp_path / "wb.duckdb"), *args],
+                                  env={"WORKBENCH_NOW": "2026-11-20T10:00:00"})
+
+    result = cli("plan", str(tmp_path / "december.toml"), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [s["planned"] for s in data["selections"]] == [4, 1]
+    text = cli("plan", str(tmp_path / "december.toml"))
+    assert "4 taken by a higher-priority contact: northwind_winter" in text.output
+    cal = cli("plan", "--calendar", "december")
+    assert "week of 2026-11-30: northwind mail 4" in cal.output
+    assert cli("plan", "--drop", "december").exit_code == 0
+    assert cli("plan", "--calendar", "december").exit_code == 2
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PLAN.replace("start =", "strat ="), encoding="utf-8")
+    refused = cli("plan", str(bad))
+    assert refused.exit_code == 2 and "bad.toml" in refused.output and "strat" in refused.output
