@@ -129,7 +129,9 @@ def main() -> None:
         db = work / "wb.duckdb"
         t = time.perf_counter()
         build(db, args.persons, args.orders)
-        print(f"generated {args.persons:,} persons and {args.orders:,} orders in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.persons:,} persons and {args.orders:,} orders in {time.perf_counter() - t:.1f} s"
+        )
         clock.set_now(NOW)
         store = Store(db)
         with store.transaction() as conn:
@@ -138,7 +140,9 @@ def main() -> None:
             t = time.perf_counter()
             ensure_attributes(conn)
             ensure_person_suppressions(conn)
-            print(f"builds (attribute tables, traits, suppressions; once after new data): {time.perf_counter() - t:.2f} s")
+            print(
+                f"builds (attribute tables, traits, suppressions; once after new data): {time.perf_counter() - t:.2f} s"
+            )
         (work / "selections.toml").write_text(SELECTIONS)
         import_selections(store, work / "selections.toml")
         definition = parse_plan_text(PLAN)
@@ -156,12 +160,16 @@ def main() -> None:
                 base = rows(conn, BASELINE)
                 bare.append(time.perf_counter() - t)
         for s in result.selections:
-            print(f"  {s.position} {s.selection:16} {s.channel:6} gross {s.gross:>8,}  taken by higher "
-                  f"{s.taken_by_higher:>8,}  planned {s.planned:>8,}  waterfall {s.waterfall.seconds:.2f} s")
+            print(
+                f"  {s.position} {s.selection:16} {s.channel:6} gross {s.gross:>8,}  taken by higher "
+                f"{s.taken_by_higher:>8,}  planned {s.planned:>8,}  waterfall {s.waterfall.seconds:.2f} s"
+            )
         print("  baseline planned per selection: " + ", ".join(f"{b['pos']}: {b['planned']:,}" for b in base))
         p, b = statistics.median(times), statistics.median(bare)
-        print(f"plan of 6 selections over {args.persons:,} persons, median of {args.runs}: {p:.2f} s "
-              f"| bare DuckDB arbitration {b:.3f} s ({p / b:.0f} x) [target: 10 s at 1M persons]")
+        print(
+            f"plan of 6 selections over {args.persons:,} persons, median of {args.runs}: {p:.2f} s "
+            f"| bare DuckDB arbitration {b:.3f} s ({p / b:.0f} x) [target: 10 s at 1M persons]"
+        )
 
 
 if __name__ == "__main__":

@@ -57,7 +57,18 @@ def make_store(tmp_path: Path, people=PEOPLE) -> Store:
     (tmp_path / "sources.toml").write_text(SOURCES_TOML, encoding="utf-8")
     with store.transaction() as conn:
         save_sources(conn, parse_sources_toml(tmp_path / "sources.toml"))
-    f = write_csv(tmp_path / "crm.csv", ["source_key", "first_name", "last_name", "address_line1", "postal_code",
-                                         "presence_of_children", "income_band"], list(people))
+    f = write_csv(
+        tmp_path / "crm.csv",
+        [
+            "source_key",
+            "first_name",
+            "last_name",
+            "address_line1",
+            "postal_code",
+            "presence_of_children",
+            "income_band",
+        ],
+        list(people),
+    )
     load_file(store, "crm", f)
     return store

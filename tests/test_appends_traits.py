@@ -13,8 +13,17 @@ from workbench.ingest.sources import source_from_dict
 from workbench.select.counts import count_definition, single_selection
 from workbench.store.sql import rows
 
-HH_HEADER = ["last_name", "address_line1", "postal_code", "agency", "file_date", "presence_of_children",
-             "income_band", "home_owner", "length_of_residence"]
+HH_HEADER = [
+    "last_name",
+    "address_line1",
+    "postal_code",
+    "agency",
+    "file_date",
+    "presence_of_children",
+    "income_band",
+    "home_owner",
+    "length_of_residence",
+]
 HH_ROWS = [
     ("Smith", "12 Oak St N", "02134", "Acme Data", "2026-10-01", "Y", "E", "Y", "12"),
     ("Jones", "40 Elm Avenue", "02135", "Acme Data", "2026-10-01", "Y", "D", "N", "3"),
@@ -41,8 +50,12 @@ def traits(store) -> dict[tuple[int, str], dict]:
 
 def person(store, key: str) -> int:
     with store.transaction() as conn:
-        return rows(conn, "SELECT pr.person_id FROM records r JOIN person_records pr USING (record_id) "
-                          "WHERE r.source_key = ?", [key])[0]["person_id"]
+        return rows(
+            conn,
+            "SELECT pr.person_id FROM records r JOIN person_records pr USING (record_id) "
+            "WHERE r.source_key = ?",
+            [key],
+        )[0]["person_id"]
 
 
 def test_coverage_is_reported_after_the_load(store, tmp_path):
@@ -77,10 +90,15 @@ def test_an_append_never_overwrites_what_the_customer_told_us(store, tmp_path):
 def test_the_newest_file_wins_among_appends(store, tmp_path):
     load_households(store, tmp_path)
     newer = [("Smith", "12 Oak St N", "02134", "Other Co", "2026-11-01", "N", "F", "Y", "13")]
-    load_file(store, "acme_address", write_csv(tmp_path / "addr.csv", ["address_line1", "postal_code", "agency",
-                                                                         "file_date", "presence_of_children",
-                                                                         "income_band"],
-                                               [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in newer]))
+    load_file(
+        store,
+        "acme_address",
+        write_csv(
+            tmp_path / "addr.csv",
+            ["address_line1", "postal_code", "agency", "file_date", "presence_of_children", "income_band"],
+            [(r[1], r[2], r[3], r[4], r[5], r[6]) for r in newer],
+        ),
+    )
     t = traits(store)
     smith = person(store, "C1")
     assert t[(smith, "income_band")]["value"] == "F" and t[(smith, "income_band")]["agency"] == "Other Co"
@@ -89,8 +107,13 @@ def test_the_newest_file_wins_among_appends(store, tmp_path):
 
 def test_person_rows_reach_only_that_person(store, tmp_path):
     header = ["first_name", "last_name", "address_line1", "postal_code", "age_band", "occupation"]
-    load_file(store, "acme_person", write_csv(tmp_path / "p.csv", header,
-                                              [("Bob", "Smith", "12 N Oak St", "02134", "45-54", "engineer")]))
+    load_file(
+        store,
+        "acme_person",
+        write_csv(
+            tmp_path / "p.csv", header, [("Bob", "Smith", "12 N Oak St", "02134", "45-54", "engineer")]
+        ),
+    )
     t = traits(store)
     assert t[(person(store, "C1"), "age_band")]["value"] == "45-54"  # Bob is Robert
     assert (person(store, "C2"), "age_band") not in t  # Mary at the same door is someone else
@@ -98,8 +121,10 @@ def test_person_rows_reach_only_that_person(store, tmp_path):
 
 def test_traits_are_usable_in_selections(store, tmp_path):
     load_households(store, tmp_path)
-    sel = single_selection('[selections.families]\nchannel = "mail"\n'
-                           'where = "presence_of_children and income_band IN (\'D\', \'E\')"')
+    sel = single_selection(
+        '[selections.families]\nchannel = "mail"\n'
+        "where = \"presence_of_children and income_band IN ('D', 'E')\""
+    )
     wf = count_definition(store, sel)
     assert wf.net == 2  # the two Smiths; Ann Jones told us she has no children
 

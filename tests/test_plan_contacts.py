@@ -53,8 +53,10 @@ def setup(tmp_path, max_contacts=1):
 
 def planned(store, selection) -> set[int]:
     with store.transaction() as conn:
-        return {r["person_id"] for r in rows(conn, "SELECT person_id FROM planned_contacts WHERE selection = ?",
-                                             [selection])}
+        return {
+            r["person_id"]
+            for r in rows(conn, "SELECT person_id FROM planned_contacts WHERE selection = ?", [selection])
+        }
 
 
 def test_two_brands_never_exceed_a_pressure_rule(tmp_path):
@@ -64,8 +66,11 @@ def test_two_brands_never_exceed_a_pressure_rule(tmp_path):
     assert north.planned == 4 and ember.planned == 1  # Lisa Green is the only one left for ember
     assert planned(store, "northwind_winter") & planned(store, "ember_promo") == set()
     with store.transaction() as conn:  # nobody gets more mail in 30 days than the rule allows
-        most = rows(conn, "SELECT max(n) AS m FROM (SELECT person_id, count(*) AS n FROM planned_contacts "
-                          "WHERE channel = 'mail' GROUP BY person_id)")[0]["m"]
+        most = rows(
+            conn,
+            "SELECT max(n) AS m FROM (SELECT person_id, count(*) AS n FROM planned_contacts "
+            "WHERE channel = 'mail' GROUP BY person_id)",
+        )[0]["m"]
     assert most == 1
 
 
@@ -86,9 +91,11 @@ def test_waterfall_names_the_higher_priority_selection(tmp_path):
     assert step["label"] == "taken by a higher-priority contact: northwind_winter"
     assert step["removed"] == 4 and ember["taken_by_higher"] == 4
     # in the other order, ember takes everybody and northwind's waterfall names ember
-    reverse = PLAN.replace('"northwind_winter", date = 2026-12-03', '"X", date = 2026-12-03') \
-        .replace('"ember_promo", date = 2026-12-10', '"northwind_winter", date = 2026-12-10') \
+    reverse = (
+        PLAN.replace('"northwind_winter", date = 2026-12-03', '"X", date = 2026-12-03')
+        .replace('"ember_promo", date = 2026-12-10', '"northwind_winter", date = 2026-12-10')
         .replace('"X", date = 2026-12-03', '"ember_promo", date = 2026-12-03')
+    )
     first, second = build_plan(store, parse_plan_text(reverse)).selections
     assert (first.selection, first.planned) == ("ember_promo", 5)
     assert second.planned == 0
@@ -97,8 +104,12 @@ def test_waterfall_names_the_higher_priority_selection(tmp_path):
 
 def test_an_export_follows_the_plan_and_one_outside_it_is_checked(tmp_path):
     store = setup(tmp_path, max_contacts=1)
-    build_plan(store, parse_plan_text(PLAN.replace("2026-12-10", "2026-11-20")
-                                      .replace("start = 2026-12-01", "start = 2026-11-20")))
+    build_plan(
+        store,
+        parse_plan_text(
+            PLAN.replace("2026-12-10", "2026-11-20").replace("start = 2026-12-01", "start = 2026-11-20")
+        ),
+    )
     # ember_promo follows the plan: only Lisa Green, the one person the plan gave it
     wf = count_selection(store, "ember_promo")
     assert wf.net == 1
@@ -151,13 +162,24 @@ def test_calendar_counts_per_week_brand_and_channel(tmp_path):
     assert weeks["2026-11-30"]["at_limit"] == 4 and weeks["2026-12-07"]["at_limit"] == 5
 
 
-@pytest.mark.parametrize("body, problem", [
-    ('start = 2026-12-01\nend = 2026-12-31\nselections = [{ name = "a", date = 2027-01-05 }]', "outside the period"),
-    ('start = 2026-12-01\nend = 2026-12-31\nselections = [{ name = "a", dat = 2026-12-05 }]', "did you mean 'date'"),
-    ('start = 2026-12-01\nend = 2026-12-31\nodrer = "priority"\nselections = []', "unknown key"),
-    ('start = 2026-12-01\nend = 2026-12-31\norder = "expected_value"\nselections = [{ name = "a", date = 2026-12-05 }]',
-     "needs a score and a value"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        (
+            'start = 2026-12-01\nend = 2026-12-31\nselections = [{ name = "a", date = 2027-01-05 }]',
+            "outside the period",
+        ),
+        (
+            'start = 2026-12-01\nend = 2026-12-31\nselections = [{ name = "a", dat = 2026-12-05 }]',
+            "did you mean 'date'",
+        ),
+        ('start = 2026-12-01\nend = 2026-12-31\nodrer = "priority"\nselections = []', "unknown key"),
+        (
+            'start = 2026-12-01\nend = 2026-12-31\norder = "expected_value"\nselections = [{ name = "a", date = 2026-12-05 }]',
+            "needs a score and a value",
+        ),
+    ],
+)
 def test_plan_file_is_read_strictly(body, problem):
     with pytest.raises(ConfigError, match=problem):
         parse_plan_text("[plans.p]\n" + body)
@@ -174,8 +196,9 @@ def test_cli_plans_shows_the_calendar_and_drops(tmp_path):
     (tmp_path / "december.toml").write_text(PLAN, encoding="utf-8")
 
     def cli(*args):
-        return CliRunner().invoke(main, ["--db", str(tmp_path / "wb.duckdb"), *args],
-                                  env={"WORKBENCH_NOW": "2026-11-20T10:00:00"})
+        return CliRunner().invoke(
+            main, ["--db", str(tmp_path / "wb.duckdb"), *args], env={"WORKBENCH_NOW": "2026-11-20T10:00:00"}
+        )
 
     result = cli("plan", str(tmp_path / "december.toml"), "--json")
     assert result.exit_code == 0, result.output
@@ -191,3 +214,12 @@ def test_cli_plans_shows_the_calendar_and_drops(tmp_path):
     bad.write_text(PLAN.replace("start =", "strat ="), encoding="utf-8")
     refused = cli("plan", str(bad))
     assert refused.exit_code == 2 and "bad.toml" in refused.output and "strat" in refused.output
+
+
+def test_plan_and_appends_cores_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.plan, workbench.appends, workbench.plan.steps, workbench.cli; "
+            "assert 'textual' not in sys.modules, 'textual imported by the core'")
+    subprocess.run([sys.executable, "-c", code], check=True)

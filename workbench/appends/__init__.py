@@ -24,7 +24,15 @@ import duckdb
 from workbench.appends.traits import TRAITS, ensure_traits, household_key_sql, person_trait_origins
 from workbench.store.sql import rows
 
-__all__ = ["TRAITS", "after_load", "coverage", "coverage_text", "ensure_traits", "person_trait_origins", "trait_profile"]
+__all__ = [
+    "TRAITS",
+    "after_load",
+    "coverage",
+    "coverage_text",
+    "ensure_traits",
+    "person_trait_origins",
+    "trait_profile",
+]
 
 
 def coverage(conn: duckdb.DuckDBPyConnection, source: str | None = None) -> dict[str, Any]:
@@ -36,21 +44,28 @@ def coverage(conn: duckdb.DuckDBPyConnection, source: str | None = None) -> dict
     ensure_derived(conn)
     build_hits(conn, source)
     join, key = household_key_sql(conn)
-    found = rows(conn, f"""WITH hh AS (SELECT p.person_id, {key} AS hh FROM persons p {join})
+    found = rows(
+        conn,
+        f"""WITH hh AS (SELECT p.person_id, {key} AS hh FROM persons p {join})
         SELECT (SELECT count(DISTINCT hh) FROM hh) AS households,
                (SELECT count(DISTINCT hh.hh) FROM {HITS} h JOIN hh USING (person_id)) AS households_matched,
                (SELECT count(DISTINCT person_id) FROM {HITS}) AS persons_matched,
                (SELECT count(*) FROM {ROWS}) AS rows,
-               (SELECT count(DISTINCT entry_id) FROM {HITS}) AS rows_matched""")[0]
+               (SELECT count(DISTINCT entry_id) FROM {HITS}) AS rows_matched""",
+    )[0]
     drop_temp(conn)
-    found["share"] = round(found["households_matched"] / found["households"], 4) if found["households"] else 0.0
+    found["share"] = (
+        round(found["households_matched"] / found["households"], 4) if found["households"] else 0.0
+    )
     found["source"] = source
     return found
 
 
 def coverage_text(c: dict[str, Any]) -> str:
-    return (f"coverage: {c['households_matched']:,} of {c['households']:,} households matched "
-            f"({c['share']:.1%}); {c['rows_matched']:,} of {c['rows']:,} append rows reached a person")
+    return (
+        f"coverage: {c['households_matched']:,} of {c['households']:,} households matched "
+        f"({c['share']:.1%}); {c['rows_matched']:,} of {c['rows']:,} append rows reached a person"
+    )
 
 
 def after_load(conn: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
@@ -63,18 +78,26 @@ def trait_profile(conn: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     (appended / told by the customer); None when no appends source was ever loaded."""
     if not rows(conn, "SELECT 1 FROM append_entries LIMIT 1"):
         return None
-    build = rows(conn, "SELECT built_at, households, households_matched FROM trait_builds ORDER BY built_at DESC "
-                       "LIMIT 1")
+    build = rows(
+        conn,
+        "SELECT built_at, households, households_matched FROM trait_builds ORDER BY built_at DESC LIMIT 1",
+    )
     cov = None
     if build:
         b = build[0]
         cov = {**b, "share": round(b["households_matched"] / b["households"], 4) if b["households"] else 0.0}
     by_trait = {}
     for trait in TRAITS:
-        by_trait[trait.name] = rows(conn, """SELECT value, count(*) FILTER (WHERE origin = 'append') AS appended,
+        by_trait[trait.name] = rows(
+            conn,
+            """SELECT value, count(*) FILTER (WHERE origin = 'append') AS appended,
                 count(*) FILTER (WHERE origin = 'customer') AS customer, count(*) AS persons
             FROM person_traits WHERE trait = ? GROUP BY value ORDER BY persons DESC, value LIMIT 12""",
-                                    [trait.name])
-    agencies = rows(conn, """SELECT source, any_value(agency) AS agency, max(file_date) AS file_date,
-            count(*) AS rows FROM append_entries GROUP BY source ORDER BY source""")
+            [trait.name],
+        )
+    agencies = rows(
+        conn,
+        """SELECT source, any_value(agency) AS agency, max(file_date) AS file_date,
+            count(*) AS rows FROM append_entries GROUP BY source ORDER BY source""",
+    )
     return {"coverage": cov, "traits": by_trait, "agencies": agencies}

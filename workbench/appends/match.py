@@ -18,18 +18,23 @@ HITS = "_app_hits"  # TEMP (entry_id, person_id, matched_by)
 ROWS = "_app_rows"  # TEMP: append_entries numbered (entry_id)
 
 
-
 def build_hits(conn: duckdb.DuckDBPyConnection, source: str | None = None) -> None:
     """TEMP ``_app_rows`` (the append rows, of ``source`` or every source, numbered ``entry_id``) and
     ``_app_hits(entry_id, person_id, matched_by)``. Call :func:`drop_temp` afterwards."""
     where, params = ("WHERE e.source = ?", [source]) if source else ("", [])
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE {ROWS} AS
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE {ROWS} AS
         SELECT row_number() OVER (ORDER BY e.load_id, e.source) AS entry_id, e.*,
                coalesce(e.file_date, CAST(l.started_at AS DATE)) AS effective_file_date
-        FROM append_entries e LEFT JOIN loads l USING (load_id) {where}""", params)
+        FROM append_entries e LEFT JOIN loads l USING (load_id) {where}""",
+        params,
+    )
     rules.install_rule_macros(conn)
     rules.build_nickname_table(conn)
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_entries AS
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _sup_entries AS
         SELECT x.*, coalesce(n.roots, [x.fn]) AS roots, coalesce(n.root, x.fn) AS root
         FROM (SELECT entry_id, 'appends' AS suppression, CAST(NULL AS VARCHAR) AS channel,
                      CAST(NULL AS VARCHAR) AS brand, CAST(NULL AS VARCHAR) AS reason,
@@ -37,15 +42,19 @@ def build_hits(conn: duckdb.DuckDBPyConnection, source: str | None = None) -> No
                      CAST(NULL AS DATE) AS effective_date, CAST(NULL AS BIGINT[]) AS record_ids,
                      CAST(NULL AS VARCHAR) AS email_std, CAST(NULL AS VARCHAR) AS phone_std,
                      first_name_key, last_name_key, addr_street, addr_unit, zip5, city, state,
-                     CAST(NULL AS DATE) AS birth_dt, {rules.entry_name_features('r')}
+                     CAST(NULL AS DATE) AS birth_dt, {rules.entry_name_features("r")}
               FROM {ROWS} r) x
-        LEFT JOIN _sup_nick n ON n.name = x.fn""")
+        LEFT JOIN _sup_nick n ON n.name = x.fn""",
+    )
     has_moves = False  # old addresses do not carry today's traits
     rules.build_all(conn, has_moves)
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE {HITS} AS
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE {HITS} AS
         SELECT DISTINCT h.entry_id, h.person_id, r.match_on AS matched_by
         FROM ({rules.match_sql(person_entries=False)}) h JOIN {ROWS} r USING (entry_id)
-        WHERE h.via = 'golden'""")
+        WHERE h.via = 'golden'""",
+    )
     for table in rules.TEMP_TABLES:
         run(conn, f"DROP TABLE IF EXISTS {table}")
 

@@ -52,8 +52,10 @@ _NO = "('n', 'no', 'false', 'f', '0')"
 def _normal(trait: Trait, expr: str) -> str:
     """A customer-given text value in the form an append stores it (VARCHAR)."""
     if trait.type == "bool":
-        return (f"CASE WHEN lower(trim({expr})) IN {_YES} THEN 'true' "
-                f"WHEN lower(trim({expr})) IN {_NO} THEN 'false' END")
+        return (
+            f"CASE WHEN lower(trim({expr})) IN {_YES} THEN 'true' "
+            f"WHEN lower(trim({expr})) IN {_NO} THEN 'false' END"
+        )
     if trait.type == "number":
         return f"CAST(TRY_CAST(trim({expr}) AS INTEGER) AS VARCHAR)"
     return f"nullif(upper(trim({expr})), '')"
@@ -87,17 +89,28 @@ def ensure_traits(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     t0 = time.perf_counter()
     run(conn, "DELETE FROM trait_builds")
     figures = build_traits(conn)
-    run(conn, "INSERT INTO trait_builds VALUES (?, ?, ?, ?, ?, ?)",
-        [stamp, clock.now(), figures["persons"], figures["households"], figures["households_matched"],
-         round(time.perf_counter() - t0, 3)])
+    run(
+        conn,
+        "INSERT INTO trait_builds VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            stamp,
+            clock.now(),
+            figures["persons"],
+            figures["households"],
+            figures["households_matched"],
+            round(time.perf_counter() - t0, 3),
+        ],
+    )
     return True
 
 
 def household_key_sql(conn: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(JOIN clause, key expression) giving each person ``p`` their household (themselves before any run)."""
     if _has(conn, "household_members"):
-        return ("LEFT JOIN household_members hm ON hm.person_id = p.person_id",
-                "coalesce(hm.household_id, -p.person_id)")
+        return (
+            "LEFT JOIN household_members hm ON hm.person_id = p.person_id",
+            "coalesce(hm.household_id, -p.person_id)",
+        )
     return "", "-p.person_id"
 
 
@@ -107,15 +120,23 @@ def build_traits(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     from workbench.appends.match import HITS, ROWS, build_hits, drop_temp
 
     join, key = household_key_sql(conn)
-    run(conn, f"CREATE OR REPLACE TEMP TABLE _app_hh AS SELECT p.person_id, {key} AS hh FROM persons p {join}")
+    run(
+        conn, f"CREATE OR REPLACE TEMP TABLE _app_hh AS SELECT p.person_id, {key} AS hh FROM persons p {join}"
+    )
     run(conn, "DELETE FROM person_traits")
     has_rows = bool(scalar(conn, "SELECT count(*) FROM append_entries"))
     if has_rows:
         build_hits(conn)
     else:
-        run(conn, f"CREATE OR REPLACE TEMP TABLE {HITS} (entry_id BIGINT, person_id BIGINT, matched_by VARCHAR)")
-        run(conn, f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT 0 AS entry_id, *, CAST(NULL AS DATE) AS "
-                  "effective_file_date FROM append_entries LIMIT 0")
+        run(
+            conn,
+            f"CREATE OR REPLACE TEMP TABLE {HITS} (entry_id BIGINT, person_id BIGINT, matched_by VARCHAR)",
+        )
+        run(
+            conn,
+            f"CREATE OR REPLACE TEMP TABLE {ROWS} AS SELECT 0 AS entry_id, *, CAST(NULL AS DATE) AS "
+            "effective_file_date FROM append_entries LIMIT 0",
+        )
     # each person's appended value of each trait: household traits through any member's hits
     # (the newest file wins, then the latest load, then the first row)
     for trait in TRAITS:
@@ -124,7 +145,9 @@ def build_traits(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
                         JOIN _app_hh hx ON hx.person_id = h.person_id JOIN _app_hh m ON m.hh = hx.hh"""
         else:
             reach = f"SELECT person_id, entry_id, matched_by FROM {HITS}"
-        run(conn, f"""INSERT INTO person_traits
+        run(
+            conn,
+            f"""INSERT INTO person_traits
             SELECT person_id, ?, arg_max(v, rank), 'append', arg_max(source, rank), NULL, arg_max(agency, rank),
                    arg_max(effective_file_date, rank), ?, arg_max(matched_by, rank)
             FROM (SELECT x.person_id, {_append_value(trait)} AS v, r.source, r.agency, r.effective_file_date,
@@ -132,11 +155,16 @@ def build_traits(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
                                                    e := -r.entry_id) AS rank
                   FROM ({reach}) x JOIN {ROWS} r USING (entry_id)
                   WHERE r.{trait.name} IS NOT NULL)
-            GROUP BY person_id""", [trait.name, trait.level])
+            GROUP BY person_id""",
+            [trait.name, trait.level],
+        )
     _customer_values(conn)
-    figures = rows(conn, f"""SELECT (SELECT count(*) FROM persons) AS persons,
+    figures = rows(
+        conn,
+        f"""SELECT (SELECT count(*) FROM persons) AS persons,
         (SELECT count(DISTINCT hh) FROM _app_hh) AS households,
-        (SELECT count(DISTINCT hx.hh) FROM {HITS} h JOIN _app_hh hx USING (person_id)) AS households_matched""")[0]
+        (SELECT count(DISTINCT hx.hh) FROM {HITS} h JOIN _app_hh hx USING (person_id)) AS households_matched""",
+    )[0]
     drop_temp(conn)
     run(conn, "DROP TABLE IF EXISTS _app_hh")
     return figures
@@ -147,32 +175,55 @@ def _customer_values(conn: duckdb.DuckDBPyConnection) -> None:
     if not scalar(conn, "SELECT count(*) FROM records WHERE attrs IS NOT NULL"):
         return
     names = [t.name for t in TRAITS]
-    run(conn, """CREATE OR REPLACE TEMP TABLE _app_told AS
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _app_told AS
         SELECT pr.person_id, r.record_id, r.source, r.source_key, r.as_of, lower(k) AS trait, r.attrs ->> k AS raw
         FROM records r JOIN person_records pr USING (record_id),
              unnest(json_keys(r.attrs)) AS u(k)
-        WHERE r.attrs IS NOT NULL AND list_contains(?::VARCHAR[], lower(k))""", [names])
+        WHERE r.attrs IS NOT NULL AND list_contains(?::VARCHAR[], lower(k))""",
+        [names],
+    )
     for trait in TRAITS:
-        scope = ("SELECT m.person_id, t.* EXCLUDE (person_id) FROM _app_told t JOIN _app_hh hx USING (person_id) "
-                 "JOIN _app_hh m ON m.hh = hx.hh") if trait.level == "household" else "SELECT * FROM _app_told"
-        run(conn, f"""CREATE OR REPLACE TEMP TABLE _app_told_one AS
+        scope = (
+            (
+                "SELECT m.person_id, t.* EXCLUDE (person_id) FROM _app_told t JOIN _app_hh hx USING (person_id) "
+                "JOIN _app_hh m ON m.hh = hx.hh"
+            )
+            if trait.level == "household"
+            else "SELECT * FROM _app_told"
+        )
+        run(
+            conn,
+            f"""CREATE OR REPLACE TEMP TABLE _app_told_one AS
             SELECT person_id, arg_max(v, rank) AS v, arg_max(source, rank) AS source,
                    arg_max(source_key, rank) AS source_key
-            FROM (SELECT person_id, {_normal(trait, 'raw')} AS v, source, source_key,
+            FROM (SELECT person_id, {_normal(trait, "raw")} AS v, source, source_key,
                          struct_pack(a := as_of, r := record_id) AS rank
                   FROM ({scope}) WHERE trait = ?) WHERE v IS NOT NULL
-            GROUP BY person_id""", [trait.name])
-        run(conn, "DELETE FROM person_traits WHERE trait = ? AND person_id IN (SELECT person_id FROM _app_told_one)",
-            [trait.name])
-        run(conn, """INSERT INTO person_traits SELECT person_id, ?, v, 'customer', source, source_key, NULL, NULL, ?,
-                NULL FROM _app_told_one""", [trait.name, trait.level])
+            GROUP BY person_id""",
+            [trait.name],
+        )
+        run(
+            conn,
+            "DELETE FROM person_traits WHERE trait = ? AND person_id IN (SELECT person_id FROM _app_told_one)",
+            [trait.name],
+        )
+        run(
+            conn,
+            """INSERT INTO person_traits SELECT person_id, ?, v, 'customer', source, source_key, NULL, NULL, ?,
+                NULL FROM _app_told_one""",
+            [trait.name, trait.level],
+        )
     run(conn, "DROP TABLE IF EXISTS _app_told_one")
     run(conn, "DROP TABLE IF EXISTS _app_told")
 
 
 def person_trait_origins(conn: duckdb.DuckDBPyConnection, person_id: int) -> list[dict]:
     """Every trait the person carries with where its value came from (for the golden record)."""
-    found = {r["trait"]: r for r in rows(conn, "SELECT * FROM person_traits WHERE person_id = ?", [person_id])}
+    found = {
+        r["trait"]: r for r in rows(conn, "SELECT * FROM person_traits WHERE person_id = ?", [person_id])
+    }
     out = []
     for trait in TRAITS:
         r = found.get(trait.name)
@@ -182,6 +233,13 @@ def person_trait_origins(conn: duckdb.DuckDBPyConnection, person_id: int) -> lis
             origin = f"customer: {r['source']}:{r['source_key']}"
         else:
             origin = f"append: {r['agency']}, file of {r['file_date']} ({r['source']}, matched by {r['matched_by']})"
-        out.append({"trait": trait.name, "level": trait.level, "value": r["value"], "origin": r["origin"],
-                    "from": origin})
+        out.append(
+            {
+                "trait": trait.name,
+                "level": trait.level,
+                "value": r["value"],
+                "origin": r["origin"],
+                "from": origin,
+            }
+        )
     return out

@@ -14,8 +14,14 @@ from workbench.cli import emit_json, get_store
 @click.option("--drop", "drop_name", metavar="PLAN", help="Forget a kept plan and its planned contacts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def plan(ctx: click.Context, period_file: str | None, calendar_of: str | None, list_only: bool,
-         drop_name: str | None, as_json: bool) -> None:
+def plan(
+    ctx: click.Context,
+    period_file: str | None,
+    calendar_of: str | None,
+    list_only: bool,
+    drop_name: str | None,
+    as_json: bool,
+) -> None:
     """Plan a period's selections of several brands and channels together (PERIOD.toml).
 
     The selections are counted in priority order (or by expected value), the pressure and capacity rules
@@ -28,8 +34,10 @@ def plan(ctx: click.Context, period_file: str | None, calendar_of: str | None, l
 
     chosen = [x for x in (period_file, calendar_of, list_only or None, drop_name) if x]
     if len(chosen) != 1:
-        raise ConfigError("Give one of: PERIOD.toml, --calendar PLAN, --list, --drop PLAN.",
-                          "e.g. workbench plan december.toml")
+        raise ConfigError(
+            "Give one of: PERIOD.toml, --calendar PLAN, --list, --drop PLAN.",
+            "e.g. workbench plan december.toml",
+        )
     store = get_store(ctx)
     if list_only:
         with store.transaction() as conn:
@@ -38,8 +46,10 @@ def plan(ctx: click.Context, period_file: str | None, calendar_of: str | None, l
             emit_json(found)
             return
         for p in found:
-            click.echo(f"{p['plan']}: {p['period_start']} to {p['period_end']}, {p['selections']} selection(s), "
-                       f"{p['planned_contacts']:,} planned contacts not yet exported (by {p['order_by']})")
+            click.echo(
+                f"{p['plan']}: {p['period_start']} to {p['period_end']}, {p['selections']} selection(s), "
+                f"{p['planned_contacts']:,} planned contacts not yet exported (by {p['order_by']})"
+            )
         if not found:
             click.echo("no kept plans", err=True)
         return
@@ -47,7 +57,9 @@ def plan(ctx: click.Context, period_file: str | None, calendar_of: str | None, l
         name = drop_name or calendar_of
         with store.transaction() as conn:
             if not [p for p in list_plans(conn) if p["plan"] == name]:
-                raise NotFoundError(f"No contact plan {name!r}.", "workbench plan --list shows the kept plans.")
+                raise NotFoundError(
+                    f"No contact plan {name!r}.", "workbench plan --list shows the kept plans."
+                )
             if drop_name:
                 n = drop_plan(conn, name)
                 click.echo(f"dropped plan {name} ({n:,} planned contacts)", err=True)
@@ -74,24 +86,40 @@ def _print_result(result) -> None:
     console = Console()
     table = Table(title=f"plan {result.plan}: {result.start} to {result.end} (by {result.order})")
     for col in ("#", "selection", "brand", "channel", "date", "gross", "taken by higher", "planned", "EV"):
-        table.add_column(col, justify="right" if col in ("#", "gross", "taken by higher", "planned", "EV") else "left")
+        table.add_column(
+            col, justify="right" if col in ("#", "gross", "taken by higher", "planned", "EV") else "left"
+        )
     for s in result.selections:
-        table.add_row(str(s.position), escape(s.selection), escape(s.brand or "-"), s.channel, str(s.contact_date),
-                      f"{s.gross:,}", f"{s.taken_by_higher:,}", f"{s.planned:,}",
-                      "-" if s.expected_value is None else f"{s.expected_value:,.2f}")
+        table.add_row(
+            str(s.position),
+            escape(s.selection),
+            escape(s.brand or "-"),
+            s.channel,
+            str(s.contact_date),
+            f"{s.gross:,}",
+            f"{s.taken_by_higher:,}",
+            f"{s.planned:,}",
+            "-" if s.expected_value is None else f"{s.expected_value:,.2f}",
+        )
     console.print(table)
     for s in result.selections:
         for step in s.waterfall.steps:
             if step.step == "plan" and step.removed:
-                console.print(f"{escape(s.selection)}: {step.removed:,} {escape(step.label)}", highlight=False)
-    console.print(f"{result.planned:,} contacts planned in {result.seconds:.2f} s; kept (exports follow the plan)",
-                  highlight=False)
+                console.print(
+                    f"{escape(s.selection)}: {step.removed:,} {escape(step.label)}", highlight=False
+                )
+    console.print(
+        f"{result.planned:,} contacts planned in {result.seconds:.2f} s; kept (exports follow the plan)",
+        highlight=False,
+    )
 
 
 def _print_calendar(cal) -> None:
     click.echo(f"plan {cal['plan']}: contacts planned per week, brand and channel; persons at their limit")
     for w in cal["weeks"]:
-        parts = ", ".join(f"{c['brand'] or 'no brand'} {c['channel']} {c['contacts']:,}" for c in w["contacts"])
+        parts = ", ".join(
+            f"{c['brand'] or 'no brand'} {c['channel']} {c['contacts']:,}" for c in w["contacts"]
+        )
         click.echo(f"  week of {w['week']}: {parts}; {w['total']:,} in all; {w['at_limit']:,} at their limit")
     if cal["rules"]:
         click.echo("limits: " + "; ".join(cal["rules"]))

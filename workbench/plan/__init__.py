@@ -17,5 +17,16 @@ from workbench.plan.calendar import plan_calendar
 from workbench.plan.definition import PlanDefinition, PlannedSelection, parse_plan_text, parse_plan_toml
 from workbench.plan.run import PlanResult, build_plan, drop_plan, list_plans, plan_in, plan_selections
 
-__all__ = ["PlanDefinition", "PlanResult", "PlannedSelection", "build_plan", "drop_plan", "list_plans",
-           "parse_plan_text", "parse_plan_toml", "plan_calendar", "plan_in", "plan_selections"]
+__all__ = [
+    "PlanDefinition",
+    "PlanResult",
+    "PlannedSelection",
+    "build_plan",
+    "drop_plan",
+    "list_plans",
+    "parse_plan_text",
+    "parse_plan_toml",
+    "plan_calendar",
+    "plan_in",
+    "plan_selections",
+]

@@ -19,13 +19,19 @@ from workbench.store.sql import rows, run
 
 def plan_calendar(conn: duckdb.DuckDBPyConnection, plan: str) -> dict[str, Any]:
     """``{"plan", "weeks": [{week, contacts: [{brand, channel, contacts}], total, at_limit}], "rules"}``."""
-    cells = rows(conn, """SELECT CAST(date_trunc('week', contact_date) AS DATE) AS week, coalesce(brand, '') AS brand,
+    cells = rows(
+        conn,
+        """SELECT CAST(date_trunc('week', contact_date) AS DATE) AS week, coalesce(brand, '') AS brand,
                channel, count(*) AS contacts
-        FROM planned_contacts WHERE plan = ? GROUP BY ALL ORDER BY week, brand, channel""", [plan])
+        FROM planned_contacts WHERE plan = ? GROUP BY ALL ORDER BY week, brand, channel""",
+        [plan],
+    )
     weeks: dict[Any, dict[str, Any]] = {}
     for c in cells:
         w = weeks.setdefault(c["week"], {"week": c["week"], "contacts": [], "total": 0, "at_limit": 0})
-        w["contacts"].append({"brand": c["brand"] or None, "channel": c["channel"], "contacts": c["contacts"]})
+        w["contacts"].append(
+            {"brand": c["brand"] or None, "channel": c["channel"], "contacts": c["contacts"]}
+        )
         w["total"] += c["contacts"]
     rules = [r for r in list_rules(conn, enabled_only=True) if r.kind == "pressure"]
     if weeks and rules:
@@ -35,11 +41,14 @@ def plan_calendar(conn: duckdb.DuckDBPyConnection, plan: str) -> dict[str, Any]:
 
 
 def _at_limit(conn: duckdb.DuckDBPyConnection, weeks: list, rules) -> dict[Any, int]:
-    run(conn, """CREATE OR REPLACE TEMP TABLE _cal_contacts AS
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _cal_contacts AS
         SELECT contact_person_id AS person_id, channel, lower(brand) AS brand, contact_date FROM contact_history_persons
         WHERE NOT is_control AND contact_person_id IS NOT NULL
         UNION ALL
-        SELECT person_id, channel, lower(brand), contact_date FROM planned_contacts WHERE plan IS NOT NULL""")
+        SELECT person_id, channel, lower(brand), contact_date FROM planned_contacts WHERE plan IS NOT NULL""",
+    )
     parts, params = [], []
     for rule in rules:
         cond, cparams = [], []
@@ -49,13 +58,16 @@ def _at_limit(conn: duckdb.DuckDBPyConnection, weeks: list, rules) -> dict[Any, 
         if rule.brand not in ("all", "each"):
             cond.append("c.brand = ?")
             cparams.append(rule.brand)
-        group = ["w.week", "c.person_id"] + (["c.channel"] if rule.channel == "each" else []) + (
-            ["c.brand"] if rule.brand == "each" else [])
+        group = (
+            ["w.week", "c.person_id"]
+            + (["c.channel"] if rule.channel == "each" else [])
+            + (["c.brand"] if rule.brand == "each" else [])
+        )
         where = (" AND " + " AND ".join(cond)) if cond else ""
         span = timedelta(days=rule.window_days - 1)
-        body = f"""SELECT {', '.join(group)} FROM _cal_weeks w JOIN _cal_contacts c
+        body = f"""SELECT {", ".join(group)} FROM _cal_weeks w JOIN _cal_contacts c
                    ON c.contact_date BETWEEN w.week + 6 - ? AND w.week + 6{where}
-                   GROUP BY {', '.join(group)} HAVING count(*) >= ?"""
+                   GROUP BY {", ".join(group)} HAVING count(*) >= ?"""
         bparams = [span.days, *cparams, rule.max_contacts]
         if rule.per == "household":
             body = f"""SELECT x.week, m.person_id FROM (
@@ -68,8 +80,11 @@ def _at_limit(conn: duckdb.DuckDBPyConnection, weeks: list, rules) -> dict[Any, 
         parts.append(f"SELECT week, person_id FROM ({body})")
         params += bparams
     run(conn, "CREATE OR REPLACE TEMP TABLE _cal_weeks AS SELECT unnest(?::DATE[]) AS week", [weeks])
-    found = rows(conn, f"SELECT week, count(DISTINCT person_id) AS n FROM ({' UNION ALL '.join(parts)}) GROUP BY week",
-                 params)
+    found = rows(
+        conn,
+        f"SELECT week, count(DISTINCT person_id) AS n FROM ({' UNION ALL '.join(parts)}) GROUP BY week",
+        params,
+    )
     run(conn, "DROP TABLE IF EXISTS _cal_contacts")
     run(conn, "DROP TABLE IF EXISTS _cal_weeks")
     return {r["week"]: r["n"] for r in found}

@@ -49,9 +49,22 @@ class PlanDefinition:
     text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat(), "order": self.order,
-                "selections": [{"name": s.name, "date": s.date.isoformat(), "score": s.score, "value": s.value,
-                                "campaign": s.campaign} for s in self.selections]}
+        return {
+            "name": self.name,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "order": self.order,
+            "selections": [
+                {
+                    "name": s.name,
+                    "date": s.date.isoformat(),
+                    "score": s.score,
+                    "value": s.value,
+                    "campaign": s.campaign,
+                }
+                for s in self.selections
+            ],
+        }
 
 
 def parse_plan_toml(path: str | Path) -> PlanDefinition:
@@ -67,9 +80,11 @@ def parse_plan_text(text: str, label: str = "plan") -> PlanDefinition:
 
 def _one(tables, line_of, label: str, text: str) -> PlanDefinition:
     if len(tables) != 1:
-        raise ConfigError(f"{label}: write exactly one [plans.NAME] table (found {len(tables)}).",
-                          "One file is one period's plan.")
-    (name, body), = tables.items()
+        raise ConfigError(
+            f"{label}: write exactly one [plans.NAME] table (found {len(tables)}).",
+            "One file is one period's plan.",
+        )
+    ((name, body),) = tables.items()
     try:
         plan = _plan(name, body, lambda key: line_of(name, key))
     except ConfigError as exc:
@@ -100,7 +115,9 @@ def _plan(name: str, body: dict[str, Any], line_of) -> PlanDefinition:
     order = c.choice("order", ORDERS, default="priority") or "priority"
     entries = body["selections"]
     if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
-        raise c.error("selections", 'must be a list of { name = "SELECTION", date = 2026-12-05 }, in priority order')
+        raise c.error(
+            "selections", 'must be a list of { name = "SELECTION", date = 2026-12-05 }, in priority order'
+        )
     plan = PlanDefinition(name, start, end, order, description=c.text("description"))
     seen: set[str] = set()
     for i, e in enumerate(entries, start=1):
@@ -108,14 +125,20 @@ def _plan(name: str, body: dict[str, Any], line_of) -> PlanDefinition:
         for key in e:
             if key not in _ENTRY_KEYS:
                 near = nearest(key, _ENTRY_KEYS)
-                raise c.error("selections", f"{where}unknown key {key!r}" + (f"; did you mean {near!r}?" if near else "")
-                              + f" (keys: {', '.join(sorted(_ENTRY_KEYS))})")
+                raise c.error(
+                    "selections",
+                    f"{where}unknown key {key!r}"
+                    + (f"; did you mean {near!r}?" if near else "")
+                    + f" (keys: {', '.join(sorted(_ENTRY_KEYS))})",
+                )
         sel = e.get("name")
         if not isinstance(sel, str) or not sel.strip():
             raise c.error("selections", f"{where}'name' (the saved selection) is required")
         sel = sel.strip()
         if sel in seen:
-            raise c.error("selections", f"{where}selection {sel!r} is listed twice; a selection has one place")
+            raise c.error(
+                "selections", f"{where}selection {sel!r} is listed twice; a selection has one place"
+            )
         seen.add(sel)
         if "date" not in e:
             raise c.error("selections", f"{where}'date' (the contact date, in the period) is required")
@@ -125,17 +148,28 @@ def _plan(name: str, body: dict[str, Any], line_of) -> PlanDefinition:
         score, value = e.get("score"), e.get("value")
         if score is not None and (not isinstance(score, str) or not score.strip()):
             raise c.error("selections", f"{where}'score' must name a number attribute, e.g. \"churn_score\"")
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0
+        ):
             raise c.error("selections", f"{where}'value' must be a number >= 0 (the value of one response)")
         campaign = e.get("campaign")
         if campaign is not None and (not isinstance(campaign, str) or not campaign.strip()):
             raise c.error("selections", f"{where}'campaign' must be a campaign code")
-        plan.selections.append(PlannedSelection(sel, day, score.strip() if score else None,
-                                                None if value is None else float(value),
-                                                campaign.strip() if campaign else None))
+        plan.selections.append(
+            PlannedSelection(
+                sel,
+                day,
+                score.strip() if score else None,
+                None if value is None else float(value),
+                campaign.strip() if campaign else None,
+            )
+        )
     if order == "expected_value":
         missing = [s.name for s in plan.selections if s.score is None or s.value is None]
         if missing:
-            raise c.error("order", f"\"expected_value\" needs a score and a value on every selection; "
-                                   f"missing on {', '.join(missing)}")
+            raise c.error(
+                "order",
+                f'"expected_value" needs a score and a value on every selection; '
+                f"missing on {', '.join(missing)}",
+            )
     return plan

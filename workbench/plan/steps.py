@@ -28,28 +28,58 @@ def taken_by_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[Re
     sel = ctx.selection
     out = []
     for k, other in enumerate(placed, start=1):
-        steps = pressure_steps(conn, sel.channel, sel.brand, ctx.as_of_date, ctx.candidates, selection=sel.name,
-                               priority=sel.priority, campaign=ctx.campaign, plan=plan,
-                               plan_selections=placed[:k])
+        steps = pressure_steps(
+            conn,
+            sel.channel,
+            sel.brand,
+            ctx.as_of_date,
+            ctx.candidates,
+            selection=sel.name,
+            priority=sel.priority,
+            campaign=ctx.campaign,
+            plan=plan,
+            plan_selections=placed[:k],
+        )
         if not steps:
             continue
-        sql = " UNION ".join(f"SELECT person_id FROM ({s.sql})" for s in steps)
+        sql = " UNION ".join("SELECT person_id FROM (" + step.sql + ")" for step in steps)
         params = [p for s in steps for p in s.params]
-        out.append(RemovalStep(f"taken: {other}", f"taken by a higher-priority contact: {other}", sql, params,
-                               kind="plan", sources=("contacts",)))
+        out.append(
+            RemovalStep(
+                f"taken: {other}",
+                f"taken by a higher-priority contact: {other}",
+                sql,
+                params,
+                kind="plan",
+                sources=("contacts",),
+            )
+        )
     return out
 
 
 def follow_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
     if plan_being_built() is not None:
         return []
-    found = rows(conn, """SELECT plan, count(*) AS n FROM planned_contacts
+    found = rows(
+        conn,
+        """SELECT plan, count(*) AS n FROM planned_contacts
         WHERE selection = ? AND plan IS NOT NULL AND contact_date >= ? GROUP BY plan""",
-                 [ctx.selection.name, clock.now().date()])
+        [ctx.selection.name, clock.now().date()],
+    )
     if not found:
         return []
     plan = found[0]["plan"]
-    sql = (f"SELECT person_id FROM {ctx.candidates} WHERE person_id NOT IN "
-           "(SELECT person_id FROM planned_contacts WHERE selection = ? AND plan = ?)")
-    return [RemovalStep(f"plan: {plan}", f"not in contact plan {plan} for this selection (taken by a higher-priority "
-                        "contact or by the rules when it was planned)", sql, [ctx.selection.name, plan], kind="plan")]
+    sql = (
+        f"SELECT person_id FROM {ctx.candidates} WHERE person_id NOT IN "
+        "(SELECT person_id FROM planned_contacts WHERE selection = ? AND plan = ?)"
+    )
+    return [
+        RemovalStep(
+            f"plan: {plan}",
+            f"not in contact plan {plan} for this selection (taken by a higher-priority "
+            "contact or by the rules when it was planned)",
+            sql,
+            [ctx.selection.name, plan],
+            kind="plan",
+        )
+    ]

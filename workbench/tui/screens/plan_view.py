@@ -26,7 +26,17 @@ from workbench.tui.screens import plan_jobs
 from workbench.tui.widgets import cells
 
 PLAN_COLUMNS = ("plan", "from", "to", "order", "selections", "planned")
-SELECTION_COLUMNS = ("#", "selection", "brand", "channel", "date", "gross", "taken by higher", "by", "planned")
+SELECTION_COLUMNS = (
+    "#",
+    "selection",
+    "brand",
+    "channel",
+    "date",
+    "gross",
+    "taken by higher",
+    "by",
+    "planned",
+)
 CALENDAR_COLUMNS = ("week", "brand", "channel", "contacts", "at their limit")
 
 
@@ -68,8 +78,11 @@ class PlanView(Vertical):
         yield Static("", id="plan-rules", classes="note")
 
     def on_mount(self) -> None:
-        for table_id, columns in (("#plans", PLAN_COLUMNS), ("#plan-selections", SELECTION_COLUMNS),
-                                  ("#plan-calendar", CALENDAR_COLUMNS)):
+        for table_id, columns in (
+            ("#plans", PLAN_COLUMNS),
+            ("#plan-selections", SELECTION_COLUMNS),
+            ("#plan-calendar", CALENDAR_COLUMNS),
+        ):
             table = self.query_one(table_id, DataTable)
             for label in columns:
                 table.add_column(label, key=label)
@@ -104,7 +117,9 @@ class PlanView(Vertical):
                 self.query_one("#plans", DataTable).loading = True
                 self._build(path)
 
-        self.app.push_screen(FilePickerModal("Plan a period: pick its PERIOD.toml", suffixes=(".toml",)), chosen)
+        self.app.push_screen(
+            FilePickerModal("Plan a period: pick its PERIOD.toml", suffixes=(".toml",)), chosen
+        )
 
     # -- showing ------------------------------------------------------------------------------------
     @on(PlansRead)
@@ -112,14 +127,24 @@ class PlanView(Vertical):
         table = self.query_one("#plans", DataTable)
         table.clear()
         for p in message.plans:
-            table.add_row(cells.text(p["plan"], "bold"), cells.when(p["period_start"], with_time=False),
-                          cells.when(p["period_end"], with_time=False), cells.text(p["order_by"]),
-                          cells.number(p["selections"]), cells.number(p["planned_contacts"]), key=p["plan"])
+            table.add_row(
+                cells.text(p["plan"], "bold"),
+                cells.when(p["period_start"], with_time=False),
+                cells.when(p["period_end"], with_time=False),
+                cells.text(p["order_by"]),
+                cells.number(p["selections"]),
+                cells.number(p["planned_contacts"]),
+                key=p["plan"],
+            )
         table.loading = False
-        self.query_one("#plans-note", Static).update(Content(
-            f"{len(message.plans):,} kept plan(s): exports of their selections follow them. p plans a period."
-            if message.plans else "No contact plan yet: p plans a period from a PERIOD.toml "
-                                  "(or `workbench plan PERIOD.toml`)."))
+        self.query_one("#plans-note", Static).update(
+            Content(
+                f"{len(message.plans):,} kept plan(s): exports of their selections follow them. p plans a period."
+                if message.plans
+                else "No contact plan yet: p plans a period from a PERIOD.toml "
+                "(or `workbench plan PERIOD.toml`)."
+            )
+        )
         if not message.plans:
             for table_id in ("#plan-selections", "#plan-calendar"):
                 self.query_one(table_id, DataTable).clear()
@@ -135,22 +160,42 @@ class PlanView(Vertical):
         sels = self.query_one("#plan-selections", DataTable)
         sels.clear()
         for s in d.selections:
-            by = ", ".join(f"{st['name'].removeprefix('taken: ')} {st['removed']:,}" for st in s["waterfall"]["steps"]
-                           if st["step"] == "plan" and st["removed"])
-            sels.add_row(cells.number(s["position"]), cells.text(s["selection"], "bold"), cells.text(s["brand"]),
-                         cells.text(s["channel"]), cells.when(s["contact_date"], with_time=False),
-                         cells.number(s["gross"]), cells.number(s["taken_by_higher"]), cells.text(by or None),
-                         cells.number(s["planned"]), key=s["selection"])
+            by = ", ".join(
+                f"{st['name'].removeprefix('taken: ')} {st['removed']:,}"
+                for st in s["waterfall"]["steps"]
+                if st["step"] == "plan" and st["removed"]
+            )
+            sels.add_row(
+                cells.number(s["position"]),
+                cells.text(s["selection"], "bold"),
+                cells.text(s["brand"]),
+                cells.text(s["channel"]),
+                cells.when(s["contact_date"], with_time=False),
+                cells.number(s["gross"]),
+                cells.number(s["taken_by_higher"]),
+                cells.text(by or None),
+                cells.number(s["planned"]),
+                key=s["selection"],
+            )
         cal = self.query_one("#plan-calendar", DataTable)
         cal.clear()
         for w in d.calendar.get("weeks", []):
             for i, c in enumerate(w["contacts"]):
-                cal.add_row(cells.when(w["week"], with_time=False) if i == 0 else Text(""), cells.text(c["brand"]),
-                            cells.text(c["channel"]), cells.number(c["contacts"]),
-                            cells.number(w["at_limit"]) if i == 0 else Text(""))
+                cal.add_row(
+                    cells.when(w["week"], with_time=False) if i == 0 else Text(""),
+                    cells.text(c["brand"]),
+                    cells.text(c["channel"]),
+                    cells.number(c["contacts"]),
+                    cells.number(w["at_limit"]) if i == 0 else Text(""),
+                )
         rules = d.calendar.get("rules") or []
-        self.query_one("#plan-rules", Static).update(Content(
-            f"Plan {d.plan}: limits " + "; ".join(rules) if rules else f"Plan {d.plan}: no pressure rules enabled."))
+        self.query_one("#plan-rules", Static).update(
+            Content(
+                f"Plan {d.plan}: limits " + "; ".join(rules)
+                if rules
+                else f"Plan {d.plan}: no pressure rules enabled."
+            )
+        )
 
     @on(PlanBuilt)
     def _built(self, message: PlanBuilt) -> None:
