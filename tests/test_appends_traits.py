@@ -143,8 +143,7 @@ def test_customer_view_and_golden_record_say_where_each_value_came_from(store, t
 def test_profile_report_shows_coverage_and_traits(store, tmp_path):
     from workbench.report import build_profile, to_markdown
 
-    load_households(store, tmp_path)
-    traits(store)
+    load_households(store, tmp_path)  # no count since: the report brings the traits up to date itself
     with store.transaction() as conn:
         profile = build_profile(conn)
     assert profile["appends"]["coverage"]["households_matched"] == 3
