@@ -40,3 +40,20 @@ async def test_plan_tab_shows_selections_and_calendar(tmp_path):
         assert sels[1][6:] == ["4", "northwind_winter 4", "1"]
         cal = table_rows(view.query_one("#plan-calendar", DataTable))
         assert cal[0][:4] == ["2026-11-30", "northwind", "mail", "4"]
+
+
+async def test_palette_opens_the_plan_tab(tmp_path):
+    from workbench.tui.commands import SCREEN_ACTIONS
+
+    store = setup(tmp_path)
+    build_plan(store, parse_plan_text(PLAN))
+    clock.set_now("2026-11-20T10:00:00")
+    (title, _help, mode, action) = next(a for a in SCREEN_ACTIONS if a[0] == "Contact plan")
+    app = WorkbenchApp(str(tmp_path / "wb.duckdb"))
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot, BACKGROUND)
+        await app.run_on_screen(mode, action)
+        await settle(pilot, BACKGROUND)
+        assert app.screen.query_one("#campaign-tabs", TabbedContent).active == "tab-plan"
+        plans = table_rows(app.screen.query_one(PlanView).query_one("#plans", DataTable))
+        assert plans[0][0] == "december"
