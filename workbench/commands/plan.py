@@ -83,7 +83,9 @@ def _print_result(result) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    import sys
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=f"plan {result.plan}: {result.start} to {result.end} (by {result.order})")
     for col in ("#", "selection", "brand", "channel", "date", "gross", "taken by higher", "planned", "EV"):
         table.add_column(
