@@ -220,6 +220,53 @@ def test_plan_and_appends_cores_do_not_import_textual():
     import subprocess
     import sys
 
-    code = ("import sys, workbench.plan, workbench.appends, workbench.plan.steps, workbench.cli; "
-            "assert 'textual' not in sys.modules, 'textual imported by the core'")
+    code = (
+        "import sys, workbench.plan, workbench.appends, workbench.plan.steps, workbench.cli; "
+        "assert 'textual' not in sys.modules, 'textual imported by the core'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_capacity_is_shared_across_brands(tmp_path):
+    from appends_helpers import SOURCES_TOML, write_csv
+
+    from workbench import clock
+    from workbench.ingest.load import load_file
+    from workbench.ingest.sources import parse_sources_toml, save_sources
+    from workbench.store import Store
+
+    clock.set_now("2026-11-20T10:00:00")
+    store = Store(tmp_path / "wb.duckdb", busy_timeout=0.5)
+    (tmp_path / "sources.toml").write_text(SOURCES_TOML, encoding="utf-8")
+    with store.transaction() as conn:
+        save_sources(conn, parse_sources_toml(tmp_path / "sources.toml"))
+    people = [(f"K{i}", f"Ann{chr(65 + i)}", "Lee", f"617555{1000 + i}") for i in range(8)]
+    load_file(
+        store,
+        "crm",
+        write_csv(tmp_path / "crm.csv", ["source_key", "first_name", "last_name", "phone"], people),
+    )
+    with store.transaction() as conn:
+        save_rules(conn, [Rule("calls", "capacity", "phone", "all", None, max_per_day=5)])
+        for sel in parse_selections_text(
+            '[selections.north_calls]\nchannel = "phone"\nbrand = "northwind"\n'
+            '[selections.ember_calls]\nchannel = "phone"\nbrand = "ember"\n'
+        ):
+            save_selection(conn, sel, origin="test")
+    text = """
+[plans.calls]
+start = 2026-12-01
+end = 2026-12-31
+selections = [{ name = "north_calls", date = 2026-12-02 }, { name = "ember_calls", date = 2026-12-02 }]
+"""
+    north, ember = build_plan(store, parse_plan_text(text)).selections
+    # the day's capacity takes 3 of ember's 8 as it would alone; the 5 places left went to northwind
+    assert (north.planned, ember.planned, ember.taken_by_higher) == (5, 0, 5)
+    assert [(s.step, s.removed) for s in ember.waterfall.steps if s.step in ("pressure", "plan")] == [
+        ("pressure", 3),
+        ("plan", 5),
+    ]
+    # another day has its own capacity
+    later = text.replace('"ember_calls", date = 2026-12-02', '"ember_calls", date = 2026-12-03')
+    north, ember = build_plan(store, parse_plan_text(later)).selections
+    assert (north.planned, ember.planned) == (5, 5)
