@@ -159,6 +159,7 @@ def build_traits(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
             [trait.name, trait.level],
         )
     _customer_values(conn)
+    _typed_values(conn)
     figures = rows(
         conn,
         f"""SELECT (SELECT count(*) FROM persons) AS persons,
@@ -168,6 +169,21 @@ def build_traits(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     drop_temp(conn)
     run(conn, "DROP TABLE IF EXISTS _app_hh")
     return figures
+
+
+_CAST = {"bool": "BOOLEAN", "number": "INTEGER", "text": "VARCHAR"}
+
+
+def _typed_values(conn: duckdb.DuckDBPyConnection) -> None:
+    """``person_trait_values``: one row per person, a typed column per trait (what selections read)."""
+    cols = ", ".join(
+        f"CAST(max(value) FILTER (WHERE trait = '{t.name}') AS {_CAST[t.type]}) AS {t.name}" for t in TRAITS
+    )
+    run(conn, "DELETE FROM person_trait_values")
+    run(
+        conn,
+        f"INSERT INTO person_trait_values SELECT person_id, {cols} FROM person_traits GROUP BY person_id",
+    )
 
 
 def _customer_values(conn: duckdb.DuckDBPyConnection) -> None:

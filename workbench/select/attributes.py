@@ -40,7 +40,6 @@ class Attribute:
     exportable: bool = True
 
 
-_TRAIT_CAST = {"bool": "BOOLEAN", "number": "INTEGER", "text": "VARCHAR"}
 _PEOPLE = ("people",)
 _HOUSEHOLD = ("people", "moves")
 _ORDERS = ("transactions",)
@@ -110,8 +109,7 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
         ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores", ""))),
     # issue 15: agency appends (workbench/appends); a value the customer gave us wins over the agency's
     *(_a(t.name, t.type, f"{t.help} ({t.level}; agency append unless the customer told us)", ("appends",),
-         sql=f"(SELECT CAST(t.value AS {_TRAIT_CAST[t.type]}) FROM person_traits t WHERE t.person_id = a.person_id "
-             f"AND t.trait = '{t.name}')") for t in _TRAITS),
+         sql=f"(SELECT t.{t.name} FROM person_trait_values t WHERE t.person_id = a.person_id)") for t in _TRAITS),
 )}
 
 # Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name

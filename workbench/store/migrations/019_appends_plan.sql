@@ -47,6 +47,18 @@ CREATE TABLE person_traits (
     matched_by VARCHAR
 );
 
+-- The same, one row per person with a trait and one typed column per trait: what selections read.
+CREATE TABLE person_trait_values (
+    person_id BIGINT NOT NULL,
+    presence_of_children BOOLEAN,
+    income_band VARCHAR,
+    home_owner BOOLEAN,
+    length_of_residence INTEGER,
+    age_band VARCHAR,
+    marital_status VARCHAR,
+    occupation VARCHAR
+);
+
 CREATE TABLE trait_builds (
     stamp VARCHAR NOT NULL,
     built_at TIMESTAMP NOT NULL,
