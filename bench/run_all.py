@@ -20,6 +20,8 @@ RUNS = [
     ["bench_suppress.py", "speed", "--rows", "100000"] if QUICK else ["bench_suppress.py", "speed"],
     ["bench_select.py"],
     ["bench_contacts.py"],
+    ["bench_plan.py", "--persons", "100000", "--orders", "1000000"] if QUICK else ["bench_plan.py", "--persons",
+                                                                                 "1000000", "--orders", "10000000"],
     ["bench_report.py"],
     ["bench_trust.py"],
     ["bench_quality.py", "--data", "all", "--persons", "20000"] if QUICK else ["bench_quality.py", "--data", "all"],

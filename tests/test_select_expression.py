@@ -35,8 +35,9 @@ def empty_db():
     from workbench.store.migrate import available_migrations
 
     conn = duckdb.connect()
-    sql = next(s for n, _name, s in available_migrations() if n == 6)
-    for name in ("person_attributes", "order_facts"):
+    sql = "\n".join(s for _n, _name, s in available_migrations())
+    # the attribute tables, and the tables attributes read beside them (segments, churn, appended traits)
+    for name in ("person_attributes", "order_facts", "rfm_scores", "churn_scores", "person_trait_values"):
         table = re.search(rf"CREATE TABLE {name} \(.*?\);", sql, re.S).group(0)
         conn.execute(re.sub(r"--[^\n]*", "", table)).fetchall()
     yield conn

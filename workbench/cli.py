@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "workbench.commands.model",
     "workbench.commands.publish",
     "workbench.commands.quality",
+    "workbench.commands.plan",
 )
 
 

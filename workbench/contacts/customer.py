@@ -37,7 +37,7 @@ def customer_view(conn: duckdb.DuckDBPyConnection, person_id: int, with_triggers
     view: dict[str, Any] = {
         "person_id": person_id,
         "golden": person,
-        "golden_sources": _golden_sources(conn, person, golden_from),
+        "golden_sources": _golden_sources(conn, person, golden_from) + _traits(conn, person_id),
         "records": _records(conn, person_id),
         "household": _household(conn, person_id) if available["households"] else None,
         "transactions_by_brand": _transactions_by_brand(conn, person_id),
@@ -67,6 +67,13 @@ def _value_and_risk(conn, person_id: int) -> dict[str, Any]:
     except ImportError:
         return {"rfm": [], "churn": None}
     return {"rfm": person_rfm(conn, person_id), "churn": person_churn(conn, person_id)}
+
+
+def _traits(conn, person_id: int) -> list[dict[str, Any]]:
+    """Issue 15: appended or customer-given traits, each with where it came from (a customer's word wins)."""
+    from workbench.identity.golden import golden_traits
+
+    return golden_traits(conn, person_id)
 
 
 def _not_found(conn, person_id: int) -> NotFoundError:

@@ -15,7 +15,10 @@ and keeps as many candidates as the day has room for, in a fixed pseudo-random o
 **Priority.** Planned contacts (:func:`plan_contacts`) of selections with a strictly higher priority
 count as if they were made, so when two campaigns compete the higher one keeps the person. Plans of
 equal or lower priority do not count (among equals the first to export wins: its contact history
-counts for the other's export). Plans dated before today are ignored.
+counts for the other's export). Plans dated before today are ignored. Contacts of a kept contact plan
+(``workbench plan``, :mod:`workbench.plan`) count for every other selection whatever its priority: an
+export outside the plan is checked against it. While a plan is built, its own contacts are left out
+(``plan``) except those of the selections already placed (``plan_selections``).
 
 Each step's SQL must be run against the candidates that are still in after the previous steps (the
 household and capacity steps rank the remaining candidates).
@@ -24,6 +27,9 @@ household and capacity steps rank the remaining candidates).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -36,6 +42,24 @@ from workbench.contacts.rules import Rule, list_rules
 from workbench.store.sql import rows, run, scalar
 
 _RELATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+# The contact plan being built on this thread (workbench.plan): its name and the selections placed so far.
+_BUILDING: ContextVar[tuple[str, list[str]] | None] = ContextVar("wb_plan_building", default=None)
+
+
+@contextmanager
+def building_plan(plan: str, placed: list[str]) -> Iterator[None]:
+    """While a contact plan is built, ordinary pressure steps leave out its own contacts (the plan counts
+    them in its "taken by a higher-priority contact" steps, :mod:`workbench.plan.steps`). ``placed`` is
+    the list of selections already placed, in order (the caller appends to it)."""
+    token = _BUILDING.set((plan, placed))
+    try:
+        yield
+    finally:
+        _BUILDING.reset(token)
+
+
+def plan_being_built() -> tuple[str, list[str]] | None:
+    return _BUILDING.get()
 
 
 @dataclass
@@ -54,7 +78,8 @@ class PressureStep:
 
 def pressure_steps(conn: duckdb.DuckDBPyConnection, channel: str, brand: str | None, as_of_date: date | None,
                    candidates: str, *, selection: str | None = None, priority: int | None = None,
-                   campaign: str | None = None, rules: list[Rule] | None = None) -> list[PressureStep]:
+                   campaign: str | None = None, rules: list[Rule] | None = None, plan: str | None = None,
+                   plan_selections: list[str] | None = None) -> list[PressureStep]:
     """The pressure and capacity steps a selection of ``channel`` / ``brand`` contacting on ``as_of_date``
     (default today) must pass, in the rules' order. ``candidates`` names a table or view with a
     ``person_id`` column (the persons still in the waterfall). ``selection`` and ``priority`` say whose
@@ -65,13 +90,16 @@ def pressure_steps(conn: duckdb.DuckDBPyConnection, channel: str, brand: str | N
     channel = channel.strip().lower()
     brand = brand.strip().lower() if brand else None
     as_of_date = as_of_date or clock.now().date()
+    if plan is None and plan_selections is None and (building := _BUILDING.get()) is not None:
+        plan = building[0]  # an ordinary step while a plan is built: the plan's own contacts are not counted
     found = rules if rules is not None else list_rules(conn, enabled_only=True)
     steps = []
     for rule in found:
         if not rule.applies_to(channel, brand):
             continue
         build = _capacity_sql if rule.kind == "capacity" else _pressure_sql
-        sql, params = build(conn, rule, channel, brand, as_of_date, candidates, selection, priority, campaign)
+        sql, params = build(conn, rule, channel, brand, as_of_date, candidates, selection, priority, campaign,
+                            (plan, plan_selections))
         steps.append(PressureStep(rule.name, rule.summary(), sql, params))
     return steps
 
@@ -102,28 +130,31 @@ def _filters(rule: Rule, channel: str, brand: str | None) -> tuple[str, list[Any
 
 
 def _counted(conn, rule: Rule, channel: str, brand: str | None, first: date, last: date,
-             selection: str | None, priority: int | None, campaign: str | None) -> tuple[str, list[Any]]:
+             selection: str | None, priority: int | None, campaign: str | None,
+             building: tuple[str | None, list[str] | None] = (None, None)) -> tuple[str, list[Any]]:
     """SELECT person_id of every contact that counts for ``rule`` between ``first`` and ``last``."""
     cond, fparams = _filters(rule, channel, brand)
     sql = f"""SELECT contact_person_id AS person_id FROM contact_history_persons
         WHERE NOT is_control AND contact_date BETWEEN ? AND ? AND contact_person_id IS NOT NULL
           AND campaign IS DISTINCT FROM ?{cond}"""
     params: list[Any] = [first, last, campaign, *fparams]
-    if priority is not None:
-        today = clock.now().date()
-        sql += f"""
+    plan, placed = building
+    today = clock.now().date()
+    sql += f"""
         UNION ALL
         SELECT person_id FROM planned_contacts
-        WHERE priority > ? AND selection IS DISTINCT FROM ? AND contact_date >= ?
-          AND contact_date BETWEEN ? AND ?{cond}"""
-        params += [priority, selection, today, first, last, *fparams]
+        WHERE (((priority > ? OR plan IS NOT NULL) AND (plan IS NULL OR plan IS DISTINCT FROM ?)
+                AND selection IS DISTINCT FROM ?)
+               OR (plan = ? AND list_contains(?::VARCHAR[], selection)))
+          AND contact_date >= ? AND contact_date BETWEEN ? AND ?{cond}"""
+    params += [priority, plan, selection, plan, list(placed or []), today, first, last, *fparams]
     return sql, params
 
 
-def _pressure_sql(conn, rule: Rule, channel, brand, as_of, candidates, selection, priority, campaign):
+def _pressure_sql(conn, rule: Rule, channel, brand, as_of, candidates, selection, priority, campaign, building):
     reach = timedelta(days=rule.window_days - 1)
     counted, params = _counted(conn, rule, channel, brand, as_of - reach, as_of + reach, selection, priority,
-                               campaign)
+                               campaign, building)
     if rule.per != "household":
         sql = f"""SELECT c.person_id FROM {candidates} c
             JOIN (SELECT person_id, count(*) AS n FROM ({counted}) GROUP BY person_id) h USING (person_id)
@@ -142,8 +173,8 @@ def _pressure_sql(conn, rule: Rule, channel, brand, as_of, candidates, selection
     return sql, [*params, rule.max_contacts]
 
 
-def _capacity_sql(conn, rule: Rule, channel, brand, as_of, candidates, selection, priority, campaign):
-    counted, params = _counted(conn, rule, channel, brand, as_of, as_of, selection, priority, campaign)
+def _capacity_sql(conn, rule: Rule, channel, brand, as_of, candidates, selection, priority, campaign, building):
+    counted, params = _counted(conn, rule, channel, brand, as_of, as_of, selection, priority, campaign, building)
     sql = f"""SELECT person_id FROM (
             SELECT person_id, row_number() OVER (ORDER BY hash(person_id, 'capacity'), person_id) AS place
             FROM {candidates})
@@ -160,7 +191,7 @@ def plan_contacts(conn: duckdb.DuckDBPyConnection, selection: str, priority: int
     number planned. Call it when a prioritised selection's net is final (counted for a planned date)."""
     clear_plan(conn, selection)
     run(conn, f"""INSERT INTO planned_contacts
-        SELECT ?, ?, ?, person_id, ?, ?, ?, ? FROM (SELECT DISTINCT person_id FROM ({persons_sql}))""",
+        SELECT ?, ?, ?, person_id, ?, ?, ?, ?, NULL FROM (SELECT DISTINCT person_id FROM ({persons_sql}))""",
         [selection, priority, campaign, channel.strip().lower(), brand.strip().lower() if brand else None,
          contact_date, clock.now(), *(params or [])])
     return scalar(conn, "SELECT count(*) FROM planned_contacts WHERE selection = ?", [selection])

@@ -5,6 +5,8 @@ For each field, among the person's records that have a value: the record of the 
 then the lowest record_id (so the choice is stable). The address (line 1, line 2, city, state, ZIP) is
 chosen as one unit, so a golden address is never stitched together from two records.
 ``golden_from`` records, per field, the record_id the value came from.
+Traits (children, income band, home owner, ...: :func:`golden_traits`) come from ``person_traits``: what a
+customer told us on one of our records wins over an agency append, and each says where it came from.
 New person ids come from :func:`workbench.store.ids.reserve_ids` ("person"): never an id a removed person had.
 """
 
@@ -139,3 +141,18 @@ def assign_new_records(conn: duckdb.DuckDBPyConnection, source: str, load_id: in
               "WHERE r.load_id = ?", [load_id])
     run(conn, "INSERT INTO golden_pending SELECT DISTINCT person_id FROM _touched")
     run(conn, "DROP TABLE IF EXISTS _touched")
+
+
+def golden_traits(conn: duckdb.DuckDBPyConnection, person_id: int) -> list[dict]:
+    """The person's traits as golden-record rows: field, value, source, source_key, as_of, origin
+    (``customer``: the record it came from; ``append``: the agency, its file's date and the append source)."""
+    if not scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'person_traits'"):
+        return []
+    out = []
+    for r in rows(conn, "SELECT * FROM person_traits WHERE person_id = ? ORDER BY level, trait", [person_id]):
+        told = r["origin"] == "customer"
+        out.append({"field": r["trait"], "value": r["value"], "record_id": None,
+                    "source": r["source"] if told else f"append: {r['agency']}",
+                    "source_key": r["source_key"] if told else f"{r['source']} (by {r['matched_by']})",
+                    "as_of": r["file_date"], "origin": r["origin"]})
+    return out

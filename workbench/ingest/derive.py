@@ -23,7 +23,7 @@ _TRUE = "('y', 'yes', 'true', 't', '1', 'returned', 'x')"
 # The column of each kind that measures how current its data is, when the source names none.
 DEFAULT_AS_OF = {
     "transactions": "order_date", "events": "event_time", "contacts": "contact_date",
-    "suppression": "effective_date", "moves": "move_effective_date",
+    "suppression": "effective_date", "moves": "move_effective_date", "appends": "file_date",
 }
 
 
@@ -202,8 +202,62 @@ def _moves(s: Source):
     return cols, reasons
 
 
+def _appends(s: Source):
+    """An agency's traits keyed by address, household (surname + address) or person (name + address)."""
+    yes = "('y', 'yes', 'true', 't', '1')"
+    no = "('n', 'no', 'false', 'f', '0')"
+
+    def flag(f: str) -> str:
+        return (f"CASE WHEN lower(trim({{{f}}})) IN {yes} THEN true WHEN lower(trim({{{f}}})) IN {no} THEN false END")
+
+    def text(f: str) -> str:
+        return f"nullif(upper(trim({{{f}}})), '')"
+
+    years = "TRY_CAST(trim({length_of_residence}) AS INTEGER)"
+    cols = [
+        ("match_on", _lit(s.match_on or "")),
+        ("agency", f"coalesce({_BLANK.format(f='{agency}')}, {_lit(s.name)})"),
+        ("file_date", "wb_date({file_date})"),
+        ("first_name_key", "wb_name_key({first_name})" if s.match_on == "person" else "CAST(NULL AS VARCHAR)"),
+        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))" if s.match_on == "person"
+         else "CAST(NULL AS VARCHAR)"),
+        ("last_name_key", "wb_name_key({last_name})" if s.match_on != "address" else "CAST(NULL AS VARCHAR)"),
+        ("addr_street", "wb_addr_street({address_line1}, {address_line2})"),
+        ("addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
+        ("addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
+        ("zip5", "wb_zip5({postal_code})"),
+        ("city", "nullif(upper(trim(regexp_replace({city}, '[^A-Za-z0-9 ]', '', 'g'))), '')"),
+        ("state", "wb_state({state})"),
+        ("presence_of_children", flag("presence_of_children")),
+        ("income_band", text("income_band")),
+        ("home_owner", flag("home_owner")),
+        ("length_of_residence", years),
+        ("age_band", text("age_band")),
+        ("marital_status", text("marital_status")),
+        ("occupation", text("occupation")),
+    ]
+    need = {
+        "address": "WHEN wb_addr_street({address_line1}, {address_line2}) IS NULL OR NOT " + _PLACE
+                   + " THEN 'incomplete address'",
+        "household": "WHEN wb_name_key({last_name}) IS NULL OR wb_addr_street({address_line1}, {address_line2}) "
+                     f"IS NULL OR NOT {_PLACE} THEN 'incomplete surname and address'",
+        "person": "WHEN wb_name_key({first_name}) IS NULL OR wb_name_key({last_name}) IS NULL OR "
+                  f"wb_addr_street({{address_line1}}, {{address_line2}}) IS NULL OR NOT {_PLACE} "
+                  "THEN 'incomplete name and address'",
+    }
+    reasons = [need[s.match_on or "address"]]
+    for f in ("presence_of_children", "home_owner"):
+        reasons.append(f"WHEN {_BLANK.format(f='{' + f + '}')} IS NOT NULL AND ({flag(f)}) IS NULL "
+                       f"THEN 'unreadable {f} (Y/N): ' || left({{{f}}}, 20)")
+    reasons.append("WHEN " + _BLANK.format(f="{length_of_residence}") + f" IS NOT NULL AND {years} IS NULL "
+                   "THEN 'unreadable length_of_residence (whole years): ' || left({length_of_residence}, 20)")
+    reasons.append("WHEN " + _BLANK.format(f="{file_date}") + " IS NOT NULL AND wb_date({file_date}) IS NULL "
+                   "THEN 'unparseable file_date: ' || left({file_date}, 40)")
+    return cols, reasons
+
+
 _KIND = {"people": _people, "transactions": _transactions, "events": _events, "suppression": _suppression,
-         "contacts": _contacts, "moves": _moves}
+         "contacts": _contacts, "moves": _moves, "appends": _appends}
 _KEY = {"people": "source_key", "transactions": "order_id",
         "events": "concat_ws('|', source_key, event_type, event_time)"}
 
@@ -298,12 +352,12 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
     extras = [c for c in file_columns if c not in used]
     if source.kind in ("people", "transactions", "events") and extras:
         attrs = "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := s.{quote_ident(c)}" for c in extras) + "))"
-    elif source.kind in ("suppression", "moves"):
+    elif source.kind in ("suppression", "moves", "appends"):
         attrs = "to_json(struct_pack(" + ", ".join(
             f"{quote_ident(c)} := s.{quote_ident(c)}" for c in file_columns) + "))"
     else:
         attrs = "CAST(NULL AS JSON)"
-    attrs_name = "raw" if source.kind in ("suppression", "moves") else "attrs"
+    attrs_name = "raw" if source.kind in ("suppression", "moves", "appends") else "attrs"
     if source.kind != "contacts":
         parts.append(f"{attrs} AS {attrs_name}")
     parts += [f"{reason_sql} AS _reason", f"{as_of_sql} AS _as_of"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves")
+KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves", "appends")
 
 CANONICAL: dict[str, tuple[str, ...]] = {
     "people": (
@@ -23,6 +23,12 @@ CANONICAL: dict[str, tuple[str, ...]] = {
         "new_address_line1", "new_address_line2", "new_city", "new_state", "new_postal_code",
         "return_code", "move_type", "move_effective_date",
     ),
+    # an agency's traits (workbench/appends): the key by match_on, then the traits and the file's date
+    "appends": (
+        "first_name", "last_name", "address_line1", "address_line2", "city", "state", "postal_code", "agency",
+        "file_date", "presence_of_children", "income_band", "home_owner", "length_of_residence", "age_band",
+        "marital_status", "occupation",
+    ),
 }
 
 # Fields a kind cannot load without (suppression requirements depend on match_on, see below).
@@ -33,6 +39,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "suppression": (),
     "contacts": ("campaign", "contact_date"),
     "moves": ("last_name", "address_line1", "postal_code", "return_code"),
+    "appends": (),
 }
 
 SUPPRESSION_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -40,6 +47,13 @@ SUPPRESSION_REQUIRED: dict[str, tuple[str, ...]] = {
     "phone": ("phone",),
     "name_address": ("last_name", "address_line1", "postal_code"),
     "address": ("address_line1", "postal_code"),
+}
+
+# appends sources: what a row is keyed by (the suppressions' door and name rules)
+APPEND_REQUIRED: dict[str, tuple[str, ...]] = {
+    "address": ("address_line1", "postal_code"),
+    "household": ("last_name", "address_line1", "postal_code"),
+    "person": ("first_name", "last_name", "address_line1", "postal_code"),
 }
 
 CHANNELS = ("mail", "email", "phone", "all")
@@ -55,10 +69,13 @@ TARGET_TABLE = {
     "suppression": "suppression_entries",
     "contacts": "contact_history",
     "moves": "moves",
+    "appends": "append_entries",
 }
 
 
 def required_fields(kind: str, match_on: str | None = None) -> tuple[str, ...]:
     if kind == "suppression":
         return SUPPRESSION_REQUIRED.get(match_on or "", ())
+    if kind == "appends":
+        return APPEND_REQUIRED.get(match_on or "", ())
     return REQUIRED[kind]

@@ -50,6 +50,7 @@ class LoadResult:
     duration_s: float = 0.0
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
     message: str = ""
+    coverage: dict[str, Any] | None = None  # appends sources: households matched (workbench.appends)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -199,6 +200,11 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         run(conn, f"DROP TABLE IF EXISTS {t}")
     result.message = (f"{info.path.name} -> {source.name}: {result.rows_loaded:,} loaded, "
                       f"{rejected:,} rejected in {result.duration_s:.1f} s")
+    if source.kind == "appends":  # an agency file: how many households it reaches
+        from workbench.appends import after_load, coverage_text
+
+        result.coverage = after_load(conn, source.name)
+        result.message += "; " + coverage_text(result.coverage)
     step("done", 1.0)
     return result
 

@@ -14,7 +14,7 @@ from workbench import clock
 from workbench.config import toml
 from workbench.errors import ConfigError, NotFoundError
 from workbench.formatting import article
-from workbench.ingest.fields import CANONICAL, CHANNELS, FORMATS, KINDS, MATCH_RULES, MODES
+from workbench.ingest.fields import APPEND_REQUIRED, CANONICAL, CHANNELS, FORMATS, KINDS, MATCH_RULES, MODES
 from workbench.store.sql import rows, run
 
 CADENCES = {"hourly": 3600, "daily": 86400, "weekly": 7 * 86400, "monthly": 30 * 86400}
@@ -173,7 +173,8 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
         priority=priority, mode=_choice(name, body, "mode", MODES, line) or "full",
         as_of=_text(name, body, "as_of", line), encoding=encoding, delimiter=delimiter, header=header,
         column_names=column_names, columns=dict(columns), channel=_choice(name, body, "channel", CHANNELS, line),
-        match_on=_choice(name, body, "match_on", MATCH_RULES, line), brand=_text(name, body, "brand", line),
+        match_on=_choice(name, body, "match_on", tuple(APPEND_REQUIRED) if kind == "appends" else MATCH_RULES,
+                         line), brand=_text(name, body, "brand", line),
         reason=_text(name, body, "reason", line), people_source=people_source,
         keep_when={k: list(v) for k, v in keep_when.items()},
         max_shrink=None if max_shrink is None else float(max_shrink),
@@ -183,6 +184,11 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
             raise _error(name, "channel", f"is required for a suppression source ({', '.join(CHANNELS)})")
         if not source.match_on:
             raise _error(name, "match_on", f"is required for a suppression source ({', '.join(MATCH_RULES)})")
+    elif kind == "appends":
+        if not source.match_on:
+            raise _error(name, "match_on", f"is required for an appends source ({', '.join(APPEND_REQUIRED)})")
+        if body.get("channel") is not None:
+            raise _error(name, "channel", "only applies to suppression sources", line("channel"))
     else:
         for key in ("channel", "match_on"):
             if body.get(key) is not None:

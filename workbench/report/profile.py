@@ -215,3 +215,14 @@ def _quality(conn) -> list[dict[str, Any]] | None:
     from workbench.quality.gate import history
 
     return history(conn) or None
+
+
+def _appends(conn) -> dict[str, Any] | None:
+    """Issue 15: agency appends: coverage (households matched) and each trait's values by origin."""
+    if not _has_table(conn, "append_entries"):
+        return None
+    from workbench.appends import ensure_traits, trait_profile
+
+    if scalar(conn, "SELECT count(*) > 0 FROM append_entries"):
+        ensure_traits(conn)  # the report's callers hold a write transaction (derived data is refreshed first)
+    return trait_profile(conn)

@@ -84,6 +84,7 @@ def sections(p: dict[str, Any]) -> list[tuple[str, list[str], list[list[str]], s
                                                   is not None else "-") for k in keys] for c in p["campaigns"]], ""))
     out += _segment_sections(p.get("segments"))
     out += _quality_sections(p.get("quality"))
+    out += _append_sections(p.get("appends"))
     return out
 
 
@@ -98,6 +99,21 @@ def _quality_sections(points: list[dict[str, Any]] | None) -> list[tuple[str, li
              ["sample drawn", "duplicate rate", "person precision", "household accuracy", "suppression precision"],
              body, "Duplicate rate: estimated missed same-person pairs per person. `workbench quality` gives the "
                    "95% intervals.")]
+
+
+def _append_sections(app: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """Issue 15: agency appends: coverage, and each trait's values (appended, or told us by the customer)."""
+    if not app:
+        return []
+    cov = app.get("coverage")
+    note = (f"Coverage: {_n(cov['households_matched'])} of {_n(cov['households'])} households matched "
+            f"({_pct(cov['share'])}). " if cov else "Coverage: not measured yet (run a count). ")
+    note += "Files: " + "; ".join(f"{a['agency']} ({a['source']}, {a['file_date'] or 'no file date'}, "
+                                  f"{_n(a['rows'])} rows)" for a in app["agencies"]) + "."
+    body = [[name, str(v["value"] if v["value"] is not None else "-"), _n(v["persons"]), _n(v["appended"]),
+             _n(v["customer"])] for name, values in app["traits"].items() for v in values]
+    return [("Agency appends", ["trait", "value", "persons", "appended", "told us by the customer"], body,
+             note + " A value the customer gave us is never overwritten by an append.")]
 
 
 def _segment_sections(seg: dict[str, Any] | None) -> list[tuple[str, list[str], list[list[str]], str]]:

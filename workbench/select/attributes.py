@@ -22,6 +22,7 @@ from datetime import timedelta
 import duckdb
 
 from workbench import clock
+from workbench.appends.traits import TRAITS as _TRAITS
 from workbench.store.sql import has_relation, rows, run, scalar
 
 BUILD_VERSION = "4"
@@ -108,6 +109,9 @@ ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in (
          " AND s.brand = ''"),
         ("churn_decile", "number", "churn decile, 10 = most likely to lapse", "decile", "churn_scores",
          " AND s.brand = ''"))),
+    # issue 15: agency appends (workbench/appends); a value the customer gave us wins over the agency's
+    *(_a(t.name, t.type, f"{t.help} ({t.level}; agency append unless the customer told us)", ("appends",),
+         sql=f"(SELECT t.{t.name} FROM person_trait_values t WHERE t.person_id = a.person_id)") for t in _TRAITS),
 )}
 
 # Other names a selection's ``fields`` may use (the loading vocabulary): the file's column keeps the name
@@ -169,6 +173,9 @@ def ensure_attributes(conn: duckdb.DuckDBPyConnection, force: bool = False) -> b
     from workbench.ingest.derived import ensure_derived
 
     ensure_derived(conn)  # standard addresses and golden records first
+    from workbench.appends import ensure_traits
+
+    ensure_traits(conn)  # agency appends and customer-given traits (person_traits)
     stamp = attributes_stamp(conn)
     if not force and scalar(conn, "SELECT count(*) FROM attribute_builds WHERE stamp = ?", [stamp]):
         return False

@@ -60,8 +60,27 @@ def register_step_provider(phase: str, provider: StepProvider) -> None:
 
 def providers(phase: str) -> list[StepProvider]:
     """The step providers of ``phase``, in order: the built-in ones, then the registered ones."""
-    built_in: dict[str, list[StepProvider]] = {"after_suppressions": [], "after_one_per": [pressure_rule_steps]}
+    built_in: dict[str, list[StepProvider]] = {
+        "after_suppressions": [],
+        # issue 15: a kept contact plan's selection follows it; while a plan is built, persons taken by a
+        # higher-priority contact of the plan are a step of their own (workbench.plan.steps)
+        "after_one_per": [follow_plan_steps, pressure_rule_steps, taken_by_plan_steps],
+    }
     return built_in.get(phase, []) + _registered.get(phase, [])
+
+
+def follow_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
+    """Issue 15: a selection of a kept contact plan contacts only the persons the plan gave it."""
+    from workbench.plan.steps import follow_plan_steps as steps
+
+    return [RemovalStep(**s) for s in steps(conn, ctx)]
+
+
+def taken_by_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
+    """Issue 15: while a plan is built, persons taken by a higher-priority contact of the plan."""
+    from workbench.plan.steps import taken_by_steps
+
+    return [RemovalStep(**s) for s in taken_by_steps(conn, ctx)]
 
 
 def pressure_rule_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:

@@ -24,6 +24,8 @@ SCREEN_ACTIONS = (
     ("Pressure rules", "Contact pressure and capacity rules (Campaigns screen, r)", "campaigns",
      "show_tab('tab-rules')"),
     ("Triggers", "Who each trigger fires for now (Campaigns screen, g)", "campaigns", "show_tab('tab-triggers')"),
+    ("Contact plan", "One plan across brands for a period: plans, who took whom, calendar (Campaigns screen, l)",
+     "campaigns", "show_tab('tab-plan')"),
     ("Add a pressure rule", "A contact pressure or capacity rule (Campaigns screen, a)", "campaigns", "add_rule"),
     ("Write the profile report", "HTML or Markdown report for the rest of the company (Profile screen, w)",
      "profile", "write_report"),

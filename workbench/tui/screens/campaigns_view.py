@@ -29,6 +29,7 @@ from workbench.tui.modals import WorkbenchModal
 from workbench.tui.screens import campaigns_view_jobs as jobs
 from workbench.tui.screens.base import WorkbenchScreen
 from workbench.tui.screens.customer import OpensCustomers, open_customer
+from workbench.tui.screens.plan_view import PlanView
 from workbench.tui.widgets import cells
 
 CAMPAIGN_COLUMNS = ("campaign", "brand", "channel", "date", "cells", "contacted", "held out", "from")
@@ -62,6 +63,7 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
         Binding("c", "show_tab('tab-campaigns')", "Campaigns", id="campaigns.tab_campaigns"),
         Binding("r", "show_tab('tab-rules')", "Rules", id="campaigns.tab_rules"),
         Binding("g", "show_tab('tab-triggers')", "Triggers", id="campaigns.tab_triggers"),
+        Binding("l", "show_tab('tab-plan')", "Plan", id="campaigns.tab_plan"),
         Binding("a", "add_rule", "Add rule", id="campaigns.add_rule"),
         Binding("e", "edit_rule", "Edit rule", id="campaigns.edit_rule"),
         Binding("t", "toggle_rule", "Rule on/off", id="campaigns.toggle_rule"),
@@ -106,6 +108,8 @@ class CampaignsScreen(OpensCustomers, WorkbenchScreen):
                 yield Static("", id="trigger-reasons", classes="note")
                 yield Static("", id="trigger-persons-title", classes="section-title")
                 yield DataTable(id="trigger-persons", cursor_type="row", zebra_stripes=True)
+            with TabPane("Plan", id="tab-plan"):
+                yield PlanView(id="plan-view")
 
     def on_mount(self) -> None:
         for table_id, columns in (("#campaigns", CAMPAIGN_COLUMNS), ("#rules", RULE_COLUMNS),
