@@ -79,11 +79,11 @@ def plan(
 
 
 def _print_result(result) -> None:
+    import sys
+
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
-
-    import sys
 
     console = Console(width=None if sys.stdout.isatty() else 200)
     table = Table(title=f"plan {result.plan}: {result.start} to {result.end} (by {result.order})")

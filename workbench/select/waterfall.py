@@ -29,8 +29,6 @@ same people in the same cells, and the limit's draw is independent of the cells'
 
 from __future__ import annotations
 
-from workbench.formatting import plural
-
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -39,6 +37,7 @@ from typing import Any
 import duckdb
 
 from workbench import clock
+from workbench.formatting import plural
 from workbench.select import features as feature_cache
 from workbench.select.attributes import UNIVERSE, UNIVERSE_LABEL
 from workbench.select.cells import assign_cells, cell_sizes
