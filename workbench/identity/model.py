@@ -73,8 +73,13 @@ def _birth_date() -> cl.CustomComparison:
 
 
 # Household evidence as SQL conditions over the _l/_r columns.
-_SAME_ADDRESS = ("(street_l = street_r AND (zip_l = zip_r OR city_l = city_r) "
-                 "AND (unit_l IS NULL OR unit_r IS NULL OR unit_l = unit_r))")  # another flat is another door
+# One door: the same street line, or the same house number and street name (a directional or suffix written
+# on one side only, one typing slip in a name of four letters or more: 2933 N GLOVER PT = 2933 GLOVER PT,
+# 2072 SIMTH ST = 2072 SMITH ST); another flat is another door.
+_SAME_STREET = ("(street_l = street_r OR (house_l = house_r AND (sname_l = sname_r OR "
+                "(least(length(sname_l), length(sname_r)) >= 4 AND damerau_levenshtein(sname_l, sname_r) <= 1))))")
+_SAME_ADDRESS = (f"({_SAME_STREET} AND (zip_l = zip_r OR city_l = city_r) "
+                 "AND (unit_l IS NULL OR unit_r IS NULL OR unit_l = unit_r))")
 _SAME_PHONE = "phone_l = phone_r"
 _SURNAME = "(ln_l = ln_r OR jaro_winkler_similarity(ln_l, ln_r) >= 0.92)"
 _NEARBY = "(zip_l = zip_r OR (jaro_winkler_similarity(street_l, street_r) >= 0.9 AND city_l = city_r))"

@@ -36,6 +36,7 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
         SELECT r.record_id AS unique_id, r.source,
             r.first_name_key AS fn, coalesce(r.first_name_root, r.first_name_key) AS fn_root,
             r.last_name_key AS ln, r.birth_dt AS dob_date, r.addr_street AS street, r.addr_unit AS unit,
+            r.addr_house AS house, r.addr_name AS sname,
             r.zip5 AS zip, r.city_std AS city, r.email_std AS email, r.phone_std AS phone,
             {sound_key('r.last_name_key')} || '|' || left(r.first_name_key, 1) || '|' || substr(r.zip5, 1, 3)
                 AS sound_zip3,
@@ -67,7 +68,7 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
         SELECT unique_id, source, fn, fn_root, ln,
             CASE WHEN {rare('dob_date')} THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
             CASE WHEN {rare('dob_date')} THEN dob_date END AS dob_date,
-            street, unit, zip, city,
+            street, unit, house, sname, zip, city,
             CASE WHEN {rare('email')} THEN email END AS email,
             CASE WHEN {rare('phone')} THEN phone END AS phone,
             CASE WHEN {rare('email')} THEN email END AS email_block,
