@@ -87,14 +87,18 @@ def format_for(path: str | Path, fmt: str | None) -> str:
 def export_selection(store: Store, name: str, out: str | Path, fmt: str | None = None, campaign: str | None = None,
                      dry_run: bool = False, allow_stale: bool = False, force: bool = False,
                      progress: Callable[[str, float], None] | None = None,
-                     cancelled: Callable[[], bool] | None = None) -> ExportResult:
+                     cancelled: Callable[[], bool] | None = None, no_seeds: bool = False) -> ExportResult:
     """Export selection ``name`` to ``out`` (see the module docstring). Raises RefusedError (stale source),
     SelectionError (bad selection), WorkbenchError (anything else: ``TargetExistsError`` when ``out`` or its
     manifest exists and ``force`` is false; the database file, a FIFO or a device are refused always).
 
     The two files are renamed into place just before the commit, so the result is all or nothing: when the
     commit fails they are taken back (a replaced file is put back), and a kill between the renames and
-    the commit is undone by the next command that opens the database (:mod:`workbench.store.journal`)."""
+    the commit is undone by the next command that opens the database (:mod:`workbench.store.journal`).
+
+    Seeds: the selection's own, else the database's seed list for its channel and brand; ``no_seeds`` sends
+    the file without any (audited); a file without seeds is refused when the database keeps a seed list
+    (:mod:`workbench.export.seeds`)."""
     timings: dict[str, float] = {}
     mark = [time.perf_counter()]
 
@@ -140,6 +144,10 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             if scalar(conn, "SELECT count(*) FROM exports WHERE campaign = ?", [campaign]):
                 raise RefusedError(f"Campaign {campaign!r} was already exported.",
                                    "Give this export its own --campaign code.")
+            from workbench.export.seeds import file_seeds
+
+            seed_list, seeds_from = file_seeds(conn, sel.seeds, sel.channel, sel.brand, no_seeds, "export of",
+                                               name, strict=False)
             wf = run_waterfall(conn, plan, campaign=campaign)
             ready.apply_to(wf)
             result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors])
@@ -148,7 +156,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                 run(conn, "ROLLBACK")
                 result.timings = timings
                 return result
-            seeds = load_seeds(conn, sel)
+            seeds = load_seeds(conn, sel, seed_list)
             today = clock.now().date()
             sql, params = export_select(sel, today, clean_text_columns(conn))
             data = copy_to_pending(conn, sql, target, fmt, params, hash_now=False, overwrite=force, journal=note)
@@ -169,7 +177,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             audit_record(conn, "export", name, {
                 "export_id": export_id, "version": sel.version, "campaign": campaign, "file": target.name,
                 "format": fmt, "rows": data.rows, "contacted": wf.net, "held_out": wf.held_out, "seeds": seeds,
-                "sha256": data.sha256, "allowed_stale": result.allowed_stale or None,
+                "seeds_from": seeds_from, "sha256": data.sha256, "allowed_stale": result.allowed_stale or None,
                 "overrides": plan.suppressions.left_out or None})
             step("publishing the file", 0.95, "manifest")
             note.will_publish(pending, campaign)  # a kill from here on is undone by the next command

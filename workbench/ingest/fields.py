@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves")
+KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves", "prospects")
 
 CANONICAL: dict[str, tuple[str, ...]] = {
     "people": (
@@ -23,6 +23,11 @@ CANONICAL: dict[str, tuple[str, ...]] = {
         "new_address_line1", "new_address_line2", "new_city", "new_state", "new_postal_code",
         "return_code", "move_type", "move_effective_date",
     ),
+    # a rented or bought list (never customers; see workbench.mergepurge); seed: the list owner's decoy
+    "prospects": (
+        "source_key", "first_name", "last_name", "address_line1", "address_line2", "city", "state",
+        "postal_code", "email", "phone", "seed",
+    ),
 }
 
 # Fields a kind cannot load without (suppression requirements depend on match_on, see below).
@@ -33,6 +38,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "suppression": (),
     "contacts": ("campaign", "contact_date"),
     "moves": ("last_name", "address_line1", "postal_code", "return_code"),
+    "prospects": (),  # a row needs a mail address, an email or a phone (checked per row)
 }
 
 SUPPRESSION_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -55,6 +61,7 @@ TARGET_TABLE = {
     "suppression": "suppression_entries",
     "contacts": "contact_history",
     "moves": "moves",
+    "prospects": "prospects",
 }
 
 
