@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "workbench.commands.segments",
     "workbench.commands.model",
     "workbench.commands.publish",
+    "workbench.commands.mergepurge",
 )
 
 

@@ -60,6 +60,7 @@ class ExportResult:
     export_id: int | None = None
     rows: int = 0
     seeds: int = 0
+    seeds_from: str = ""  # own (the selection's) | database (the seed list) | none
     sha256: str | None = None
     allowed_stale: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -67,7 +68,8 @@ class ExportResult:
     def to_dict(self) -> dict[str, Any]:
         return {"selection": self.selection, "campaign": self.campaign, "dry_run": self.dry_run,
                 "file": str(self.file) if self.file else None, "manifest": str(self.manifest) if self.manifest else None,
-                "export_id": self.export_id, "rows": self.rows, "seeds": self.seeds, "sha256": self.sha256,
+                "export_id": self.export_id, "rows": self.rows, "seeds": self.seeds, "seeds_from": self.seeds_from,
+                "sha256": self.sha256,
                 "allowed_stale": self.allowed_stale, "freshness": self.freshness.to_dict(),
                 "waterfall": self.waterfall.to_dict(), "timings": self.timings}
 
@@ -150,7 +152,8 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
                                                name, strict=False)
             wf = run_waterfall(conn, plan, campaign=campaign)
             ready.apply_to(wf)
-            result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors])
+            result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors],
+                                  seeds_from=seeds_from)
             step("writing the file", 0.5, "count")
             if dry_run:
                 run(conn, "ROLLBACK")
