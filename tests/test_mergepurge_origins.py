@@ -1,0 +1,33 @@
+"""Names from a list that later respond become customers with that origin; customers from before do not."""
+
+from __future__ import annotations
+
+from test_mergepurge_run import CRM, _run_file, _write, mp_store  # noqa: F401  (mp_store: the fixture)
+
+from workbench import clock
+
+
+def test_a_responder_becomes_a_customer_with_the_list_as_origin(mp_store, tmp_path):
+    from workbench.ingest.derived import ensure_derived
+    from workbench.ingest.load import load_file
+    from workbench.mergepurge import mark_responders, origins_by_list, run_mergepurge
+    from workbench.mergepurge.origins import person_origin
+
+    run_mergepurge(mp_store, _run_file(tmp_path, house="flag"), tmp_path / "out.csv")  # Bob Smith flagged, mailed
+    clock.set_now("2026-12-05T09:00:00")  # a fortnight later Eve (list_a) and Gina (list_b) order
+    orders = CRM + ("W9,Eve,Black,3 Maple St,,Boston,MA,02142,US,eve@example.com,,\n"
+                    "W10,Gina,Gray,4 Cedar Court,,Boston,MA,02143,US,,,\n"
+                    "W11,Ivan,Walker,2 Oak St,,Boston,MA,02134,US,,,\n")  # never mailed
+    load_file(mp_store, "crm", _write(tmp_path, "crm2.csv", orders))
+    with mp_store.transaction() as conn:
+        ensure_derived(conn)
+        assert mark_responders(conn) == 2
+        assert mark_responders(conn) == 0  # a person keeps the first origin marked
+        by_key = {r[0]: r[1:] for r in conn.execute(
+            "SELECT r.source_key, o.source, o.matched_by FROM customer_origins o JOIN person_records pr USING (person_id) "
+            "JOIN records r USING (record_id)").fetchall()}
+        assert by_key == {"W9": ("list_a", "name and address"), "W10": ("list_b", "name and address")}
+        bob = conn.execute("SELECT pr.person_id FROM records r JOIN person_records pr USING (record_id) "
+                           "WHERE r.source_key = 'H1'").fetchone()[0]
+        assert person_origin(conn, bob) is None  # a customer before the mailing keeps no list origin
+        assert {r["source"]: r["customers"] for r in origins_by_list(conn)} == {"list_a": 1, "list_b": 1}
