@@ -124,3 +124,11 @@ def report_lines(lists: list[ListReport]) -> list[tuple[str, list[str]]]:
             ("cost of net names", [f"{r.cost:,.2f}" if r.cost is not None else "-" for r in lists]
              + [f"{sum(r.cost or 0 for r in lists):,.2f}"])]
     return out
+
+
+def lists_from_dict(report: dict[str, Any]) -> list[ListReport]:
+    """The :class:`ListReport` of a stored report (``mergepurge_runs.report``, ``FILE.report.json``)."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(ListReport)}
+    return [ListReport(**{k: v for k, v in d.items() if k in names}) for d in report.get("lists", [])]

@@ -22,6 +22,7 @@ class ScreenEntry:
     module: str  # module under workbench.tui.screens
     class_name: str
     help: str  # one line for the command palette
+    tab: bool = True  # shown among the header's tabs (False: reached by its key and the palette only)
 
     def load(self) -> type[Screen]:
         module = importlib.import_module(f"workbench.tui.screens.{self.module}")
@@ -95,6 +96,15 @@ SCREENS: list[ScreenEntry] = [
         "profile",
         "ProfileScreen",
         "The database's vital figures for the rest of the company",
+    ),
+    ScreenEntry(
+        "mergepurge",
+        "Merge/purge",
+        "9",
+        "mergepurge_view",
+        "MergePurgeScreen",
+        "Prospect lists: merge/purge a mailing's lists, the net-name report per list",
+        tab=False,
     ),
 ]
 
