@@ -31,3 +31,16 @@ def test_a_responder_becomes_a_customer_with_the_list_as_origin(mp_store, tmp_pa
                            "WHERE r.source_key = 'H1'").fetchone()[0]
         assert person_origin(conn, bob) is None  # a customer before the mailing keeps no list origin
         assert {r["source"]: r["customers"] for r in origins_by_list(conn)} == {"list_a": 1, "list_b": 1}
+
+
+def test_erasure_removes_the_person_from_prospect_lists(mp_store, tmp_path):
+    from workbench.mergepurge import run_mergepurge
+    from workbench.privacy import erase_in
+
+    run_mergepurge(mp_store, _run_file(tmp_path), tmp_path / "out.csv")
+    with mp_store.transaction() as conn:  # Bob Smith (house H1) is on list_a as A1, at his address
+        erase_in(conn, email="bob@example.com")
+        assert conn.execute("SELECT count(*) FROM prospects WHERE source_key = 'A1'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM prospects").fetchone()[0] == 8
+        kept = conn.execute("SELECT outcome, person_id, last_name_key FROM mergepurge_names WHERE source_key = 'A1'")
+        assert kept.fetchall() == [("house", None, None)]  # the run's counts stay, anonymous
