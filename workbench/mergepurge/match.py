@@ -40,8 +40,16 @@ USABLE = {
 }
 REJECT_STEP = {"mail": "no mailable name and address", "email": "no usable email", "phone": "no usable phone"}
 # the door and surname of a household (surname folded like the suppression rules: spaces, SAINT = ST)
-HOUSEHOLD_KEY = ("CASE WHEN wb_sup_last({ln}) IS NOT NULL AND {street} IS NOT NULL THEN wb_sup_last({ln}) || '|' "
+# ({folded}: the surname folded, from TEMP _mp_surnames, so the fold runs once per distinct surname)
+HOUSEHOLD_KEY = ("CASE WHEN {folded} IS NOT NULL AND {street} IS NOT NULL THEN {folded} || '|' "
                  "|| {street} || '|' || coalesce({unit}, '') || '|' || coalesce({zip}, {city} || ' ' || {state}) END")
+
+
+def _fold_surnames(conn: duckdb.DuckDBPyConnection) -> None:
+    """TEMP ``_mp_surnames(ln, folded)``: every surname of the lists and the house file, folded once."""
+    run(conn, """CREATE OR REPLACE TEMP TABLE _mp_surnames AS SELECT ln, wb_sup_last(ln) AS folded FROM (
+        SELECT DISTINCT last_name_key AS ln FROM prospects WHERE last_name_key IS NOT NULL
+        UNION SELECT DISTINCT last_name_key FROM records WHERE last_name_key IS NOT NULL)""")
 
 
 def build_input(conn: duckdb.DuckDBPyConnection, lists: list[str]) -> int:
@@ -49,16 +57,15 @@ def build_input(conn: duckdb.DuckDBPyConnection, lists: list[str]) -> int:
     sup_rules.install_rule_macros(conn)
     run(conn, "CREATE OR REPLACE TEMP TABLE _mp_lists AS SELECT unnest(?::VARCHAR[]) AS source, "
               "unnest(?::INTEGER[]) AS rank", [lists, list(range(1, len(lists) + 1))])
-    hh = HOUSEHOLD_KEY.format(ln="p.last_name_key", street="p.addr_street", unit="p.addr_unit", zip="p.zip5",
+    _fold_surnames(conn)
+    hh = HOUSEHOLD_KEY.format(folded="sn.folded", street="p.addr_street", unit="p.addr_unit", zip="p.zip5",
                               city="p.city_std", state="p.state_std")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_in AS
         SELECT row_number() OVER (ORDER BY l.rank, p.source_key) AS id, l.rank, p.source, p.source_key, p.is_seed,
-               p.first_name, p.last_name, p.address_line1, p.address_line2, p.city, p.state, p.postal_code, p.email,
-               p.phone, p.first_name_key, p.last_name_key, p.email_std, p.phone_std, p.addr_street, p.addr_unit,
-               p.addr_key, p.zip5, p.city_std, p.state_std,
-               p.email_std AS email_m, p.phone_std AS phone_m, coalesce(p.first_name_root, p.first_name_key) AS fn_root,
-               p.last_name_key AS ln, p.addr_street AS street, p.addr_unit AS unit, p.zip5 AS zip, {hh} AS hh_key
-        FROM prospects p JOIN _mp_lists l USING (source)""")
+               p.first_name_key, p.last_name_key, p.email_std, p.phone_std, p.addr_street, p.addr_unit,
+               p.addr_key, p.zip5, p.city_std, p.state_std, coalesce(p.first_name_root, p.first_name_key) AS fn_root,
+               {hh} AS hh_key
+        FROM prospects p JOIN _mp_lists l USING (source) LEFT JOIN _mp_surnames sn ON sn.ln = p.last_name_key""")
     run(conn, "CREATE OR REPLACE TEMP TABLE _mp_out (id BIGINT, outcome VARCHAR, step VARCHAR, kept_by VARCHAR, "
               "person_id BIGINT)")
     return scalar(conn, "SELECT count(*) FROM _mp_in")
@@ -86,15 +93,16 @@ def place_rejects(conn: duckdb.DuckDBPyConnection, channel: str) -> None:
 def find_house(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
     """TEMP ``_mp_house_hit(id, person_id, level)``: the house-file person (or, by household, a person of
     the household at that door) each name matches."""
-    hh = HOUSEHOLD_KEY.format(ln="r.last_name_key", street="r.addr_street", unit="r.addr_unit", zip="r.zip5",
+    hh = HOUSEHOLD_KEY.format(folded="sn.folded", street="r.addr_street", unit="r.addr_unit", zip="r.zip5",
                               city="r.city_std", state="r.state_std")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_house AS
         SELECT pr.person_id, r.email_std AS email, r.phone_std AS phone,
                coalesce(r.first_name_root, r.first_name_key) AS fn_root, r.last_name_key AS ln,
                r.addr_street AS street, r.addr_unit AS unit, r.zip5 AS zip, {hh} AS hh_key
-        FROM records r JOIN person_records pr USING (record_id)""")
-    run(conn, """CREATE OR REPLACE TEMP TABLE _mp_left AS SELECT id, email_m AS email, phone_m AS phone, fn_root, ln,
-                 street, unit, zip, hh_key FROM _mp_in i WHERE NOT i.is_seed""")
+        FROM records r JOIN person_records pr USING (record_id) LEFT JOIN _mp_surnames sn ON sn.ln = r.last_name_key""")
+    run(conn, """CREATE OR REPLACE TEMP TABLE _mp_left AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
+                 addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
+                 FROM _mp_in i WHERE NOT i.is_seed""")
     pairs = _identity_pairs("_mp_left", "_mp_house").replace("{rid}", "person_id")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_house_hit AS
         SELECT a AS id, min(b) AS person_id, 'person' AS level FROM ({pairs}) GROUP BY a""")
@@ -178,8 +186,9 @@ def place_duplicates(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
     persons at one door with one surname; the name of the highest-priority list (lowest id) survives."""
     from workbench.households.graph import connected_components
 
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_rest AS SELECT id, email_m AS email, phone_m AS phone, fn_root,
-                  ln, street, unit, zip, hh_key FROM _mp_in i WHERE {_open()}""")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_rest AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
+                 addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
+                 FROM _mp_in i WHERE {_open()}""")
     pairs = _identity_pairs("_mp_rest", "_mp_rest", "AND l.id < r.id").replace("{rid}", "id")
     connected_components(conn, "SELECT id AS node FROM _mp_rest", pairs, "_mp_pc")
     if one_per == "household":
@@ -217,5 +226,5 @@ def place_all(conn: duckdb.DuckDBPyConnection, lists: list[str], channel: str, b
 
 
 def drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
-    for t in ("_mp_in", "_mp_out", "_mp_lists", "_mp_house", "_mp_house_hit"):
+    for t in ("_mp_in", "_mp_out", "_mp_lists", "_mp_house", "_mp_house_hit", "_mp_surnames"):
         run(conn, f"DROP TABLE IF EXISTS {t}")

@@ -195,7 +195,8 @@ def output_select() -> str:
                coalesce(i.zip5, {neutralised('i.postal_code')}) AS zip5, coalesce(i.email_std, {neutralised('i.email')}) AS email,
                coalesce(i.phone_std, {neutralised('i.phone')}) AS phone, o.person_id AS house_person_id, i.is_seed,
                CASE WHEN i.is_seed THEN 'list owner' END AS seed_of
-        FROM _mp_in i JOIN _mp_out o USING (id) JOIN _mp_keycodes k USING (source) WHERE o.outcome = 'net'
+        FROM _mp_in m JOIN _mp_out o USING (id) JOIN _mp_keycodes k USING (source)
+        JOIN prospects i ON i.source = m.source AND i.source_key = m.source_key WHERE o.outcome = 'net'
         UNION ALL
         SELECT 'seed', NULL, s.keycode, {seeds}, {neutralised('s.zip5')}, {neutralised('s.email')},
                {neutralised('s.phone')}, NULL, true, 'database'
