@@ -60,11 +60,15 @@ def print_report(result) -> None:
     mp = result.run
     title = f"net-name report: {mp.name} ({mp.channel}{' / ' + mp.brand if mp.brand else ''}, house {mp.house}, " \
             f"one per {mp.one_per})"
-    table = Table("", *[escape(r.source) for r in result.lists], "total", box=None, header_style="bold",
-                  title=escape(title))
+    table = Table("", box=None, header_style="bold")
+    for r in result.lists:
+        table.add_column(escape(r.source), justify="right")
+    table.add_column("total", justify="right")
     for label, cells in report_lines(result.lists):
         table.add_row(escape(label), *cells, style="bold" if label in ("gross in", "net out") else None)
-    Console(width=None if sys.stdout.isatty() else 200).print(table)
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    console.print(escape(title), style="bold", highlight=False)
+    console.print(table)
 
 
 @click.group("prospects")
