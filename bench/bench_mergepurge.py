@@ -70,12 +70,14 @@ def write_files(market: Path, out: Path, house: int, per_list: int, lists: int) 
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"CREATE TABLE m AS SELECT *, row_number() OVER () - 1 AS i FROM read_csv('{market}', all_varchar=true)")
+    con.execute(
+        f"CREATE TABLE m AS SELECT *, row_number() OVER () - 1 AS i FROM read_csv('{market}', all_varchar=true)"
+    )
     paths = {"house": out / "house.csv", "mps": out / "mps.csv"}
     con.execute(f"COPY (SELECT * EXCLUDE (i) FROM m WHERE i < {house}) TO '{paths['house']}' (HEADER)")
     con.execute(f"""COPY (SELECT upper(first_name) AS first_name, upper(last_name) AS last_name,
                    upper(address_line1) AS address_line1, address_line2, postal_code FROM m WHERE i % 100 = 7)
-                 TO '{paths['mps']}' (HEADER)""")
+                 TO '{paths["mps"]}' (HEADER)""")
     for k in range(1, lists + 1):
         name = f"list_{k}"
         paths[name] = out / f"{name}.csv"
@@ -92,11 +94,15 @@ def baseline(paths: dict[str, Path], lists: int, out: Path) -> float:
     con = duckdb.connect()
     key = "lower(trim(last_name)) || '|' || lower(trim(address_line1)) || '|' || left(trim(postal_code), 5)"
     t = time.perf_counter()
-    union = " UNION ALL ".join(f"SELECT {k} AS rank, * FROM read_csv('{paths[f'list_{k}']}', all_varchar=true)"
-                               for k in range(1, lists + 1))
+    union = " UNION ALL ".join(
+        f"SELECT {k} AS rank, * FROM read_csv('{paths[f'list_{k}']}', all_varchar=true)"
+        for k in range(1, lists + 1)
+    )
     con.execute(f"CREATE TABLE l AS SELECT *, {key} AS k, lower(trim(email)) AS e FROM ({union})")
-    con.execute(f"CREATE TABLE h AS SELECT {key} AS k, lower(trim(email)) AS e FROM read_csv('{paths['house']}', "
-                "all_varchar=true)")
+    con.execute(
+        f"CREATE TABLE h AS SELECT {key} AS k, lower(trim(email)) AS e FROM read_csv('{paths['house']}', "
+        "all_varchar=true)"
+    )
     con.execute(f"CREATE TABLE s AS SELECT {key} AS k FROM read_csv('{paths['mps']}', all_varchar=true)")
     con.execute(f"""COPY (SELECT * EXCLUDE (k, e) FROM (
             SELECT l.*, row_number() OVER (PARTITION BY l.k ORDER BY l.rank, l.source_key) AS n FROM l
@@ -145,10 +151,15 @@ def main() -> None:
         with store.transaction() as conn:
             ensure_derived(conn)
             ensure_person_suppressions(conn)
-        print(f"data: house {args.house:,}, {args.lists} lists x {args.per_list:,}, built in "
-              f"{time.perf_counter() - t:.1f} s ({work})", flush=True)
-        run_def = parse_run_text(f'[mergepurge]\nname = "bench"\nchannel = "mail"\nlists = {names!r}\n'
-                                 'house = "remove"\none_per = "household"\n'.replace("'", '"'))
+        print(
+            f"data: house {args.house:,}, {args.lists} lists x {args.per_list:,}, built in "
+            f"{time.perf_counter() - t:.1f} s ({work})",
+            flush=True,
+        )
+        run_def = parse_run_text(
+            f'[mergepurge]\nname = "bench"\nchannel = "mail"\nlists = {names!r}\n'
+            'house = "remove"\none_per = "household"\n'.replace("'", '"')
+        )
         t = time.perf_counter()
         dry = run_mergepurge(store, run_def, None, dry_run=True)
         dry_s = time.perf_counter() - t
@@ -159,8 +170,10 @@ def main() -> None:
         total = {k: sum(getattr(r, k) for r in full.lists) for k in ("gross", "rejects", "house", "net")}
         sup = sum(sum(r.suppressions.values()) for r in full.lists)
         dup = sum(sum(r.duplicates.values()) for r in full.lists)
-        print(f"names: gross {total['gross']:,}, rejects {total['rejects']:,}, house {total['house']:,}, "
-              f"suppressed {sup:,}, duplicates {dup:,}, net {total['net']:,} (file {full.rows:,} rows)")
+        print(
+            f"names: gross {total['gross']:,}, rejects {total['rejects']:,}, house {total['house']:,}, "
+            f"suppressed {sup:,}, duplicates {dup:,}, net {total['net']:,} (file {full.rows:,} rows)"
+        )
         print(f"merge/purge dry run : {dry_s:7.2f} s")
         print(f"merge/purge full run: {full_s:7.2f} s")
         print(f"bare DuckDB baseline: {base_s:7.2f} s")

@@ -8,117 +8,15 @@ import json
 from pathlib import Path
 
 import pytest
+from mergepurge_support import _names, _run_file, _write, build_mp_store
 
 from workbench import clock
 from workbench.errors import RefusedError
 
-SOURCES = """
-[sources.crm]
-kind = "people"
-cadence = "daily"
-priority = 1
-
-[sources.mps]
-kind = "suppression"
-cadence = "monthly"
-channel = "mail"
-match_on = "name_address"
-reason = "Mail Preference Service"
-
-[sources.deceased]
-kind = "suppression"
-cadence = "monthly"
-channel = "mail"
-match_on = "name_address"
-reason = "deceased"
-
-[sources.list_a]
-kind = "prospects"
-cadence = "monthly"
-supplier = "Acme Lists"
-one_time = true
-expires = 2026-12-31
-cpm = 100.0
-
-[sources.list_b]
-kind = "prospects"
-cadence = "monthly"
-supplier = "Compiled Co"
-one_time = false
-cpm = 50.0
-"""
-
-HEADER = "source_key,first_name,last_name,address_line1,address_line2,city,state,postal_code,country,email,phone,birth_date\n"
-CRM = HEADER + ("H1,Robert,Smith,12 Oak St,,Boston,MA,02134,US,bob@example.com,,\n"
-                "H2,Alice,Brown,5 Elm Ave,,Boston,MA,02139,US,alice@example.com,,\n")
-SUP = "first_name,last_name,address_line1,city,state,postal_code\n"
-MPS = SUP + "Carol,White,7 Pine Rd,Boston,MA,02140\n"
-DECEASED = SUP + "Dan,Green,9 Birch Lane,Boston,MA,02141\n"
-PHEAD = "source_key,first_name,last_name,address_line1,city,state,postal_code,email,seed\n"
-LIST_A = PHEAD + ("A1,Bob,Smith,12 Oak Street,Boston,MA,02134,,\n"          # a customer (house file)
-                  "A2,Carol,White,7 Pine Road,Boston,MA,02140,,\n"           # on the Mail Preference Service
-                  "A3,Eve,Black,3 Maple St,Boston,MA,02142,,\n"              # also on list_b: list_a keeps her
-                  "A4,Frank,Black,3 Maple St,Boston,MA,02142,,\n"            # Eve's household: one per household
-                  "A5,Hal,Noaddress,,,,,hal@example.com,\n"                  # no mail address: a reject
-                  "A6,Owner,Seed,1 Decoy Way,Salem,MA,01970,,y\n")           # the list owner's seed
-LIST_B = PHEAD + ("B1,Eve,Black,3 Maple Street,Boston,MA,02142,,\n"
-                  "B2,Dan,Green,9 Birch Ln,Boston,MA,02141,,\n"              # deceased
-                  "B3,Gina,Gray,4 Cedar Ct,Boston,MA,02143,,\n"
-                  ",,,,,,,,\n")                                              # nothing usable: a load reject
-SEEDS = """
-[[seeds]]
-name = "Staff: Jo Park"
-channel = "mail"
-first_name = "Jo"
-last_name = "Park"
-address_line1 = "8 Harbor Rd"
-city = "Salem"
-state = "MA"
-zip5 = "01970"
-"""
-RUN = """
-[mergepurge]
-name = "spring"
-channel = "mail"
-lists = ["list_a", "list_b"]
-house = "{house}"
-one_per = "{one_per}"
-keycodes = {{ list_a = "SP26A" }}
-"""
-
-
-def _write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 @pytest.fixture
 def mp_store(tmp_path):
-    from workbench.export.seeds import import_seeds, parse_seeds_toml
-    from workbench.ingest.load import load_file
-    from workbench.ingest.sources import parse_sources_toml, save_sources
-    from workbench.store import Store
-
-    clock.set_now("2026-11-20T10:00:00")
-    store = Store(tmp_path / "wb.duckdb", busy_timeout=0.5)
-    with store.transaction() as conn:
-        save_sources(conn, parse_sources_toml(_write(tmp_path, "sources.toml", SOURCES)))
-        import_seeds(conn, parse_seeds_toml(_write(tmp_path, "seeds.toml", SEEDS)))
-    for source, text in (("crm", CRM), ("mps", MPS), ("deceased", DECEASED), ("list_a", LIST_A), ("list_b", LIST_B)):
-        load_file(store, source, _write(tmp_path, f"{source}.csv", text))
-    return store
-
-
-def _run_file(tmp_path: Path, house: str = "remove", one_per: str = "household") -> Path:
-    return _write(tmp_path, f"run_{house}_{one_per}.toml", RUN.format(house=house, one_per=one_per))
-
-
-def _names(store, run_id: int) -> dict[str, tuple[str, str | None, str | None]]:
-    with store.connect(read_only=True) as conn:
-        found = conn.execute("SELECT source_key, outcome, step, kept_by FROM mergepurge_names WHERE run_id = ?",
-                             [run_id]).fetchall()
-    return {k: (o, s, b) for k, o, s, b in found}
+    return build_mp_store(tmp_path)
 
 
 def test_each_prospect_lands_where_the_rules_say(mp_store, tmp_path):
@@ -165,11 +63,25 @@ def test_net_name_report_adds_up(mp_store, tmp_path):
     by = {r.source: r for r in result.lists}
     a, b = by["list_a"], by["list_b"]
     assert (a.gross, a.rejects, a.house, a.suppressions, a.duplicates, a.net) == (
-        6, 1, 1, {"mps": 1}, {"list_a": 1}, 2)
+        6,
+        1,
+        1,
+        {"mps": 1},
+        {"list_a": 1},
+        2,
+    )
     assert (b.gross, b.rejects, b.load_rejects, b.suppressions, b.duplicates, b.net) == (
-        4, 1, 1, {"deceased": 1}, {"list_a": 1}, 1)
+        4,
+        1,
+        1,
+        {"deceased": 1},
+        {"list_a": 1},
+        1,
+    )
     for r in result.lists:  # gross = every removal + net
-        assert r.gross == r.rejects + r.house + sum(r.suppressions.values()) + sum(r.duplicates.values()) + r.net
+        assert (
+            r.gross == r.rejects + r.house + sum(r.suppressions.values()) + sum(r.duplicates.values()) + r.net
+        )
     assert a.owner_seeds == 1 and a.billable == 1 and a.cost == 0.1  # 1 billable name at $100 per thousand
     assert b.cost == 0.05
     report = json.loads(Path(str(result.file) + ".report.json").read_text())  # written beside the file
@@ -185,7 +97,9 @@ def test_one_time_list_cannot_be_used_twice(mp_store, tmp_path):
         run_mergepurge(mp_store, _run_file(tmp_path), tmp_path / "again.csv")
     assert not (tmp_path / "again.csv").exists()
     # list_b alone is bought (unlimited use): a second run of it goes
-    only_b = _write(tmp_path, "b.toml", '[mergepurge]\nname = "b_again"\nchannel = "mail"\nlists = ["list_b"]\n')
+    only_b = _write(
+        tmp_path, "b.toml", '[mergepurge]\nname = "b_again"\nchannel = "mail"\nlists = ["list_b"]\n'
+    )
     assert run_mergepurge(mp_store, only_b, tmp_path / "b.csv").run_id == 2
 
 

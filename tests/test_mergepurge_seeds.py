@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_mergepurge_run import SEEDS, _run_file, _write, mp_store  # noqa: F401  (mp_store: the fixture)
+from mergepurge_support import SEEDS, _run_file, _write, build_mp_store
 
 from workbench.errors import RefusedError
 
@@ -16,13 +16,21 @@ SELECTION = """[selections.ma]
 channel = "mail"
 where = "state = 'MA'"
 """
-OWN = SELECTION.replace("[selections.ma]", "[selections.own]") + """[[selections.own.seeds]]
+OWN = (
+    SELECTION.replace("[selections.ma]", "[selections.own]")
+    + """[[selections.own.seeds]]
 name = "Office"
 first_name = "Dana"
 last_name = "Own"
 address_line1 = "1 Harbor Way"
 zip5 = "02110"
 """
+)
+
+
+@pytest.fixture
+def mp_store(tmp_path):
+    return build_mp_store(tmp_path)
 
 
 def _save(store, text):
@@ -62,11 +70,13 @@ def test_selection_own_seeds_replace_the_database_list(mp_store, tmp_path):
 
 
 def test_export_without_seeds_refused_then_audited_with_no_seeds(mp_store, tmp_path):
-    from workbench.export.seeds import import_seeds
     from workbench.export.run import export_selection
+    from workbench.export.seeds import import_seeds
 
     with mp_store.transaction() as conn:  # the list keeps only an email seed: none for a mail file
-        import_seeds(conn, [{"name": "inbox", "channel": "email", "brand": None, "email": "seed@example.com"}])
+        import_seeds(
+            conn, [{"name": "inbox", "channel": "email", "brand": None, "email": "seed@example.com"}]
+        )
     _save(mp_store, SELECTION)
     with pytest.raises(RefusedError, match="without seeds"):
         export_selection(mp_store, "ma", tmp_path / "ma.csv", allow_stale=True)
@@ -131,7 +141,9 @@ def test_cli_mergepurge_json_report_and_refusal(mp_store, tmp_path):
 def test_cli_prints_the_net_name_report(mp_store, tmp_path):
     from workbench.cli import main
 
-    done = CliRunner().invoke(main, ["--db", str(mp_store.path), "mergepurge", str(_run_file(tmp_path)), "--dry-run"])
+    done = CliRunner().invoke(
+        main, ["--db", str(mp_store.path), "mergepurge", str(_run_file(tmp_path)), "--dry-run"]
+    )
     assert done.exit_code == 0, done.output
     for label in ("gross in", "suppressed: mps", "duplicate of list_a", "net out", "cost of net names"):
         assert label in done.output

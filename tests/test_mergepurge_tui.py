@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import io
 
-from test_mergepurge_run import _run_file, mp_store  # noqa: F401  (mp_store: the fixture)
+import pytest
+from mergepurge_support import _run_file, build_mp_store
 from tui_support import settle
 
 from workbench.tui.app import WorkbenchApp
+
+
+@pytest.fixture
+def mp_store(tmp_path):
+    return build_mp_store(tmp_path)
 
 
 def _text(app, selector: str) -> str:

@@ -13,15 +13,27 @@ from workbench.cli import emit_json, get_store
 
 @click.command("mergepurge")
 @click.argument("run_file", metavar="RUN.toml", type=click.Path(dir_okay=False))
-@click.option("--out", "out", type=click.Path(), default=None, help="The file to write (CSV); the report goes "
-              "beside it as FILE.report.json.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(),
+    default=None,
+    help="The file to write (CSV); the report goes beside it as FILE.report.json.",
+)
 @click.option("--force", is_flag=True, help="Replace FILE (and its report) when they exist.")
 @click.option("--dry-run", is_flag=True, help="Count and print the report only: no file, nothing recorded.")
 @click.option("--no-seeds", is_flag=True, help="Let the file leave without the database's seeds (audited).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result and the net-name report as JSON.")
 @click.pass_context
-def mergepurge(ctx: click.Context, run_file: str, out: str | None, force: bool, dry_run: bool, no_seeds: bool,
-               as_json: bool) -> None:
+def mergepurge(
+    ctx: click.Context,
+    run_file: str,
+    out: str | None,
+    force: bool,
+    dry_run: bool,
+    no_seeds: bool,
+    as_json: bool,
+) -> None:
     """Merge/purge the prospect lists of one mailing (RUN.toml, see docs/mergepurge.md).
 
     The lists in priority order; house-file matches removed (or flagged); every suppression of the channel
@@ -40,11 +52,16 @@ def mergepurge(ctx: click.Context, run_file: str, out: str | None, force: bool, 
     if dry_run:
         click.echo("dry run: no file written, nothing recorded.", err=True)
         return
-    click.echo(f"wrote {result.rows:,} rows ({result.rows - result.seeds:,} net names, {result.owner_seeds} of them "
-               f"list owners' seeds, + {result.seeds} seeds of the database) to {result.file}", err=True)
+    click.echo(
+        f"wrote {result.rows:,} rows ({result.rows - result.seeds:,} net names, {result.owner_seeds} of them "
+        f"list owners' seeds, + {result.seeds} seeds of the database) to {result.file}",
+        err=True,
+    )
     if result.seeds_from == "none":
-        click.echo("warning: this file carries no seeds of the database (--no-seeds, recorded in the audit log)",
-                   err=True)
+        click.echo(
+            "warning: this file carries no seeds of the database (--no-seeds, recorded in the audit log)",
+            err=True,
+        )
     click.echo(f"report {result.report_file}  run {result.run_id}  sha256 {result.sha256}", err=True)
 
 
@@ -58,8 +75,10 @@ def print_report(result) -> None:
     from workbench.mergepurge import report_lines
 
     mp = result.run
-    title = f"net-name report: {mp.name} ({mp.channel}{' / ' + mp.brand if mp.brand else ''}, house {mp.house}, " \
-            f"one per {mp.one_per})"
+    title = (
+        f"net-name report: {mp.name} ({mp.channel}{' / ' + mp.brand if mp.brand else ''}, house {mp.house}, "
+        f"one per {mp.one_per})"
+    )
     table = Table("", box=None, header_style="bold")
     for r in result.lists:
         table.add_column(escape(r.source), justify="right")
@@ -90,9 +109,11 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         return
     for r in found:
         terms = "one-time" if r["one_time"] else "unlimited"
-        click.echo(f"{r['name']:20} {r['supplier'] or '-':20} {terms:9} expires {r['expires'] or '-':10} "
-                   f"cpm {r['cpm'] if r['cpm'] is not None else '-':>7} names {r['names'] or 0:>9,} "
-                   f"seeds {r['seeds'] or 0:>3} uses {r['uses']}")
+        click.echo(
+            f"{r['name']:20} {r['supplier'] or '-':20} {terms:9} expires {r['expires'] or '-':10} "
+            f"cpm {r['cpm'] if r['cpm'] is not None else '-':>7} names {r['names'] or 0:>9,} "
+            f"seeds {r['seeds'] or 0:>3} uses {r['uses']}"
+        )
 
 
 @prospects.command("runs")
@@ -108,8 +129,10 @@ def runs(ctx: click.Context, as_json: bool) -> None:
         emit_json(found)
         return
     for r in found:
-        click.echo(f"{r['run_id']:>4} {r['run_at']:%Y-%m-%d %H:%M} {r['name']:20} {r['channel']:5} "
-                   f"{r['rows_written']:>9,} rows  seeds {r['seeds']}{' (NO SEEDS)' if r['no_seeds'] else ''}  {r['file']}")
+        click.echo(
+            f"{r['run_id']:>4} {r['run_at']:%Y-%m-%d %H:%M} {r['name']:20} {r['channel']:5} "
+            f"{r['rows_written']:>9,} rows  seeds {r['seeds']}{' (NO SEEDS)' if r['no_seeds'] else ''}  {r['file']}"
+        )
 
 
 @prospects.command("origins")
@@ -129,7 +152,9 @@ def origins(ctx: click.Context, as_json: bool) -> None:
         emit_json({"marked": marked, "by_list": found})
         return
     for r in found:
-        click.echo(f"{r['source']:20} run {r['run_id']:>4} {r['run'] or '':20} {r['customers']:>8,} customers")
+        click.echo(
+            f"{r['source']:20} run {r['run_id']:>4} {r['run'] or '':20} {r['customers']:>8,} customers"
+        )
     click.echo(f"{marked:,} new customer(s) given the origin of a list", err=True)
 
 

@@ -66,7 +66,9 @@ def parse_seeds_toml(path: str | Path) -> list[dict[str, Any]]:
             raise ConfigError(f"{where}: each seed is a [[seeds]] table.")
         for key, value in body.items():
             if key not in _KEYS:
-                raise ConfigError(f"{where}: seed {i + 1}: unknown key {key!r} (keys: {', '.join(sorted(_KEYS))}).")
+                raise ConfigError(
+                    f"{where}: seed {i + 1}: unknown key {key!r} (keys: {', '.join(sorted(_KEYS))})."
+                )
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: seed {i + 1}, key {key!r}: must be a non-empty string.")
         name = body.get("name") or f"seed {i + 1}"
@@ -75,10 +77,17 @@ def parse_seeds_toml(path: str | Path) -> list[dict[str, Any]]:
             raise ConfigError(f"{where}: seed {name!r}: channel must be one of {', '.join(CHANNELS)}.")
         missing = [k for k in SEED_NEEDS[channel] if not body.get(k)]
         if missing:
-            raise ConfigError(f"{where}: seed {name!r} needs {' and '.join(missing)} for the {channel} channel.")
-        out.append({"name": name.strip(), "channel": channel,
-                    "brand": body["brand"].strip().lower() if body.get("brand") else None,
-                    **{k: body[k].strip() for k in SEED_FIELDS if body.get(k)}})
+            raise ConfigError(
+                f"{where}: seed {name!r} needs {' and '.join(missing)} for the {channel} channel."
+            )
+        out.append(
+            {
+                "name": name.strip(),
+                "channel": channel,
+                "brand": body["brand"].strip().lower() if body.get("brand") else None,
+                **{k: body[k].strip() for k in SEED_FIELDS if body.get(k)},
+            }
+        )
     return out
 
 
@@ -88,9 +97,12 @@ def import_seeds(conn: duckdb.DuckDBPyConnection, seeds: list[dict[str, Any]]) -
     run(conn, "DELETE FROM seed_names")
     now = clock.now()
     for i, s in enumerate(seeds, start=1):
-        run(conn, f"INSERT INTO seed_names (seed_id, name, channel, brand, {', '.join(SEED_FIELDS)}, added_at) "
-                  f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in SEED_FIELDS)}, ?)",
-            [i, s["name"], s["channel"], s["brand"], *[s.get(k) for k in SEED_FIELDS], now])
+        run(
+            conn,
+            f"INSERT INTO seed_names (seed_id, name, channel, brand, {', '.join(SEED_FIELDS)}, added_at) "
+            f"VALUES (?, ?, ?, ?, {', '.join('?' for _ in SEED_FIELDS)}, ?)",
+            [i, s["name"], s["channel"], s["brand"], *[s.get(k) for k in SEED_FIELDS], now],
+        )
     counts = {"seeds": len(seeds), "replaced": before}
     audit.record(conn, "seeds.import", None, counts)
     return counts
@@ -108,14 +120,25 @@ def keeps_seed_list(conn: duckdb.DuckDBPyConnection) -> bool:
 def seeds_for(conn: duckdb.DuckDBPyConnection, channel: str, brand: str | None) -> list[Seed]:
     """The database's seeds of a file of ``channel`` and ``brand``: the seeds of every brand, and of that
     brand (a file without a brand: only the seeds of every brand)."""
-    found = rows(conn, f"SELECT name, {', '.join(SEED_FIELDS)} FROM seed_names WHERE channel = ? AND "
-                       "(brand IS NULL OR brand = ?) ORDER BY brand NULLS FIRST, seed_id",
-                 [channel, (brand or "").strip().lower() or None])
+    found = rows(
+        conn,
+        f"SELECT name, {', '.join(SEED_FIELDS)} FROM seed_names WHERE channel = ? AND "
+        "(brand IS NULL OR brand = ?) ORDER BY brand NULLS FIRST, seed_id",
+        [channel, (brand or "").strip().lower() or None],
+    )
     return [Seed(name=r["name"], values={k: r[k] for k in SEED_FIELDS if r[k]}) for r in found]
 
 
-def file_seeds(conn: duckdb.DuckDBPyConnection, own: list[Seed], channel: str, brand: str | None,
-               no_seeds: bool, what: str, target: str, strict: bool) -> tuple[list[Seed], str]:
+def file_seeds(
+    conn: duckdb.DuckDBPyConnection,
+    own: list[Seed],
+    channel: str,
+    brand: str | None,
+    no_seeds: bool,
+    what: str,
+    target: str,
+    strict: bool,
+) -> tuple[list[Seed], str]:
     """The seeds a file carries and where they come from ('own', 'database', 'none'). ``own`` (a
     selection's or a run's seeds) replace the database's. ``no_seeds``: none at all, and an audit row
     ``seeds.skipped`` names the file. A file that would carry none without ``no_seeds`` is refused when
@@ -130,7 +153,9 @@ def file_seeds(conn: duckdb.DuckDBPyConnection, own: list[Seed], channel: str, b
         return found, "database"
     if strict or keeps_seed_list(conn):
         label = f"{channel}" + (f" / {brand}" if brand else "")
-        raise RefusedError(f"{what} {target!r} would leave without seeds: the seed list has none for {label}.",
-                           "Add seeds for it (`workbench seeds import FILE.toml`), name the file's own seeds, "
-                           "or leave without seeds on purpose with --no-seeds (recorded in the audit log).")
+        raise RefusedError(
+            f"{what} {target!r} would leave without seeds: the seed list has none for {label}.",
+            "Add seeds for it (`workbench seeds import FILE.toml`), name the file's own seeds, "
+            "or leave without seeds on purpose with --no-seeds (recorded in the audit log).",
+        )
     return [], "none"

@@ -28,26 +28,50 @@ from workbench.store.sql import rows
 
 
 def list_runs(conn: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict[str, Any]]:
-    return rows(conn, f"""SELECT run_id, name, channel, brand, file, rows_written, seeds, owner_seeds, no_seeds, run_at,
-                                run_by FROM mergepurge_runs ORDER BY run_id DESC LIMIT {int(limit)}""")
+    return rows(
+        conn,
+        f"""SELECT run_id, name, channel, brand, file, rows_written, seeds, owner_seeds, no_seeds, run_at,
+                                run_by FROM mergepurge_runs ORDER BY run_id DESC LIMIT {int(limit)}""",
+    )
 
 
 def prospect_lists(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every prospects source with its terms, its current delivery and its earlier one-time uses."""
-    found = rows(conn, """SELECT s.name, s.definition, p.names, p.seeds, p.load_id,
+    found = rows(
+        conn,
+        """SELECT s.name, s.definition, p.names, p.seeds, p.load_id,
             (SELECT count(*) FROM mergepurge_lists l WHERE l.source = s.name AND l.load_id = p.load_id) AS uses
         FROM sources s LEFT JOIN (SELECT source, count(*) AS names, count(*) FILTER (WHERE is_seed) AS seeds,
                                          max(load_id) AS load_id FROM prospects GROUP BY source) p ON p.source = s.name
-        WHERE s.kind = 'prospects' ORDER BY s.name""")
+        WHERE s.kind = 'prospects' ORDER BY s.name""",
+    )
     import json
 
     out = []
     for r in found:
         d = json.loads(r.pop("definition") or "{}")
-        out.append({**r, "supplier": d.get("supplier"), "one_time": d.get("one_time"), "expires": d.get("expires"),
-                    "cpm": d.get("cpm")})
+        out.append(
+            {
+                **r,
+                "supplier": d.get("supplier"),
+                "one_time": d.get("one_time"),
+                "expires": d.get("expires"),
+                "cpm": d.get("cpm"),
+            }
+        )
     return out
 
 
-__all__ = ["ListReport", "MergePurgeResult", "MergePurgeRun", "list_runs", "mark_responders", "origins_by_list",
-           "parse_run_text", "parse_run_toml", "prospect_lists", "report_lines", "run_mergepurge"]
+__all__ = [
+    "ListReport",
+    "MergePurgeResult",
+    "MergePurgeRun",
+    "list_runs",
+    "mark_responders",
+    "origins_by_list",
+    "parse_run_text",
+    "parse_run_toml",
+    "prospect_lists",
+    "report_lines",
+    "run_mergepurge",
+]

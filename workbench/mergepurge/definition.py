@@ -58,7 +58,9 @@ class MergePurgeRun:
 def parse_run_toml(path: str | Path) -> MergePurgeRun:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: no such file.", "Name the merge/purge run's TOML file (see docs/mergepurge.md).")
+        raise ConfigError(
+            f"{path}: no such file.", "Name the merge/purge run's TOML file (see docs/mergepurge.md)."
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -79,8 +81,10 @@ def parse_run_text(text: str, label: str = "RUN.toml") -> MergePurgeRun:
 
     extra = sorted(set(data) - {"mergepurge"})
     if extra:
-        raise ConfigError(f"{label}:{_line_of(text, extra[0]) or 1}: unknown table or key {extra[0]!r}; a run file "
-                          "holds one [mergepurge] table.")
+        raise ConfigError(
+            f"{label}:{_line_of(text, extra[0]) or 1}: unknown table or key {extra[0]!r}; a run file "
+            "holds one [mergepurge] table."
+        )
     body = data.get("mergepurge")
     if not isinstance(body, dict):
         raise ConfigError(f"{label}: no [mergepurge] table found.", "See docs/mergepurge.md for the format.")
@@ -119,26 +123,54 @@ def parse_run_text(text: str, label: str = "RUN.toml") -> MergePurgeRun:
         raise err("seeds", "is a list of tables ([[mergepurge.seeds]])")
     seeds = []
     for i, s in enumerate(seeds_body):
-        if not isinstance(s, dict) or any(k not in {"name", *SEED_FIELDS} for k in s) or not all(
-                isinstance(v, str) and v.strip() for v in s.values()):
+        if (
+            not isinstance(s, dict)
+            or any(k not in {"name", *SEED_FIELDS} for k in s)
+            or not all(isinstance(v, str) and v.strip() for v in s.values())
+        ):
             raise err("seeds", f"seed {i + 1}: a table of name and {', '.join(SEED_FIELDS)} (text values)")
         missing = [k for k in SEED_NEEDS[channel] if not s.get(k)]
         if missing:
             raise err("seeds", f"seed {i + 1} needs {' and '.join(missing)} for the {channel} channel")
-        seeds.append(Seed(name=s.get("name", f"seed {i + 1}"), values={k: v.strip() for k, v in s.items() if k != "name"}))
+        seeds.append(
+            Seed(
+                name=s.get("name", f"seed {i + 1}"),
+                values={k: v.strip() for k, v in s.items() if k != "name"},
+            )
+        )
     description = body.get("description")
-    return MergePurgeRun(name=name, channel=channel, lists=list(lists), brand=brand.strip().lower() if brand else None,
-                         house=house, one_per=one_per, keycodes={k: v.strip() for k, v in keycodes.items()},
-                         seeds=seeds, description=description if isinstance(description, str) else None, text=text)
+    return MergePurgeRun(
+        name=name,
+        channel=channel,
+        lists=list(lists),
+        brand=brand.strip().lower() if brand else None,
+        house=house,
+        one_per=one_per,
+        keycodes={k: v.strip() for k, v in keycodes.items()},
+        seeds=seeds,
+        description=description if isinstance(description, str) else None,
+        text=text,
+    )
 
 
 def _line_of(text: str, key: str) -> int | None:
     for i, ln in enumerate(text.splitlines()):
-        if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", ln) or ln.strip() in (f"[{key}]", f"[[mergepurge.{key}]]"):
+        if re.match(rf"\s*\"?{re.escape(key)}\"?\s*=", ln) or ln.strip() in (
+            f"[{key}]",
+            f"[[mergepurge.{key}]]",
+        ):
             return i + 1
     return None
 
 
 def as_dict(run: MergePurgeRun) -> dict[str, Any]:
-    return {"name": run.name, "channel": run.channel, "brand": run.brand, "lists": run.lists, "house": run.house,
-            "one_per": run.one_per, "keycodes": {s: run.keycode(s) for s in run.lists}, "own_seeds": len(run.seeds)}
+    return {
+        "name": run.name,
+        "channel": run.channel,
+        "brand": run.brand,
+        "lists": run.lists,
+        "house": run.house,
+        "one_per": run.one_per,
+        "keycodes": {s: run.keycode(s) for s in run.lists},
+        "own_seeds": len(run.seeds),
+    }

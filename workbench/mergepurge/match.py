@@ -34,40 +34,61 @@ NCOA = "ncoa_moved"  # the suppression name of a name found at its old address i
 MOVED_CODES = ("A", "01", "02", "03")  # NCOA return codes that mean the name is no longer at that address
 USABLE = {
     "mail": "(last_name_key IS NOT NULL AND addr_street IS NOT NULL AND (zip5 IS NOT NULL OR "
-            "(city_std IS NOT NULL AND state_std IS NOT NULL)))",
+    "(city_std IS NOT NULL AND state_std IS NOT NULL)))",
     "email": "email_std IS NOT NULL",
     "phone": "phone_std IS NOT NULL",
 }
 REJECT_STEP = {"mail": "no mailable name and address", "email": "no usable email", "phone": "no usable phone"}
 # the door and surname of a household (surname folded like the suppression rules: spaces, SAINT = ST)
 # ({folded}: the surname folded, from TEMP _mp_surnames, so the fold runs once per distinct surname)
-HOUSEHOLD_KEY = ("CASE WHEN {folded} IS NOT NULL AND {street} IS NOT NULL THEN {folded} || '|' "
-                 "|| {street} || '|' || coalesce({unit}, '') || '|' || coalesce({zip}, {city} || ' ' || {state}) END")
+HOUSEHOLD_KEY = (
+    "CASE WHEN {folded} IS NOT NULL AND {street} IS NOT NULL THEN {folded} || '|' "
+    "|| {street} || '|' || coalesce({unit}, '') || '|' || coalesce({zip}, {city} || ' ' || {state}) END"
+)
 
 
 def _fold_surnames(conn: duckdb.DuckDBPyConnection) -> None:
     """TEMP ``_mp_surnames(ln, folded)``: every surname of the lists and the house file, folded once."""
-    run(conn, """CREATE OR REPLACE TEMP TABLE _mp_surnames AS SELECT ln, wb_sup_last(ln) AS folded FROM (
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _mp_surnames AS SELECT ln, wb_sup_last(ln) AS folded FROM (
         SELECT DISTINCT last_name_key AS ln FROM prospects WHERE last_name_key IS NOT NULL
-        UNION SELECT DISTINCT last_name_key FROM records WHERE last_name_key IS NOT NULL)""")
+        UNION SELECT DISTINCT last_name_key FROM records WHERE last_name_key IS NOT NULL)""",
+    )
 
 
 def build_input(conn: duckdb.DuckDBPyConnection, lists: list[str]) -> int:
     """TEMP ``_mp_in``: every name of the lists, ``id`` in priority order (list rank, then key); returns rows."""
     sup_rules.install_rule_macros(conn)
-    run(conn, "CREATE OR REPLACE TEMP TABLE _mp_lists AS SELECT unnest(?::VARCHAR[]) AS source, "
-              "unnest(?::INTEGER[]) AS rank", [lists, list(range(1, len(lists) + 1))])
+    run(
+        conn,
+        "CREATE OR REPLACE TEMP TABLE _mp_lists AS SELECT unnest(?::VARCHAR[]) AS source, "
+        "unnest(?::INTEGER[]) AS rank",
+        [lists, list(range(1, len(lists) + 1))],
+    )
     _fold_surnames(conn)
-    hh = HOUSEHOLD_KEY.format(folded="sn.folded", street="p.addr_street", unit="p.addr_unit", zip="p.zip5",
-                              city="p.city_std", state="p.state_std")
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_in AS
+    hh = HOUSEHOLD_KEY.format(
+        folded="sn.folded",
+        street="p.addr_street",
+        unit="p.addr_unit",
+        zip="p.zip5",
+        city="p.city_std",
+        state="p.state_std",
+    )
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _mp_in AS
         SELECT row_number() OVER (ORDER BY l.rank, p.source_key) AS id, l.rank, p.source, p.source_key, p.is_seed,
                p.first_name_key, p.last_name_key, p.email_std, p.phone_std, p.addr_street, p.addr_unit,
                p.addr_key, p.zip5, p.city_std, p.state_std, coalesce(p.first_name_root, p.first_name_key) AS fn_root,
                {hh} AS hh_key
-        FROM prospects p JOIN _mp_lists l USING (source) LEFT JOIN _mp_surnames sn ON sn.ln = p.last_name_key""")
-    run(conn, "CREATE OR REPLACE TEMP TABLE _mp_out (id BIGINT, outcome VARCHAR, step VARCHAR, kept_by VARCHAR, "
-              "person_id BIGINT)")
+        FROM prospects p JOIN _mp_lists l USING (source) LEFT JOIN _mp_surnames sn ON sn.ln = p.last_name_key""",
+    )
+    run(
+        conn,
+        "CREATE OR REPLACE TEMP TABLE _mp_out (id BIGINT, outcome VARCHAR, step VARCHAR, kept_by VARCHAR, "
+        "person_id BIGINT)",
+    )
     return scalar(conn, "SELECT count(*) FROM _mp_in")
 
 
@@ -86,29 +107,51 @@ def _identity_pairs(left: str, right: str, extra: str = "") -> str:
 
 
 def place_rejects(conn: duckdb.DuckDBPyConnection, channel: str) -> None:
-    run(conn, f"INSERT INTO _mp_out SELECT id, 'reject', ?, NULL, NULL FROM _mp_in i WHERE {_open()} "
-              f"AND NOT coalesce({USABLE[channel]}, false)", [REJECT_STEP[channel]])
+    run(
+        conn,
+        f"INSERT INTO _mp_out SELECT id, 'reject', ?, NULL, NULL FROM _mp_in i WHERE {_open()} "
+        f"AND NOT coalesce({USABLE[channel]}, false)",
+        [REJECT_STEP[channel]],
+    )
 
 
 def find_house(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
     """TEMP ``_mp_house_hit(id, person_id, level)``: the house-file person (or, by household, a person of
     the household at that door) each name matches."""
-    hh = HOUSEHOLD_KEY.format(folded="sn.folded", street="r.addr_street", unit="r.addr_unit", zip="r.zip5",
-                              city="r.city_std", state="r.state_std")
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_house AS
+    hh = HOUSEHOLD_KEY.format(
+        folded="sn.folded",
+        street="r.addr_street",
+        unit="r.addr_unit",
+        zip="r.zip5",
+        city="r.city_std",
+        state="r.state_std",
+    )
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _mp_house AS
         SELECT pr.person_id, r.email_std AS email, r.phone_std AS phone,
                coalesce(r.first_name_root, r.first_name_key) AS fn_root, r.last_name_key AS ln,
                r.addr_street AS street, r.addr_unit AS unit, r.zip5 AS zip, {hh} AS hh_key
-        FROM records r JOIN person_records pr USING (record_id) LEFT JOIN _mp_surnames sn ON sn.ln = r.last_name_key""")
-    run(conn, """CREATE OR REPLACE TEMP TABLE _mp_left AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
+        FROM records r JOIN person_records pr USING (record_id) LEFT JOIN _mp_surnames sn ON sn.ln = r.last_name_key""",
+    )
+    run(
+        conn,
+        """CREATE OR REPLACE TEMP TABLE _mp_left AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
                  addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
-                 FROM _mp_in i WHERE NOT i.is_seed""")
+                 FROM _mp_in i WHERE NOT i.is_seed""",
+    )
     pairs = _identity_pairs("_mp_left", "_mp_house").replace("{rid}", "person_id")
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_house_hit AS
-        SELECT a AS id, min(b) AS person_id, 'person' AS level FROM ({pairs}) GROUP BY a""")
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _mp_house_hit AS
+        SELECT a AS id, min(b) AS person_id, 'person' AS level FROM ({pairs}) GROUP BY a""",
+    )
     if one_per == "household":
-        run(conn, """INSERT INTO _mp_house_hit SELECT l.id, min(h.person_id), 'household' FROM _mp_left l
-            JOIN _mp_house h ON h.hh_key = l.hh_key WHERE l.id NOT IN (SELECT id FROM _mp_house_hit) GROUP BY l.id""")
+        run(
+            conn,
+            """INSERT INTO _mp_house_hit SELECT l.id, min(h.person_id), 'household' FROM _mp_left l
+            JOIN _mp_house h ON h.hh_key = l.hh_key WHERE l.id NOT IN (SELECT id FROM _mp_house_hit) GROUP BY l.id""",
+        )
     run(conn, "DROP TABLE IF EXISTS _mp_left")
 
 
@@ -120,14 +163,20 @@ def place_suppressed(conn: duckdb.DuckDBPyConnection, channel: str, brand: str |
     if channel == "mail" and scalar(conn, "SELECT count(*) FROM moves"):
         _add_moves(conn)
     run(conn, "CREATE OR REPLACE TEMP TABLE _mp_sup_hit (id BIGINT, suppression VARCHAR)")
-    run(conn, f"""INSERT INTO _mp_sup_hit
+    run(
+        conn,
+        f"""INSERT INTO _mp_sup_hit
         SELECT i.id, e.suppression FROM _mp_in i JOIN _sup_entries e ON e.match_on = 'email' AND e.email_std = i.email_std
         WHERE {_open()}
         UNION ALL
         SELECT i.id, e.suppression FROM _mp_in i JOIN _sup_entries e ON e.match_on = 'phone' AND e.phone_std = i.phone_std
-        WHERE {_open()}""")
-    door = scalar(conn, "SELECT count(*) FROM _sup_entries WHERE match_on IN ('address', 'name_address') "
-                        "OR birth_dt IS NOT NULL")
+        WHERE {_open()}""",
+    )
+    door = scalar(
+        conn,
+        "SELECT count(*) FROM _sup_entries WHERE match_on IN ('address', 'name_address') "
+        "OR birth_dt IS NOT NULL",
+    )
     if door:
         known = f"""SELECT i.id AS person_id, i.id AS record_id, 'prospect' AS via, i.first_name_key, i.last_name_key,
                    CAST(NULL AS DATE) AS birth_dt, i.addr_street, i.addr_unit, i.zip5, i.city_std AS city,
@@ -136,18 +185,28 @@ def place_suppressed(conn: duckdb.DuckDBPyConnection, channel: str, brand: str |
         sup_rules.build_known(conn, False, known_sql=known)
         sup_rules.build_address_hits(conn)
         sup_rules.build_name_hits(conn)
-        run(conn, """INSERT INTO _mp_sup_hit
+        run(
+            conn,
+            """INSERT INTO _mp_sup_hit
             SELECT a.person_id, e.suppression FROM _sup_at a JOIN _sup_entries e USING (entry_id) WHERE e.match_on = 'address'
             UNION ALL
-            SELECT h.person_id, e.suppression FROM _sup_name_hits h JOIN _sup_entries e USING (entry_id)""")
+            SELECT h.person_id, e.suppression FROM _sup_name_hits h JOIN _sup_entries e USING (entry_id)""",
+        )
     # the house-file person a name matches is suppressed (a manual opt-out, an erasure, undeliverable...)
     ensure_person_suppressions(conn)
     cond, params = suppression_filter(channel, brand, alias="ps")
-    run(conn, f"""INSERT INTO _mp_sup_hit SELECT h.id, ps.suppression FROM _mp_house_hit h
+    run(
+        conn,
+        f"""INSERT INTO _mp_sup_hit SELECT h.id, ps.suppression FROM _mp_house_hit h
         JOIN person_suppressions ps ON ps.person_id = h.person_id AND h.level = 'person'
-        WHERE {cond} AND h.id NOT IN (SELECT id FROM _mp_out)""", params)
-    run(conn, """INSERT INTO _mp_out SELECT id, 'suppressed', min(suppression), NULL, NULL FROM _mp_sup_hit
-        WHERE id NOT IN (SELECT id FROM _mp_out) GROUP BY id""")
+        WHERE {cond} AND h.id NOT IN (SELECT id FROM _mp_out)""",
+        params,
+    )
+    run(
+        conn,
+        """INSERT INTO _mp_out SELECT id, 'suppressed', min(suppression), NULL, NULL FROM _mp_sup_hit
+        WHERE id NOT IN (SELECT id FROM _mp_out) GROUP BY id""",
+    )
     for table in (*sup_rules.TEMP_TABLES, "_mp_sup_hit"):
         run(conn, f"DROP TABLE IF EXISTS {table}")
 
@@ -157,10 +216,12 @@ def _add_moves(conn: duckdb.DuckDBPyConnection) -> None:
     person; a family move (F) has no first name (everyone of that surname at the door)."""
     codes = ", ".join(f"'{c}'" for c in MOVED_CODES)
     first = scalar(conn, "SELECT coalesce(max(entry_id), 0) FROM _sup_entries")
-    run(conn, f"""INSERT INTO _sup_entries BY NAME
+    run(
+        conn,
+        f"""INSERT INTO _sup_entries BY NAME
         SELECT ? + row_number() OVER () AS entry_id, y.*, coalesce(n.roots, [y.fn]) AS roots,
                coalesce(n.root, y.fn) AS root
-        FROM (SELECT x.*, {sup_rules.entry_name_features('x')} FROM (
+        FROM (SELECT x.*, {sup_rules.entry_name_features("x")} FROM (
                 SELECT '{NCOA}' AS suppression, 'mail' AS channel, CAST(NULL AS VARCHAR) AS brand,
                        'moved (NCOA ' || m.return_code || ')' AS reason, 'name_address' AS match_on,
                        min(m.move_effective_date) AS effective_date, CAST(NULL AS BIGINT[]) AS record_ids,
@@ -172,13 +233,18 @@ def _add_moves(conn: duckdb.DuckDBPyConnection) -> None:
                 FROM moves m
                 WHERE m.return_code IN ({codes}) AND m.last_name_key IS NOT NULL AND m.old_addr_street IS NOT NULL
                 GROUP BY ALL) x) y
-        LEFT JOIN _sup_nick n ON n.name = y.fn""", [first])
+        LEFT JOIN _sup_nick n ON n.name = y.fn""",
+        [first],
+    )
 
 
 def place_house(conn: duckdb.DuckDBPyConnection, house: str) -> None:
     if house == "remove":
-        run(conn, f"""INSERT INTO _mp_out SELECT h.id, 'house', h.level, NULL, h.person_id FROM _mp_house_hit h
-            JOIN _mp_in i USING (id) WHERE {_open()}""")
+        run(
+            conn,
+            f"""INSERT INTO _mp_out SELECT h.id, 'house', h.level, NULL, h.person_id FROM _mp_house_hit h
+            JOIN _mp_in i USING (id) WHERE {_open()}""",
+        )
 
 
 def place_duplicates(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
@@ -186,9 +252,12 @@ def place_duplicates(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
     persons at one door with one surname; the name of the highest-priority list (lowest id) survives."""
     from workbench.households.graph import connected_components
 
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mp_rest AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
+    run(
+        conn,
+        f"""CREATE OR REPLACE TEMP TABLE _mp_rest AS SELECT id, email_std AS email, phone_std AS phone, fn_root, last_name_key AS ln,
                  addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
-                 FROM _mp_in i WHERE {_open()}""")
+                 FROM _mp_in i WHERE {_open()}""",
+    )
     pairs = _identity_pairs("_mp_rest", "_mp_rest", "AND l.id < r.id").replace("{rid}", "id")
     connected_components(conn, "SELECT id AS node FROM _mp_rest", pairs, "_mp_pc")
     if one_per == "household":
@@ -197,23 +266,36 @@ def place_duplicates(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
         connected_components(conn, "SELECT id AS node FROM _mp_rest", edges, "_mp_hc")
     else:
         run(conn, "CREATE OR REPLACE TEMP TABLE _mp_hc AS SELECT node, label FROM _mp_pc")
-    run(conn, """INSERT INTO _mp_out
+    run(
+        conn,
+        """INSERT INTO _mp_out
         SELECT h.node, 'duplicate', CASE WHEN p.label = ps.label THEN 'person' ELSE 'household' END, k.source, NULL
         FROM _mp_hc h JOIN _mp_pc p USING (node)
         JOIN (SELECT label, min(node) AS survivor FROM _mp_hc GROUP BY label) s ON s.label = h.label
         JOIN _mp_pc ps ON ps.node = s.survivor JOIN _mp_in k ON k.id = s.survivor
-        WHERE h.node <> s.survivor""")
+        WHERE h.node <> s.survivor""",
+    )
     for t in ("_mp_rest", "_mp_pc", "_mp_hc"):
         run(conn, f"DROP TABLE IF EXISTS {t}")
 
 
 def place_net(conn: duckdb.DuckDBPyConnection) -> None:
-    run(conn, """INSERT INTO _mp_out SELECT i.id, 'net', NULL, NULL, h.person_id FROM _mp_in i
-        LEFT JOIN _mp_house_hit h ON h.id = i.id AND NOT i.is_seed WHERE i.id NOT IN (SELECT id FROM _mp_out)""")
+    run(
+        conn,
+        """INSERT INTO _mp_out SELECT i.id, 'net', NULL, NULL, h.person_id FROM _mp_in i
+        LEFT JOIN _mp_house_hit h ON h.id = i.id AND NOT i.is_seed WHERE i.id NOT IN (SELECT id FROM _mp_out)""",
+    )
 
 
-def place_all(conn: duckdb.DuckDBPyConnection, lists: list[str], channel: str, brand: str | None, house: str,
-              one_per: str, today: date) -> int:
+def place_all(
+    conn: duckdb.DuckDBPyConnection,
+    lists: list[str],
+    channel: str,
+    brand: str | None,
+    house: str,
+    one_per: str,
+    today: date,
+) -> int:
     """Every step, in order; returns the names read. Leaves ``_mp_in`` and ``_mp_out``."""
     n = build_input(conn, lists)
     place_rejects(conn, channel)

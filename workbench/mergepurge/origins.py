@@ -23,7 +23,9 @@ def mark_responders(conn: duckdb.DuckDBPyConnection) -> int:
     if not scalar(conn, "SELECT count(*) FROM mergepurge_names WHERE outcome = 'net' AND NOT is_seed"):
         return 0
     before = scalar(conn, "SELECT count(*) FROM customer_origins")
-    run(conn, """INSERT INTO customer_origins
+    run(
+        conn,
+        """INSERT INTO customer_origins
         WITH mailed AS (
             SELECT n.*, r.run_at FROM mergepurge_names n JOIN mergepurge_runs r USING (run_id)
             WHERE n.outcome = 'net' AND NOT n.is_seed),
@@ -45,14 +47,19 @@ def mark_responders(conn: duckdb.DuckDBPyConnection) -> int:
                arg_min(run_id, struct_pack(t := run_at, r := run_id, k := source_key)),
                arg_min(source_key, struct_pack(t := run_at, r := run_id, k := source_key)),
                arg_min(matched_by, struct_pack(t := run_at, r := run_id, k := source_key)), min(first_seen), ?
-        FROM hits WHERE first_seen > run_at GROUP BY person_id""", [clock.now()])
+        FROM hits WHERE first_seen > run_at GROUP BY person_id""",
+        [clock.now()],
+    )
     return scalar(conn, "SELECT count(*) FROM customer_origins") - before
 
 
 def origins_by_list(conn: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Customers per list of origin (and per run)."""
-    return rows(conn, """SELECT o.source, o.run_id, r.name AS run, count(*) AS customers FROM customer_origins o
-        LEFT JOIN mergepurge_runs r USING (run_id) GROUP BY ALL ORDER BY o.source, o.run_id""")
+    return rows(
+        conn,
+        """SELECT o.source, o.run_id, r.name AS run, count(*) AS customers FROM customer_origins o
+        LEFT JOIN mergepurge_runs r USING (run_id) GROUP BY ALL ORDER BY o.source, o.run_id""",
+    )
 
 
 def person_origin(conn: duckdb.DuckDBPyConnection, person_id: int) -> dict[str, Any] | None:

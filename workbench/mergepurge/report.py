@@ -65,9 +65,12 @@ class ListReport:
 def list_reports(conn: duckdb.DuckDBPyConnection, lists: list[ListReport]) -> list[ListReport]:
     """Fill each list's figures from TEMP ``_mp_in`` / ``_mp_out`` (one GROUP BY); check they add up."""
     by = {r.source: r for r in lists}
-    for g in rows(conn, """SELECT i.source, o.outcome, o.step, o.kept_by, i.is_seed, o.person_id IS NOT NULL AS house,
+    for g in rows(
+        conn,
+        """SELECT i.source, o.outcome, o.step, o.kept_by, i.is_seed, o.person_id IS NOT NULL AS house,
                                   count(*) AS n
-                           FROM _mp_in i JOIN _mp_out o USING (id) GROUP BY ALL"""):
+                           FROM _mp_in i JOIN _mp_out o USING (id) GROUP BY ALL""",
+    ):
         r, n = by[g["source"]], g["n"]
         if g["outcome"] == "reject":
             r.unusable += n
@@ -86,43 +89,59 @@ def list_reports(conn: duckdb.DuckDBPyConnection, lists: list[ListReport]) -> li
     for r in lists:
         r.suppressions = dict(sorted(r.suppressions.items()))
         if r.gross != r.removed + r.net:
-            raise WorkbenchError(f"The net-name report of list {r.source!r} does not add up: gross {r.gross:,} but "
-                                 f"{r.removed:,} removed + {r.net:,} net.", "Nothing was written. Report this.")
+            raise WorkbenchError(
+                f"The net-name report of list {r.source!r} does not add up: gross {r.gross:,} but "
+                f"{r.removed:,} removed + {r.net:,} net.",
+                "Nothing was written. Report this.",
+            )
     return lists
 
 
 def report_dict(lists: list[ListReport]) -> dict[str, Any]:
-    total = {k: sum(getattr(r, k) for r in lists) for k in ("gross", "rejects", "house", "net", "owner_seeds",
-                                                              "billable")}
+    total = {
+        k: sum(getattr(r, k) for r in lists)
+        for k in ("gross", "rejects", "house", "net", "owner_seeds", "billable")
+    }
     total["suppressed"] = sum(sum(r.suppressions.values()) for r in lists)
     total["duplicates"] = sum(sum(r.duplicates.values()) for r in lists)
     costs = [r.cost for r in lists if r.cost is not None]
     total["cost"] = round(sum(costs), 2) if costs else None
-    return {"lists": [r.to_dict() for r in lists], "total": total,
-            "suppressions": sorted({s for r in lists for s in r.suppressions}),
-            "matrix": {r.source: {o.source: r.duplicates.get(o.source, 0) for o in lists} for r in lists}}
+    return {
+        "lists": [r.to_dict() for r in lists],
+        "total": total,
+        "suppressions": sorted({s for r in lists for s in r.suppressions}),
+        "matrix": {r.source: {o.source: r.duplicates.get(o.source, 0) for o in lists} for r in lists},
+    }
 
 
 def report_lines(lists: list[ListReport]) -> list[tuple[str, list[str]]]:
     """(label, one cell per list, then the total) rows of the printed report."""
+
     def num(values: list[int]) -> list[str]:
         return [f"{v:,}" for v in values] + [f"{sum(values):,}"]
 
-    out: list[tuple[str, list[str]]] = [("gross in", num([r.gross for r in lists])),
-                                         ("rejects", num([r.rejects for r in lists])),
-                                         ("house-file matches", num([r.house for r in lists]))]
+    out: list[tuple[str, list[str]]] = [
+        ("gross in", num([r.gross for r in lists])),
+        ("rejects", num([r.rejects for r in lists])),
+        ("house-file matches", num([r.house for r in lists])),
+    ]
     if any(r.house_flagged for r in lists):
         out.append(("  house matches kept (flagged)", num([r.house_flagged for r in lists])))
     for s in sorted({s for r in lists for s in r.suppressions}):
         out.append((f"suppressed: {s}", num([r.suppressions.get(s, 0) for r in lists])))
     for o in lists:
         out.append((f"duplicate of {o.source}", num([r.duplicates.get(o.source, 0) for r in lists])))
-    out += [("net out", num([r.net for r in lists])),
-            ("  owner seeds kept", num([r.owner_seeds for r in lists])),
-            ("billable net", num([r.billable for r in lists])),
-            ("cost per thousand", [f"{r.cpm:,.2f}" if r.cpm is not None else "-" for r in lists] + [""]),
-            ("cost of net names", [f"{r.cost:,.2f}" if r.cost is not None else "-" for r in lists]
-             + [f"{sum(r.cost or 0 for r in lists):,.2f}"])]
+    out += [
+        ("net out", num([r.net for r in lists])),
+        ("  owner seeds kept", num([r.owner_seeds for r in lists])),
+        ("billable net", num([r.billable for r in lists])),
+        ("cost per thousand", [f"{r.cpm:,.2f}" if r.cpm is not None else "-" for r in lists] + [""]),
+        (
+            "cost of net names",
+            [f"{r.cost:,.2f}" if r.cost is not None else "-" for r in lists]
+            + [f"{sum(r.cost or 0 for r in lists):,.2f}"],
+        ),
+    ]
     return out
 
 

@@ -40,8 +40,23 @@ from workbench.store.journal import Entry
 from workbench.store.sql import quote_ident, rows, run, scalar
 
 REPORT_SUFFIX = ".report.json"
-COLUMNS = ("list", "source_key", "keycode", "first_name", "last_name", "address_line1", "address_line2", "city",
-           "state", "zip5", "email", "phone", "house_person_id", "is_seed", "seed_of")
+COLUMNS = (
+    "list",
+    "source_key",
+    "keycode",
+    "first_name",
+    "last_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "zip5",
+    "email",
+    "phone",
+    "house_person_id",
+    "is_seed",
+    "seed_of",
+)
 
 
 @dataclass
@@ -63,16 +78,31 @@ class MergePurgeResult:
         return sum(r.owner_seeds for r in self.lists)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run": as_dict(self.run), "dry_run": self.dry_run, "run_id": self.run_id,
-                "file": str(self.file) if self.file else None,
-                "report_file": str(self.report_file) if self.report_file else None, "rows": self.rows,
-                "seeds": self.seeds, "seeds_from": self.seeds_from, "owner_seeds": self.owner_seeds,
-                "sha256": self.sha256, "seconds": self.seconds, "report": report_dict(self.lists)}
+        return {
+            "run": as_dict(self.run),
+            "dry_run": self.dry_run,
+            "run_id": self.run_id,
+            "file": str(self.file) if self.file else None,
+            "report_file": str(self.report_file) if self.report_file else None,
+            "rows": self.rows,
+            "seeds": self.seeds,
+            "seeds_from": self.seeds_from,
+            "owner_seeds": self.owner_seeds,
+            "sha256": self.sha256,
+            "seconds": self.seconds,
+            "report": report_dict(self.lists),
+        }
 
 
-def run_mergepurge(store: Store, definition: str | Path | MergePurgeRun, out: str | Path | None,
-                   force: bool = False, dry_run: bool = False, no_seeds: bool = False,
-                   progress: Callable[[str, float], None] | None = None) -> MergePurgeResult:
+def run_mergepurge(
+    store: Store,
+    definition: str | Path | MergePurgeRun,
+    out: str | Path | None,
+    force: bool = False,
+    dry_run: bool = False,
+    no_seeds: bool = False,
+    progress: Callable[[str, float], None] | None = None,
+) -> MergePurgeResult:
     """Run a merge/purge (see the module docstring). ``out`` may be None only for a dry run. Raises
     RefusedError (a one-time list used before, an expired list, a file without seeds and no
     ``no_seeds``), ConfigError / NotFoundError (a bad run file, an unknown list), WorkbenchError (an
@@ -94,8 +124,9 @@ def run_mergepurge(store: Store, definition: str | Path | MergePurgeRun, out: st
             lists = check_lists(conn, mp)
             from workbench.export.seeds import file_seeds
 
-            seeds, seeds_from = file_seeds(conn, mp.seeds, mp.channel, mp.brand, no_seeds, "merge/purge", mp.name,
-                                           strict=not dry_run)
+            seeds, seeds_from = file_seeds(
+                conn, mp.seeds, mp.channel, mp.brand, no_seeds, "merge/purge", mp.name, strict=not dry_run
+            )
             from workbench.ingest.derived import ensure_derived
 
             step("standardising the house file", 0.1)
@@ -150,40 +181,71 @@ def check_lists(conn: duckdb.DuckDBPyConnection, mp: MergePurgeRun) -> list[List
     for rank, name in enumerate(mp.lists, start=1):
         src = get_source(conn, name)
         if src.kind != "prospects":
-            raise NotFoundError(f"{name!r} is a {src.kind} source, not a prospects list.",
-                                "A merge/purge run's lists are sources of kind = \"prospects\".")
+            raise NotFoundError(
+                f"{name!r} is a {src.kind} source, not a prospects list.",
+                'A merge/purge run\'s lists are sources of kind = "prospects".',
+            )
         load_id = scalar(conn, "SELECT max(load_id) FROM prospects WHERE source = ?", [name])
         if load_id is None:
-            raise RefusedError(f"List {name!r} has no names loaded.", f"Load its file first: workbench load {name} FILE.")
-        load = rows(conn, "SELECT rows_read, rows_rejected, file_hash FROM loads WHERE load_id = ?", [load_id])[0]
+            raise RefusedError(
+                f"List {name!r} has no names loaded.", f"Load its file first: workbench load {name} FILE."
+            )
+        load = rows(
+            conn, "SELECT rows_read, rows_rejected, file_hash FROM loads WHERE load_id = ?", [load_id]
+        )[0]
         if src.expires and today.isoformat() > src.expires:
-            raise RefusedError(f"List {name!r} expired on {src.expires} (rental terms of {src.supplier or 'its supplier'}).",
-                               "Rent it again (load the new delivery with a new expires date) or drop it from the run.")
+            raise RefusedError(
+                f"List {name!r} expired on {src.expires} (rental terms of {src.supplier or 'its supplier'}).",
+                "Rent it again (load the new delivery with a new expires date) or drop it from the run.",
+            )
         if src.one_time:
-            used = rows(conn, """SELECT l.run_id, r.name, r.run_at FROM mergepurge_lists l JOIN mergepurge_runs r USING (run_id)
+            used = rows(
+                conn,
+                """SELECT l.run_id, r.name, r.run_at FROM mergepurge_lists l JOIN mergepurge_runs r USING (run_id)
                 WHERE l.source = ? AND l.one_time AND (l.load_id = ? OR l.file_hash = ?) ORDER BY l.run_id LIMIT 1""",
-                        [name, load_id, load["file_hash"]])
+                [name, load_id, load["file_hash"]],
+            )
             if used:
                 u = used[0]
-                raise RefusedError(f"List {name!r} is a one-time rental and this delivery was already used by run "
-                                   f"{u['run_id']} ({u['name']}, {u['run_at']:%Y-%m-%d %H:%M}).",
-                                   "Rented names are usable once: rent the list again and load the new delivery.")
-        out.append(ListReport(source=name, rank=rank, keycode=mp.keycode(name), supplier=src.supplier,
-                              one_time=bool(src.one_time), expires=src.expires, cpm=src.cpm, load_id=load_id,
-                              file_hash=load["file_hash"], gross=load["rows_read"] or 0,
-                              load_rejects=load["rows_rejected"] or 0))
+                raise RefusedError(
+                    f"List {name!r} is a one-time rental and this delivery was already used by run "
+                    f"{u['run_id']} ({u['name']}, {u['run_at']:%Y-%m-%d %H:%M}).",
+                    "Rented names are usable once: rent the list again and load the new delivery.",
+                )
+        out.append(
+            ListReport(
+                source=name,
+                rank=rank,
+                keycode=mp.keycode(name),
+                supplier=src.supplier,
+                one_time=bool(src.one_time),
+                expires=src.expires,
+                cpm=src.cpm,
+                load_id=load_id,
+                file_hash=load["file_hash"],
+                gross=load["rows_read"] or 0,
+                load_rejects=load["rows_rejected"] or 0,
+            )
+        )
     return out
 
 
 def _load_keycodes_and_seeds(conn: duckdb.DuckDBPyConnection, mp: MergePurgeRun, seeds: list[Seed]) -> None:
-    run(conn, "CREATE OR REPLACE TEMP TABLE _mp_keycodes AS SELECT unnest(?::VARCHAR[]) AS source, "
-              "unnest(?::VARCHAR[]) AS keycode", [mp.lists, [neutralise_value(mp.keycode(s)) for s in mp.lists]])
+    run(
+        conn,
+        "CREATE OR REPLACE TEMP TABLE _mp_keycodes AS SELECT unnest(?::VARCHAR[]) AS source, "
+        "unnest(?::VARCHAR[]) AS keycode",
+        [mp.lists, [neutralise_value(mp.keycode(s)) for s in mp.lists]],
+    )
     cols = ", ".join(f"{quote_ident(f)} VARCHAR" for f in SEED_FIELDS)
     run(conn, f"CREATE OR REPLACE TEMP TABLE _mp_seeds (seed_no INTEGER, keycode VARCHAR, {cols})")
     first = neutralise_value(mp.keycode(mp.lists[0]))
     for i, s in enumerate(seeds):
-        run(conn, f"INSERT INTO _mp_seeds VALUES (?, ?{', ?' * len(SEED_FIELDS)})",
-            [i, first, *[s.values.get(f) for f in SEED_FIELDS]])
+        run(
+            conn,
+            f"INSERT INTO _mp_seeds VALUES (?, ?{', ?' * len(SEED_FIELDS)})",
+            [i, first, *[s.values.get(f) for f in SEED_FIELDS]],
+        )
 
 
 def output_select() -> str:
@@ -191,35 +253,87 @@ def output_select() -> str:
     text = ("first_name", "last_name", "address_line1", "address_line2", "city", "state")
     names = ", ".join(neutralised(f"i.{c}") + f" AS {c}" for c in text)
     seeds = ", ".join(neutralised(f"s.{c}") + f" AS {c}" for c in text)
-    return f"""SELECT {neutralised('i.source')} AS list, {neutralised('i.source_key')} AS source_key, k.keycode, {names},
-               coalesce(i.zip5, {neutralised('i.postal_code')}) AS zip5, coalesce(i.email_std, {neutralised('i.email')}) AS email,
-               coalesce(i.phone_std, {neutralised('i.phone')}) AS phone, o.person_id AS house_person_id, i.is_seed,
+    return f"""SELECT {neutralised("i.source")} AS list, {neutralised("i.source_key")} AS source_key, k.keycode, {names},
+               coalesce(i.zip5, {neutralised("i.postal_code")}) AS zip5, coalesce(i.email_std, {neutralised("i.email")}) AS email,
+               coalesce(i.phone_std, {neutralised("i.phone")}) AS phone, o.person_id AS house_person_id, i.is_seed,
                CASE WHEN i.is_seed THEN 'list owner' END AS seed_of
         FROM _mp_in m JOIN _mp_out o USING (id) JOIN _mp_keycodes k USING (source)
         JOIN prospects i ON i.source = m.source AND i.source_key = m.source_key WHERE o.outcome = 'net'
         UNION ALL
-        SELECT 'seed', NULL, s.keycode, {seeds}, {neutralised('s.zip5')}, {neutralised('s.email')},
-               {neutralised('s.phone')}, NULL, true, 'database'
+        SELECT 'seed', NULL, s.keycode, {seeds}, {neutralised("s.zip5")}, {neutralised("s.email")},
+               {neutralised("s.phone")}, NULL, true, 'database'
         FROM _mp_seeds s"""
 
 
 def _record(conn: duckdb.DuckDBPyConnection, result: MergePurgeResult) -> None:
     mp, run_id = result.run, result.run_id
     report = report_dict(result.lists)
-    run(conn, "INSERT INTO mergepurge_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, mp.name, mp.channel, mp.brand, mp.house, mp.one_per, str(result.file), str(result.report_file),
-         result.sha256, result.rows, result.seeds, result.owner_seeds, result.seeds_from == "none", mp.text,
-         json.dumps(report, default=str), clock.now(), operator_name(), result.seconds])
+    run(
+        conn,
+        "INSERT INTO mergepurge_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            mp.name,
+            mp.channel,
+            mp.brand,
+            mp.house,
+            mp.one_per,
+            str(result.file),
+            str(result.report_file),
+            result.sha256,
+            result.rows,
+            result.seeds,
+            result.owner_seeds,
+            result.seeds_from == "none",
+            mp.text,
+            json.dumps(report, default=str),
+            clock.now(),
+            operator_name(),
+            result.seconds,
+        ],
+    )
     for r in result.lists:
-        run(conn, "INSERT INTO mergepurge_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run_id, r.source, r.rank, r.load_id, r.file_hash, r.supplier, r.one_time, r.expires, r.cpm, r.gross,
-             r.net, r.cost])
-    run(conn, """INSERT INTO mergepurge_names SELECT ?, i.source, i.source_key, o.outcome, o.step, o.kept_by, o.person_id,
+        run(
+            conn,
+            "INSERT INTO mergepurge_lists VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                run_id,
+                r.source,
+                r.rank,
+                r.load_id,
+                r.file_hash,
+                r.supplier,
+                r.one_time,
+                r.expires,
+                r.cpm,
+                r.gross,
+                r.net,
+                r.cost,
+            ],
+        )
+    run(
+        conn,
+        """INSERT INTO mergepurge_names SELECT ?, i.source, i.source_key, o.outcome, o.step, o.kept_by, o.person_id,
             i.is_seed, CASE WHEN o.outcome = 'net' THEN k.keycode END, i.email_std, i.phone_std, i.fn_root,
             i.last_name_key, i.addr_key
-        FROM _mp_in i JOIN _mp_out o USING (id) JOIN _mp_keycodes k USING (source)""", [run_id])
+        FROM _mp_in i JOIN _mp_out o USING (id) JOIN _mp_keycodes k USING (source)""",
+        [run_id],
+    )
     totals = report["total"]
-    audit.record(conn, "mergepurge", mp.name, {  # counts, file name and hash only: never the names
-        "run_id": run_id, "lists": mp.lists, "file": result.file.name if result.file else None,
-        "sha256": result.sha256, "rows": result.rows, "gross": totals["gross"], "net": totals["net"],
-        "seeds": result.seeds, "seeds_from": result.seeds_from, "owner_seeds": result.owner_seeds})
+    audit.record(
+        conn,
+        "mergepurge",
+        mp.name,
+        {  # counts, file name and hash only: never the names
+            "run_id": run_id,
+            "lists": mp.lists,
+            "file": result.file.name if result.file else None,
+            "sha256": result.sha256,
+            "rows": result.rows,
+            "gross": totals["gross"],
+            "net": totals["net"],
+            "seeds": result.seeds,
+            "seeds_from": result.seeds_from,
+            "owner_seeds": result.owner_seeds,
+        },
+    )

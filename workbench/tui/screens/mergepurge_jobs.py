@@ -17,10 +17,15 @@ def fetch_overview(store: Store) -> dict[str, Any]:
 
     with reading(store) as conn:
         runs = list_runs(conn, limit=20)
-        last = conn.execute("SELECT run_id, name, report FROM mergepurge_runs ORDER BY run_id DESC LIMIT 1").fetchall()
+        last = conn.execute(
+            "SELECT run_id, name, report FROM mergepurge_runs ORDER BY run_id DESC LIMIT 1"
+        ).fetchall()
         report = None
         if last:
-            report = {"title": f"run {last[0][0]}: {last[0][1]}", "lists": lists_from_dict(json.loads(last[0][2]))}
+            report = {
+                "title": f"run {last[0][0]}: {last[0][1]}",
+                "lists": lists_from_dict(json.loads(last[0][2])),
+            }
         return {"lists": prospect_lists(conn), "runs": runs, "report": report}
 
 

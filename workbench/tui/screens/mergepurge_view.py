@@ -78,7 +78,9 @@ class MergePurgeScreen(WorkbenchScreen):
         self.query_one("#mp-body").loading = True
         self._read()
 
-    @work(thread=True, exclusive=True, group="mergepurge", name="read the prospect lists", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="mergepurge", name="read the prospect lists", exit_on_error=False
+    )
     def _read(self) -> None:
         overview = mergepurge_jobs.fetch_overview(self.store)
         if jobs.still_wanted():
@@ -90,23 +92,38 @@ class MergePurgeScreen(WorkbenchScreen):
         table = self.query_one("#mp-lists", DataTable)
         table.clear()
         for r in o["lists"]:
-            table.add_row(r["name"], r["supplier"] or "-", "one-time" if r["one_time"] else "unlimited",
-                          r["expires"] or "-", "-" if r["cpm"] is None else f"{r['cpm']:,.2f}",
-                          f"{r['names'] or 0:,}", f"{r['seeds'] or 0:,}", str(r["uses"]))
+            table.add_row(
+                r["name"],
+                r["supplier"] or "-",
+                "one-time" if r["one_time"] else "unlimited",
+                r["expires"] or "-",
+                "-" if r["cpm"] is None else f"{r['cpm']:,.2f}",
+                f"{r['names'] or 0:,}",
+                f"{r['seeds'] or 0:,}",
+                str(r["uses"]),
+            )
         if not o["lists"]:
-            self.query_one("#mp-report", Static).update(Text(
-                "No prospect lists yet: register a source with kind = \"prospects\" and load its file (Sources).",
-                "dim"))
+            self.query_one("#mp-report", Static).update(
+                Text(
+                    'No prospect lists yet: register a source with kind = "prospects" and load its file (Sources).',
+                    "dim",
+                )
+            )
         elif o["report"]:
-            self.query_one("#mp-report", Static).update(report_table(o["report"]["title"], o["report"]["lists"]))
+            self.query_one("#mp-report", Static).update(
+                report_table(o["report"]["title"], o["report"]["lists"])
+            )
         else:
-            self.query_one("#mp-report", Static).update(Text("No merge/purge run yet: d counts a run file, "
-                                                             "r runs it and writes the file.", "dim"))
+            self.query_one("#mp-report", Static).update(
+                Text("No merge/purge run yet: d counts a run file, r runs it and writes the file.", "dim")
+            )
         runs = Text()
         for r in o["runs"]:
-            runs.append(f"{r['run_id']:>4} {r['run_at']:%Y-%m-%d %H:%M} {r['name']} ({r['channel']}) "
-                        f"{r['rows_written']:,} rows, seeds {r['seeds']}"
-                        f"{' NO SEEDS' if r['no_seeds'] else ''}  {r['file']}\n")
+            runs.append(
+                f"{r['run_id']:>4} {r['run_at']:%Y-%m-%d %H:%M} {r['name']} ({r['channel']}) "
+                f"{r['rows_written']:,} rows, seeds {r['seeds']}"
+                f"{' NO SEEDS' if r['no_seeds'] else ''}  {r['file']}\n"
+            )
         self.query_one("#mp-runs", Static).update(runs)
         self.query_one("#mp-body").loading = False
 
@@ -118,11 +135,18 @@ class MergePurgeScreen(WorkbenchScreen):
                 self.query_one("#mp-body").loading = True
                 self._count(Path(value).expanduser())
 
-        self.app.push_screen(PromptModal("Count the merge/purge run of", self.run_file,
-                                         detail="A RUN.toml file ([mergepurge]: lists in priority order). "
-                                                "Nothing is written."), chosen)
+        self.app.push_screen(
+            PromptModal(
+                "Count the merge/purge run of",
+                self.run_file,
+                detail="A RUN.toml file ([mergepurge]: lists in priority order). Nothing is written.",
+            ),
+            chosen,
+        )
 
-    @work(thread=True, exclusive=True, group="mergepurge-run", name="count the merge/purge", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="mergepurge-run", name="count the merge/purge", exit_on_error=False
+    )
     def _count(self, path: Path) -> None:
         try:
             result = mergepurge_jobs.dry_run(self.store, path)
@@ -136,31 +160,43 @@ class MergePurgeScreen(WorkbenchScreen):
     @on(ReportCounted)
     def _show_count(self, message: ReportCounted) -> None:
         r = message.value
-        self.query_one("#mp-report", Static).update(report_table(f"{r.run.name} (count only: nothing written)",
-                                                                 r.lists))
+        self.query_one("#mp-report", Static).update(
+            report_table(f"{r.run.name} (count only: nothing written)", r.lists)
+        )
 
     # -- run and write ----------------------------------------------------------------------------------
     def action_run(self) -> None:
         def run_file(value: str | None) -> None:
             if value:
                 self.run_file = value
-                self.app.push_screen(PromptModal("Write the merge/purge file to", "mergepurge.csv",
-                                                 detail="The net names and the seeds (CSV); the net-name report "
-                                                        "goes beside it as FILE.report.json."),
-                                     lambda out: out and self._confirm(Path(value).expanduser(), Path(out).expanduser()))
+                self.app.push_screen(
+                    PromptModal(
+                        "Write the merge/purge file to",
+                        "mergepurge.csv",
+                        detail="The net names and the seeds (CSV); the net-name report "
+                        "goes beside it as FILE.report.json.",
+                    ),
+                    lambda out: out and self._confirm(Path(value).expanduser(), Path(out).expanduser()),
+                )
 
         self.app.push_screen(PromptModal("Run the merge/purge of", self.run_file), run_file)
 
     def _confirm(self, path: Path, out: Path) -> None:
         def go(force: bool) -> None:
-            self.app.push_screen(ConfirmModal("Write the merge/purge file?",
-                                              f"The net names of {path.name} go to {out}. A one-time list cannot "
-                                              "be used again.", yes="Write"),
-                                 lambda ok: self._run(path, out, force) if ok else None)
+            self.app.push_screen(
+                ConfirmModal(
+                    "Write the merge/purge file?",
+                    f"The net names of {path.name} go to {out}. A one-time list cannot be used again.",
+                    yes="Write",
+                ),
+                lambda ok: self._run(path, out, force) if ok else None,
+            )
 
         confirm_write(self.app, out, self.store.path, go)
 
-    @work(thread=True, exclusive=True, group="mergepurge-run", name="run the merge/purge", exit_on_error=False)
+    @work(
+        thread=True, exclusive=True, group="mergepurge-run", name="run the merge/purge", exit_on_error=False
+    )
     def _run(self, path: Path, out: Path, force: bool) -> None:
         result = mergepurge_jobs.run_and_write(self.store, path, out, force)
         self.post_message(self.RunWritten(result, about=str(path)))
@@ -168,7 +204,11 @@ class MergePurgeScreen(WorkbenchScreen):
     @on(RunWritten)
     def _written(self, message: RunWritten) -> None:
         r = message.value
-        self.notify(f"Wrote {r.rows:,} rows to {r.file} (run {r.run_id}; {r.seeds} seeds, {r.owner_seeds} list "
-                    "owners' seeds)", title="Merge/purge", markup=False)
+        self.notify(
+            f"Wrote {r.rows:,} rows to {r.file} (run {r.run_id}; {r.seeds} seeds, {r.owner_seeds} list "
+            "owners' seeds)",
+            title="Merge/purge",
+            markup=False,
+        )
         self.app.data_changed()
         self.action_refresh()
