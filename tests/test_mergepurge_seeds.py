@@ -136,6 +136,10 @@ def test_cli_mergepurge_json_report_and_refusal(mp_store, tmp_path):
     lists_out = CliRunner().invoke(main, ["--db", str(mp_store.path), "prospects", "list", "--json"])
     by = {r["name"]: r for r in json.loads(lists_out.output)}
     assert by["list_a"]["uses"] == 1 and by["list_a"]["supplier"] == "Acme Lists"
+    runs = CliRunner().invoke(main, ["--db", str(mp_store.path), "prospects", "runs", "--json"])
+    assert [r["name"] for r in json.loads(runs.output)] == ["spring"]
+    origins = CliRunner().invoke(main, ["--db", str(mp_store.path), "prospects", "origins", "--json"])
+    assert origins.exit_code == 0 and json.loads(origins.output) == {"marked": 0, "by_list": []}
 
 
 def test_cli_prints_the_net_name_report(mp_store, tmp_path):
