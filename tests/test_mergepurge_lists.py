@@ -116,3 +116,29 @@ def test_one_per_person_keeps_a_second_person_of_a_household(mp_store, tmp_path)
     result = run_mergepurge(mp_store, _run_file(tmp_path, one_per="person"), None, dry_run=True)
     a = next(r for r in result.lists if r.source == "list_a")
     assert a.duplicates == {} and a.net == 3  # Frank stays beside Eve
+
+
+def test_a_placeholder_email_joins_nobody(mp_store, tmp_path):
+    from workbench.ingest.load import load_file
+    from workbench.ingest.sources import save_sources, source_from_dict
+    from workbench.mergepurge import run_mergepurge
+
+    with mp_store.transaction() as conn:
+        save_sources(
+            conn, [source_from_dict("list_c", {"kind": "prospects", "cadence": "52w", "one_time": False})]
+        )
+    rows = "".join(
+        f"C{i},Pat,Person{chr(65 + i)},{i} Main St,Boston,MA,02150,none@example.com,\n" for i in range(25)
+    )
+    load_file(
+        mp_store,
+        "list_c",
+        _write(
+            tmp_path,
+            "c.csv",
+            "source_key,first_name,last_name,address_line1,city,state,postal_code,email,seed\n" + rows,
+        ),
+    )
+    run = _write(tmp_path, "c.toml", '[mergepurge]\nname = "c"\nchannel = "mail"\nlists = ["list_c"]\n')
+    result = run_mergepurge(mp_store, run, None, dry_run=True)
+    assert result.lists[0].net == 25 and result.lists[0].duplicates == {}

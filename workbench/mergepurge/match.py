@@ -8,7 +8,8 @@
    house-file person the name matches is suppressed (manual opt-outs, erasures, undeliverable...). A
    name on several suppressions is counted under the first by name.
 3. ``house``: the same person as a house-file person, by the identity capability's deterministic rules
-   (:data:`workbench.identity.rules.RULES`: same email, same phone and surname, same name and address),
+   (:data:`workbench.identity.rules.RULES`: same email, same phone and surname, same name and address;
+   an email or phone shared by many rows is a placeholder and is not compared, as in identity),
    or with ``one_per = "household"`` the same household (surname and door); with ``house = "flag"``
    they stay in and carry the person id.
 4. ``duplicate``: the same person (same rules) or household as a name of a list of higher priority
@@ -24,6 +25,7 @@ from datetime import date
 
 import duckdb
 
+from workbench.identity.prepare import MAX_SHARED
 from workbench.identity.rules import RULES
 from workbench.store.sql import run, scalar
 from workbench.suppress import rules as sup_rules
@@ -92,6 +94,17 @@ def build_input(conn: duckdb.DuckDBPyConnection, lists: list[str]) -> int:
     return scalar(conn, "SELECT count(*) FROM _mp_in")
 
 
+def _blank_shared(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    """A placeholder email or phone (shared by more rows than identity's MAX_SHARED) is no one's identity:
+    blanked in ``table`` before the rules join on it, as the identity capability does."""
+    for col, limit in (("email", MAX_SHARED["email"]), ("phone", MAX_SHARED["phone"])):
+        run(
+            conn,
+            f"UPDATE {table} SET {col} = NULL WHERE {col} IN (SELECT {col} FROM {table} WHERE {col} IS NOT NULL "
+            f"GROUP BY {col} HAVING count(*) > {int(limit)})",
+        )
+
+
 def _open(alias: str = "i") -> str:
     """Names still in play: not a seed, not placed by an earlier step."""
     return f"NOT {alias}.is_seed AND {alias}.id NOT IN (SELECT id FROM _mp_out)"
@@ -140,6 +153,8 @@ def find_house(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
                  addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
                  FROM _mp_in i WHERE NOT i.is_seed""",
     )
+    _blank_shared(conn, "_mp_house")
+    _blank_shared(conn, "_mp_left")
     pairs = _identity_pairs("_mp_left", "_mp_house").replace("{rid}", "person_id")
     run(
         conn,
@@ -258,6 +273,7 @@ def place_duplicates(conn: duckdb.DuckDBPyConnection, one_per: str) -> None:
                  addr_street AS street, addr_unit AS unit, zip5 AS zip, hh_key
                  FROM _mp_in i WHERE {_open()}""",
     )
+    _blank_shared(conn, "_mp_rest")
     pairs = _identity_pairs("_mp_rest", "_mp_rest", "AND l.id < r.id").replace("{rid}", "id")
     connected_components(conn, "SELECT id AS node FROM _mp_rest", pairs, "_mp_pc")
     if one_per == "household":
