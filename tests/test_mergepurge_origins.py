@@ -47,6 +47,15 @@ def test_a_responder_becomes_a_customer_with_the_list_as_origin(mp_store, tmp_pa
         ).fetchone()[0]
         assert person_origin(conn, bob) is None  # a customer before the mailing keeps no list origin
         assert {r["source"]: r["customers"] for r in origins_by_list(conn)} == {"list_a": 1, "list_b": 1}
+        from workbench.contacts.customer import customer_view
+        from workbench.contacts.customer_text import title_line
+
+        eve = conn.execute(
+            "SELECT pr.person_id FROM records r JOIN person_records pr USING (record_id) "
+            "WHERE r.source_key = 'W9'"
+        ).fetchone()[0]
+        view = customer_view(conn, eve, with_triggers=False)
+        assert "came from list list_a (merge/purge run 1)" in title_line(view)
 
 
 def test_erasure_removes_the_person_from_prospect_lists(mp_store, tmp_path):
