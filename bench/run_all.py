@@ -18,6 +18,7 @@ RUNS = [
     ["bench_match.py", "--rows", "100000"] if QUICK else ["bench_match.py", "--rows", "1000000"],
     ["bench_households.py", "--rows", "100000"] if QUICK else ["bench_households.py", "--rows", "1000000"],
     ["bench_suppress.py", "speed", "--rows", "100000"] if QUICK else ["bench_suppress.py", "speed"],
+    ["bench_mergepurge.py", "--house", "100000", "--per-list", "20000"] if QUICK else ["bench_mergepurge.py"],
     ["bench_select.py"],
     ["bench_contacts.py"],
     ["bench_plan.py", "--persons", "100000", "--orders", "1000000"] if QUICK else ["bench_plan.py", "--persons",

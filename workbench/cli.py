@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "workbench.commands.publish",
     "workbench.commands.quality",
     "workbench.commands.plan",
+    "workbench.commands.mergepurge",
 )
 
 

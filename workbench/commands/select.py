@@ -126,10 +126,11 @@ def count(ctx: click.Context, name: str, as_json: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace FILE (and its manifest) when they exist.")
 @click.option("--allow-unmeasured", is_flag=True,
               help="Export even when the accuracy estimate is stale or under its floor (audited; docs/quality.md).")
+@click.option("--no-seeds", is_flag=True, help="Let the file leave without seeds (recorded in the audit log).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: str | None, dry_run: bool,
-           allow_stale: bool, force: bool, allow_unmeasured: bool, as_json: bool) -> None:
+           allow_stale: bool, force: bool, allow_unmeasured: bool, no_seeds: bool, as_json: bool) -> None:
     """Export a selection: the file, FILE.manifest.json beside it, and the contact history.
 
     An existing FILE is replaced only with --force; the database file, a directory, a FIFO or a device
@@ -140,7 +141,7 @@ def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: s
 
     result = export_selection(get_store(ctx), name, out, fmt=fmt, campaign=campaign, dry_run=dry_run,
                               allow_stale=allow_stale, force=force, allow_unmeasured=allow_unmeasured,
-                              progress=_progress())
+                              progress=_progress(), no_seeds=no_seeds)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -155,6 +156,9 @@ def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: s
         return
     click.echo(f"wrote {result.rows:,} rows ({result.rows - result.seeds:,} persons + {result.seeds} seeds) to "
                f"{result.file}", err=True)
+    if result.seeds_from == "none":
+        click.echo("warning: this file carries no seeds" + (" (--no-seeds, recorded in the audit log)" if no_seeds
+                   else ": the database keeps no seed list (`workbench seeds import`)"), err=True)
     click.echo(f"manifest {result.manifest}  sha256 {result.sha256}", err=True)
     click.echo(f"contact history: campaign {result.campaign}, export {result.export_id}", err=True)
 

@@ -52,12 +52,22 @@ def customer_view(conn: duckdb.DuckDBPyConnection, person_id: int, with_triggers
         "merge_candidates": _merge_candidates(conn, person_id) if available["identity"] else [],
         "available": available,
         **_value_and_risk(conn, person_id),
+        "origin": _origin(conn, person_id),
     }
     if with_triggers:
         from workbench.contacts.trigger_sql import person_triggers
 
         view["triggers"] = person_triggers(conn, person_id)
     return view
+
+
+def _origin(conn, person_id: int) -> dict[str, Any] | None:
+    """Issue 15: the prospect list the person came from (they responded to a mailing of it), if any."""
+    if not has_relation(conn, "customer_origins"):
+        return None
+    found = rows(conn, "SELECT source, run_id, source_key, matched_by, first_seen FROM customer_origins "
+                       "WHERE person_id = ?", [person_id])
+    return found[0] if found else None
 
 
 def _value_and_risk(conn, person_id: int) -> dict[str, Any]:

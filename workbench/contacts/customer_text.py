@@ -39,7 +39,10 @@ def show(value: Any) -> str:
 def title_line(view: dict[str, Any]) -> str:
     g = view["golden"]
     name = printable(" ".join(x for x in (g.get("first_name"), g.get("last_name")) if x)) or "(no name)"
-    return f"Person {view['person_id']}: {name}, {g.get('record_count', 0)} record(s) from {show(g.get('sources'))}"
+    origin = view.get("origin")
+    came = f"; came from list {origin['source']} (merge/purge run {origin['run_id']})" if origin else ""
+    return (f"Person {view['person_id']}: {name}, {g.get('record_count', 0)} record(s) from "
+            f"{show(g.get('sources'))}{came}")
 
 
 def customer_sections(view: dict[str, Any]) -> list[Section]:

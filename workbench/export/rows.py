@@ -19,7 +19,7 @@ import duckdb
 
 from workbench.export.writer import neutralise_value, neutralised
 from workbench.select.attributes import FIELD_ALIASES, field_attribute
-from workbench.select.definition import Selection
+from workbench.select.definition import Seed, Selection
 from workbench.select.waterfall import PLACED
 from workbench.store.sql import quote_ident, run
 
@@ -34,13 +34,15 @@ def output_columns(sel: Selection) -> list[str]:
     return ["person_id", *sel.export_fields, "cell", "keycode", "is_seed"]
 
 
-def load_seeds(conn: duckdb.DuckDBPyConnection, sel: Selection) -> int:
+def load_seeds(conn: duckdb.DuckDBPyConnection, sel: Selection, seeds: list[Seed] | None = None) -> int:
     """TEMP ``_export_seeds`` (one text column per export field) and ``_export_cells`` (cell_index, cell,
-    keycode, contact, is_control): values from the definition, bound, never pasted; neutralised."""
+    keycode, contact, is_control): values from the definition, bound, never pasted; neutralised.
+    ``seeds``: the seeds the file carries (default: the selection's own; see :mod:`workbench.export.seeds`)."""
+    seeds = sel.seeds if seeds is None else seeds
     fields = sel.export_fields
     cols = ", ".join(f"{quote_ident(f)} VARCHAR" for f in fields)
     run(conn, f"CREATE OR REPLACE TEMP TABLE {SEEDS} (seed_no INTEGER{', ' + cols if cols else ''})")
-    for i, seed in enumerate(sel.seeds):
+    for i, seed in enumerate(seeds):
         values = [_seed_value(seed.values, f) for f in fields]
         run(conn, f"INSERT INTO {SEEDS} VALUES (?{', ?' * len(fields)})", [i, *values])
     run(conn, f"CREATE OR REPLACE TEMP TABLE {CELLS} (cell_index INTEGER, cell VARCHAR, keycode VARCHAR, "
@@ -48,7 +50,7 @@ def load_seeds(conn: duckdb.DuckDBPyConnection, sel: Selection) -> int:
     for i, c in enumerate(sel.effective_cells):
         run(conn, f"INSERT INTO {CELLS} VALUES (?, ?, ?, ?, ?, ?)",
             [i, neutralise_value(c.name), neutralise_value(c.keycode), c.contact, c.name, c.keycode])
-    return len(sel.seeds)
+    return len(seeds)
 
 
 def _seed_value(values: dict[str, str], field: str) -> str | None:

@@ -55,6 +55,7 @@ class ExportResult:
     export_id: int | None = None
     rows: int = 0
     seeds: int = 0
+    seeds_from: str = ""  # own (the selection's) | database (the seed list) | none
     sha256: str | None = None
     allowed_stale: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -62,7 +63,8 @@ class ExportResult:
     def to_dict(self) -> dict[str, Any]:
         return {"selection": self.selection, "campaign": self.campaign, "dry_run": self.dry_run,
                 "file": str(self.file) if self.file else None, "manifest": str(self.manifest) if self.manifest else None,
-                "export_id": self.export_id, "rows": self.rows, "seeds": self.seeds, "sha256": self.sha256,
+                "export_id": self.export_id, "rows": self.rows, "seeds": self.seeds, "seeds_from": self.seeds_from,
+                "sha256": self.sha256,
                 "allowed_stale": self.allowed_stale, "freshness": self.freshness.to_dict(),
                 "waterfall": self.waterfall.to_dict(), "timings": self.timings}
 
@@ -82,14 +84,18 @@ def format_for(path: str | Path, fmt: str | None) -> str:
 def export_selection(store: Store, name: str, out: str | Path, fmt: str | None = None, campaign: str | None = None,
                      dry_run: bool = False, allow_stale: bool = False, force: bool = False,
                      allow_unmeasured: bool = False, progress: Callable[[str, float], None] | None = None,
-                     cancelled: Callable[[], bool] | None = None) -> ExportResult:
+                     cancelled: Callable[[], bool] | None = None, no_seeds: bool = False) -> ExportResult:
     """Export selection ``name`` to ``out`` (see the module docstring). Raises RefusedError (stale source),
     SelectionError (bad selection), WorkbenchError (anything else: ``TargetExistsError`` when ``out`` or its
     manifest exists and ``force`` is false; the database file, a FIFO or a device are refused always).
 
     The two files are renamed into place just before the commit, so the result is all or nothing: when the
     commit fails they are taken back (a replaced file is put back), and a kill between the renames and
-    the commit is undone by the next command that opens the database (:mod:`workbench.store.journal`)."""
+    the commit is undone by the next command that opens the database (:mod:`workbench.store.journal`).
+
+    Seeds: the selection's own, else the database's seed list for its channel and brand; ``no_seeds`` sends
+    the file without any (audited); a file without seeds is refused when the database keeps a seed list
+    (:mod:`workbench.export.seeds`)."""
     timings: dict[str, float] = {}
     mark = [time.perf_counter()]
 
@@ -136,15 +142,20 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             if scalar(conn, "SELECT count(*) FROM exports WHERE campaign = ?", [campaign]):
                 raise RefusedError(f"Campaign {campaign!r} was already exported.",
                                    "Give this export its own --campaign code.")
+            from workbench.export.seeds import file_seeds
+
+            seed_list, seeds_from = file_seeds(conn, sel.seeds, sel.channel, sel.brand, no_seeds, "export of",
+                                               name, strict=False)
             wf = run_waterfall(conn, plan, campaign=campaign)
             ready.apply_to(wf)
-            result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors])
+            result = ExportResult(name, campaign, dry_run, wf, gate, allowed_stale=[f.name for f in gate.errors],
+                                  seeds_from=seeds_from)
             step("writing the file", 0.5, "count")
             if dry_run:
                 run(conn, "ROLLBACK")
                 result.timings = timings
                 return result
-            seeds = load_seeds(conn, sel)
+            seeds = load_seeds(conn, sel, seed_list)
             today = clock.now().date()
             sql, params = export_select(sel, today, clean_text_columns(conn))
             data = copy_to_pending(conn, sql, target, fmt, params, hash_now=False, overwrite=force, journal=note)
@@ -165,7 +176,7 @@ def export_selection(store: Store, name: str, out: str | Path, fmt: str | None =
             audit_record(conn, "export", name, {
                 "export_id": export_id, "version": sel.version, "campaign": campaign, "file": target.name,
                 "format": fmt, "rows": data.rows, "contacted": wf.net, "held_out": wf.held_out, "seeds": seeds,
-                "sha256": data.sha256, "allowed_stale": result.allowed_stale or None,
+                "seeds_from": seeds_from, "sha256": data.sha256, "allowed_stale": result.allowed_stale or None,
                 "overrides": plan.suppressions.left_out or None})
             step("publishing the file", 0.95, "manifest")
             note.will_publish(pending, campaign)  # a kill from here on is undone by the next command

@@ -256,9 +256,35 @@ def _appends(s: Source):
     return cols, reasons
 
 
+def _prospects(s: Source):
+    """A rented or bought list's row: raw values, and the standard forms the house file's matching compares
+    (the address standardised here, as for suppression entries: prospects never wait for the address step).
+    A row without a source_key is keyed by its place in the file (``#12``)."""
+    street = "wb_addr_street({address_line1}, {address_line2})"
+    cols = [
+        ("source_key", "coalesce(" + _BLANK.format(f="{source_key}") + ", '#' || s._row)"),
+        *[(f, "{" + f + "}") for f in CANONICAL["prospects"] if f not in ("source_key", "seed")],
+        ("is_seed", f"coalesce(lower(trim({{seed}})) IN {_TRUE}, false)"),
+        ("first_name_key", "wb_name_key({first_name})"),
+        ("first_name_root", "wb_first_name_root(wb_name_key({first_name}))"),
+        ("last_name_key", "wb_name_key({last_name})"),
+        ("email_std", "wb_email({email})"),
+        ("phone_std", "wb_phone({phone})"),
+        ("addr_street", street),
+        ("addr_unit", "wb_addr_unit({address_line1}, {address_line2})"),
+        ("addr_key", "wb_addr_key({address_line1}, {address_line2}, {postal_code})"),
+        ("zip5", "wb_zip5({postal_code})"),
+        ("city_std", "nullif(upper(trim(regexp_replace({city}, '[^A-Za-z0-9 ]', '', 'g'))), '')"),
+        ("state_std", "wb_state({state})"),
+    ]
+    reasons = [f"WHEN ({street} IS NULL OR NOT {_PLACE}) AND wb_email({{email}}) IS NULL AND wb_phone({{phone}}) "
+               "IS NULL THEN 'no usable address, email or phone'"]
+    return cols, reasons
+
+
 _KIND = {"people": _people, "transactions": _transactions, "events": _events, "suppression": _suppression,
-         "contacts": _contacts, "moves": _moves, "appends": _appends}
-_KEY = {"people": "source_key", "transactions": "order_id",
+         "contacts": _contacts, "moves": _moves, "appends": _appends, "prospects": _prospects}
+_KEY = {"people": "source_key", "transactions": "order_id", "prospects": "source_key",
         "events": "concat_ws('|', source_key, event_type, event_time)"}
 
 
@@ -350,7 +376,7 @@ def derivation(source: Source, mapping: dict[str, str | None], file_columns: lis
     reason_sql = "CASE " + " ".join(reasons) + " END"
     used = {c for c in mapping.values() if c} | ({source.as_of} if source.as_of else set())
     extras = [c for c in file_columns if c not in used]
-    if source.kind in ("people", "transactions", "events") and extras:
+    if source.kind in ("people", "transactions", "events", "prospects") and extras:
         attrs = "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := s.{quote_ident(c)}" for c in extras) + "))"
     elif source.kind in ("suppression", "moves", "appends"):
         attrs = "to_json(struct_pack(" + ", ".join(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves", "appends")
+KINDS = ("people", "transactions", "events", "suppression", "contacts", "moves", "appends", "prospects")
 
 CANONICAL: dict[str, tuple[str, ...]] = {
     "people": (
@@ -29,6 +29,11 @@ CANONICAL: dict[str, tuple[str, ...]] = {
         "file_date", "presence_of_children", "income_band", "home_owner", "length_of_residence", "age_band",
         "marital_status", "occupation",
     ),
+    # a rented or bought list (never customers; see workbench.mergepurge); seed: the list owner's decoy
+    "prospects": (
+        "source_key", "first_name", "last_name", "address_line1", "address_line2", "city", "state",
+        "postal_code", "email", "phone", "seed",
+    ),
 }
 
 # Fields a kind cannot load without (suppression requirements depend on match_on, see below).
@@ -40,6 +45,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "contacts": ("campaign", "contact_date"),
     "moves": ("last_name", "address_line1", "postal_code", "return_code"),
     "appends": (),
+    "prospects": (),  # a row needs a mail address, an email or a phone (checked per row)
 }
 
 SUPPRESSION_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -70,6 +76,7 @@ TARGET_TABLE = {
     "contacts": "contact_history",
     "moves": "moves",
     "appends": "append_entries",
+    "prospects": "prospects",
 }
 
 

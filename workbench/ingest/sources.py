@@ -27,8 +27,9 @@ ENCODINGS = ("utf-8", "latin-1", "cp1252")
 _KEYS = {
     "kind", "cadence", "warn_after", "error_after", "format", "priority", "mode", "as_of", "encoding",
     "delimiter", "header", "column_names", "columns", "channel", "match_on", "brand", "reason", "people_source",
-    "keep_when", "max_shrink",
+    "keep_when", "max_shrink", "supplier", "one_time", "expires", "cpm",
 }
+PROSPECT_KEYS = ("supplier", "one_time", "expires", "cpm")  # rental terms of a prospects source
 DEFAULT_MAX_SHRINK = 0.10  # a full load of a suppression source may remove at most this share of its entries
 
 
@@ -59,6 +60,11 @@ class Source:
     keep_when: dict[str, list[str]] = field(default_factory=dict)  # load only rows whose column has one of these
     # suppression sources, full mode: the largest share of the entries a load may remove without --allow-shrink
     max_shrink: float | None = None
+    # prospects sources (rented or bought lists): who supplied it, the rental terms and the price
+    supplier: str | None = None
+    one_time: bool | None = None  # a one-time rental: a second merge/purge use of a delivery is refused
+    expires: str | None = None  # ISO date after which the list may not be used
+    cpm: float | None = None  # cost per thousand names (net names, see workbench.mergepurge)
 
     def column_for(self, canonical: str) -> str:
         """The extract's column that holds ``canonical`` (the canonical name when unmapped)."""
@@ -164,6 +170,10 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
                          line("max_shrink"))
         if kind != "suppression":
             raise _error(name, "max_shrink", "only applies to suppression sources", line("max_shrink"))
+    terms = _prospect_terms(name, kind, body, line)
+    if kind == "prospects" and body.get("mode", "full") != "full":
+        raise _error(name, "mode", "a prospects source is loaded in full (each delivery replaces the last)",
+                     line("mode"))
     if people_source and kind not in ("transactions", "events", "contacts"):
         raise _error(name, "people_source", "only applies to transactions, events and contacts sources",
                      line("people_source"))
@@ -177,7 +187,7 @@ def source_from_dict(name: str, body: dict[str, Any], text: str | None = None) -
                          line), brand=_text(name, body, "brand", line),
         reason=_text(name, body, "reason", line), people_source=people_source,
         keep_when={k: list(v) for k, v in keep_when.items()},
-        max_shrink=None if max_shrink is None else float(max_shrink),
+        max_shrink=None if max_shrink is None else float(max_shrink), **terms,
     )
     if kind == "suppression":
         if not source.channel:
@@ -256,6 +266,7 @@ def _from_row(r: dict[str, Any]) -> Source:
         reason=r["reason"], people_source=r["people_source"],
         keep_when={k: list(v) for k, v in (r["keep_when"] or {}).items()},
         max_shrink=_definition(r).get("max_shrink"),  # kept in the definition JSON (no column of its own)
+        **{k: _definition(r).get(k) for k in PROSPECT_KEYS},
     )
 
 
@@ -265,6 +276,38 @@ def _definition(r: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         return {}
     return found if isinstance(found, dict) else {}
+
+
+def _prospect_terms(name: str, kind: str, body: dict[str, Any], line) -> dict[str, Any]:
+    """supplier, one_time, expires, cpm of a prospects source (an error on any other kind)."""
+    given = [k for k in PROSPECT_KEYS if body.get(k) is not None]
+    if kind != "prospects":
+        if given:
+            raise _error(name, given[0], "only applies to prospects sources (rented or bought lists)",
+                         line(given[0]))
+        return {}
+    one_time = body.get("one_time", True)
+    if not isinstance(one_time, bool):
+        raise _error(name, "one_time", "must be true (a one-time rental) or false (bought: unlimited use)",
+                     line("one_time"))
+    expires = body.get("expires")
+    if expires is not None:
+        import datetime as _dt
+
+        if isinstance(expires, str):
+            try:
+                expires = _dt.date.fromisoformat(expires.strip())
+            except ValueError:
+                expires = None
+        if not isinstance(expires, _dt.date) or isinstance(expires, _dt.datetime):
+            raise _error(name, "expires", f"{body['expires']!r} must be a date (expires = 2026-12-31)",
+                         line("expires"))
+        expires = expires.isoformat()
+    cpm = body.get("cpm")
+    if cpm is not None and (isinstance(cpm, bool) or not isinstance(cpm, (int, float)) or cpm < 0):
+        raise _error(name, "cpm", f"{cpm!r} must be a price per thousand names (cpm = 85.0)", line("cpm"))
+    return {"supplier": _text(name, body, "supplier", line), "one_time": one_time, "expires": expires,
+            "cpm": None if cpm is None else float(cpm)}
 
 
 # -- checking helpers ------------------------------------------------------------------------------

@@ -142,6 +142,22 @@ PERSONAL_DATA: list[PersonalData] = [
     # as removed (docs/segments.md)
     PersonalData("rfm_scores", "delete", f"t.person_id IN ({P})", needs=("person_id",)),
     PersonalData("churn_scores", "delete", f"t.person_id IN ({P})", needs=("person_id",)),
+    # -- prospect lists and merge/purge (issue 15): a rented list's rows of the person go; what a run did
+    # with them stays as counts (the keys are blanked)
+    PersonalData("prospects", "delete",
+                 "t.email_std IN (SELECT email_std FROM _erase_emails) OR t.phone_std IN "
+                 f"(SELECT phone_std FROM _erase_phones) OR {NAME_AT}",
+                 needs=("email_std", "phone_std", "last_name_key", "zip5", "addr_street", "first_name_key",
+                        "first_name_root"), note="rows of rented or bought lists naming the person"),
+    PersonalData("mergepurge_names", "anonymise",
+                 f"t.person_id IN ({P}) OR t.email_std IN (SELECT email_std FROM _erase_emails) OR t.phone_std IN "
+                 "(SELECT phone_std FROM _erase_phones) OR EXISTS (SELECT 1 FROM _erase_names n WHERE "
+                 "n.last_name_key = t.last_name_key AND n.addr_key = t.addr_key)",
+                 set={c: "NULL" for c in ("person_id", "email_std", "phone_std", "first_name_root", "last_name_key",
+                                          "addr_key")},
+                 needs=("person_id", "email_std", "phone_std", "last_name_key", "addr_key"),
+                 note="merge/purge outcomes stay (the report's counts), anonymous"),
+    PersonalData("customer_origins", "delete", f"t.person_id IN ({P})", needs=("person_id",)),
 ]
 
 

@@ -137,6 +137,9 @@ _LOAD_KEYS = {
     "moves": {"first_name_root": "first_name_root", "first_name_key": "first_name_key",
               "last_name_key": "last_name_key", "addr_street": "old_addr_street", "addr_key": "old_addr_key",
               "zip5": "old_zip5"},
+    "prospects": {"email_std": "email_std", "phone_std": "phone_std", "first_name_root": "first_name_root",
+                  "first_name_key": "first_name_key", "last_name_key": "last_name_key",
+                  "addr_street": "addr_street", "addr_key": "addr_key", "zip5": "zip5"},
 }
 ERASED_REASON = "erased person"
 

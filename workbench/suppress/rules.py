@@ -150,10 +150,13 @@ ADDRESS_NOTES = """list_filter([
            || ' on one side' END], lambda x: x IS NOT NULL)"""
 
 
-def build_known(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
+def build_known(conn: duckdb.DuckDBPyConnection, has_moves: bool, known_sql: str | None = None) -> None:
     """TEMP ``_sup_known``: every (person, record, address, name, birth date) a person is known by: each
     record, each golden record, and each old address an applied move left (when households are installed);
-    ``via`` says which. Then TEMP ``_sup_streets``: the parts of every street line (entries' and known)."""
+    ``via`` says which. Then TEMP ``_sup_streets``: the parts of every street line (entries' and known).
+    ``known_sql`` replaces the house file by other rows of the same columns (person_id, record_id, via,
+    first_name_key, last_name_key, birth_dt, addr_street, addr_unit, zip5, city, state): merge/purge
+    matches prospect lists against the suppressions with the same rules."""
     moves = """
         UNION ALL
         SELECT pr.person_id, r.record_id, 'move', r.first_name_key, r.last_name_key, r.birth_dt,
@@ -181,15 +184,16 @@ def build_known(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
                            "(SELECT k FROM _sup_blocks WHERE kind = 'c')"] * ("c" in kinds)
                         + ["strftime(k.birth_dt, '%Y-%m') IN (SELECT k FROM _sup_blocks WHERE kind = 'b')"]
                         * ("b" in kinds)) or "false"
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_known AS
-        WITH k AS (SELECT pr.person_id, r.record_id, 'record' AS via, r.first_name_key, r.last_name_key, r.birth_dt,
+    house = f"""SELECT pr.person_id, r.record_id, 'record' AS via, r.first_name_key, r.last_name_key, r.birth_dt,
                      r.addr_street, r.addr_unit, r.zip5, r.city_std AS city, r.state_std AS state
               FROM records r JOIN person_records pr USING (record_id)
               UNION ALL
               SELECT p.person_id, p.golden_from.address, 'golden', p.first_name_key, p.last_name_key, p.birth_date,
                      p.addr_street, p.addr_unit, p.zip5, wb_sup_city(p.city),
                      CASE WHEN regexp_full_match(p.state, '[A-Z]{{2}}') THEN p.state ELSE wb_state(p.state) END
-              FROM persons p{moves})
+              FROM persons p{moves}"""
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_known AS
+        WITH k AS ({known_sql or house})
         SELECT k.*, wb_sup_first(k.first_name_key) AS fn, wb_sup_last(k.last_name_key) AS ln,
                wb_sup_gen(k.first_name_key, k.last_name_key) AS gen
         FROM k WHERE {where}""")

@@ -22,6 +22,7 @@ class ScreenEntry:
     module: str  # module under workbench.tui.screens
     class_name: str
     help: str  # one line for the command palette
+    tab: bool = True  # shown among the header's tabs (False: reached by its key and the palette only)
 
     def load(self) -> type[Screen]:
         module = importlib.import_module(f"workbench.tui.screens.{self.module}")
@@ -108,6 +109,14 @@ MORE_SCREENS: list[ScreenEntry] = [
         "quality_review",
         "QualityScreen",
         "Know your own accuracy: review a sample, precision and recall with intervals",
+    ),
+    ScreenEntry(
+        "mergepurge",
+        "Merge/purge",
+        "0",
+        "mergepurge_view",
+        "MergePurgeScreen",
+        "Prospect lists: merge/purge a mailing's lists, the net-name report per list",
     ),
 ]
 

@@ -69,6 +69,8 @@ def navigation(current: str) -> Content:
 
     parts = []
     for entry in SCREENS:
+        if not entry.tab and entry.mode != current:
+            continue
         style = "reverse bold" if entry.mode == current else ""
         parts.append(
             Content.from_markup(
