@@ -221,7 +221,7 @@ def test_plan_and_appends_cores_do_not_import_textual():
     import sys
 
     code = (
-        "import sys, workbench.plan, workbench.appends, workbench.plan.steps, workbench.cli; "
+        "import sys, workbench.plan, workbench.appends, workbench.cli; "
         "assert 'textual' not in sys.modules, 'textual imported by the core'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -18,31 +18,14 @@ households run: the attribute tables' stamp), else it is a no-op.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import duckdb
 
 from workbench import clock
-from workbench.store.sql import rows, run, scalar
+from workbench.select.trait_fields import TRAITS, Trait
+from workbench.store.sql import has_relation, rows, run, scalar
+from workbench.store.stamp import inputs_stamp
 
-
-@dataclass(frozen=True)
-class Trait:
-    name: str
-    level: str  # household | person
-    type: str  # bool | text | number
-    help: str
-
-
-TRAITS: tuple[Trait, ...] = (
-    Trait("presence_of_children", "household", "bool", "children live in the household"),
-    Trait("income_band", "household", "text", "the household's income band, as the agency codes it"),
-    Trait("home_owner", "household", "bool", "the household owns its home"),
-    Trait("length_of_residence", "household", "number", "years the household has lived at the address"),
-    Trait("age_band", "person", "text", "the person's age band, as the agency codes it"),
-    Trait("marital_status", "person", "text", "the person's marital status, as the agency codes it"),
-    Trait("occupation", "person", "text", "the person's occupation, as the agency codes it"),
-)
 BY_NAME = {t.name: t for t in TRAITS}
 
 _YES = "('y', 'yes', 'true', 't', '1')"
@@ -67,15 +50,11 @@ def _append_value(trait: Trait) -> str:
 
 
 def _has(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
-    from workbench.select.attributes import has_relation
-
     return has_relation(conn, name)
 
 
 def traits_stamp(conn: duckdb.DuckDBPyConnection) -> str:
-    from workbench.select.attributes import attributes_stamp
-
-    return "t1|" + attributes_stamp(conn)
+    return "t1|" + inputs_stamp(conn)
 
 
 def ensure_traits(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:

@@ -1,5 +1,5 @@
 """The one strict TOML reader for every kind of definition file: sources, selections, contact rules,
-triggers, segment rules and publish definitions.
+triggers, segment rules, publish definitions, contact plans, seed lists and merge/purge runs.
 
 Each kind declares its top-level keys and their types (:class:`Kind`); :func:`read` / :func:`parse`
 refuse a file that is not UTF-8, not valid TOML, has a key the kind does not know (naming the nearest) or
@@ -23,6 +23,7 @@ _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "text": ((str,), "text in quotes"),
     "integer": ((int,), "a whole number"),
     "table": ((dict,), "a table"),
+    "array": ((list,), "a list of tables ([[KEY]])"),
     TABLES: ((dict,), "[KEY.NAME] tables"),
 }
 
@@ -66,7 +67,10 @@ PUBLISH = Kind(
     "A publish definition holds name, mode, format, brand, default_treatment, suppressed_treatment, "
     "[treatments] and [systems.SOURCE] tables.",
 )
-KINDS = {k.name: k for k in (SOURCES, SELECTIONS, RULES, TRIGGERS, SEGMENT_RULES, PUBLISH)}
+PLANS = Kind("plans", {"plans": TABLES}, "A plan file holds one [plans.NAME] table.", ("plans",))
+SEEDS = Kind("seeds", {"seeds": "array"}, "A seed file holds [[seeds]] tables.")
+MERGEPURGE = Kind("merge/purge run", {"mergepurge": "table"}, "A run file holds one [mergepurge] table.")
+KINDS = {k.name: k for k in (SOURCES, SELECTIONS, RULES, TRIGGERS, SEGMENT_RULES, PUBLISH, PLANS, SEEDS, MERGEPURGE)}
 
 
 @dataclass

@@ -49,7 +49,7 @@ _BUILDING: ContextVar[tuple[str, list[str]] | None] = ContextVar("wb_plan_buildi
 @contextmanager
 def building_plan(plan: str, placed: list[str]) -> Iterator[None]:
     """While a contact plan is built, ordinary pressure steps leave out its own contacts (the plan counts
-    them in its "taken by a higher-priority contact" steps, :mod:`workbench.plan.steps`). ``placed`` is
+    them in its "taken by a higher-priority contact" steps, the plan steps of :mod:`workbench.select.steps`). ``placed`` is
     the list of selections already placed, in order (the caller appends to it)."""
     token = _BUILDING.set((plan, placed))
     try:

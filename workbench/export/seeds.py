@@ -26,13 +26,13 @@ The seed file (TOML)::
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from workbench import audit, clock
+from workbench.config import toml
 from workbench.errors import ConfigError, RefusedError
 from workbench.select.definition import SEED_FIELDS, SEED_NEEDS, Seed
 from workbench.store.sql import rows, run, scalar
@@ -48,13 +48,7 @@ def parse_seeds_toml(path: str | Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ConfigError(f"{path}: no such file.")
     text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    extra = sorted(set(data) - {"seeds"})
-    if extra:
-        raise ConfigError(f"{path}: unknown top-level key {extra[0]!r}; a seed file holds [[seeds]] tables.")
+    data = toml.parse(text, toml.SEEDS, str(path)).data
     found = data.get("seeds")
     if not isinstance(found, list) or not found:
         raise ConfigError(f"{path}: no [[seeds]] table found.")

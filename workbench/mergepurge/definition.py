@@ -23,11 +23,11 @@ An unknown key, a wrong type or a list named twice is an error naming the key an
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.config import toml
 from workbench.errors import ConfigError
 from workbench.select.definition import SEED_FIELDS, SEED_NEEDS, Seed
 
@@ -69,10 +69,7 @@ def parse_run_toml(path: str | Path) -> MergePurgeRun:
 
 
 def parse_run_text(text: str, label: str = "RUN.toml") -> MergePurgeRun:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML: {exc}") from None
+    data = toml.parse(text, toml.MERGEPURGE, label).data
 
     def err(key: str, problem: str) -> ConfigError:
         line = _line_of(text, key)

@@ -8,7 +8,7 @@ Public surface:
 - :func:`plan_calendar(conn, name)`: per week, contacts per brand and channel, persons at their limit.
 
 The waterfall steps (``taken by a higher-priority contact``, ``not in contact plan``) are in
-:mod:`workbench.plan.steps`; the pressure rules count kept plans (:mod:`workbench.contacts.pressure`).
+the plan steps of :mod:`workbench.select.steps`; the pressure rules count kept plans (:mod:`workbench.contacts.pressure`).
 """
 
 from __future__ import annotations

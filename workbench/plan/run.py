@@ -5,7 +5,7 @@ The selections are counted one after another, in priority order (the order of th
 its ``score`` attribute over the persons it would contact, highest first; ties keep the file's order).
 Each selection's waterfall runs on its contact date with the pressure and capacity rules counting the
 contact history, every other kept plan, and the contacts already placed by the higher-priority selections
-of this plan (the steps "taken by a higher-priority contact: NAME", :mod:`workbench.plan.steps`). The
+of this plan (the steps "taken by a higher-priority contact: NAME", the plan steps of :mod:`workbench.select.steps`). The
 persons of its contact cells become its planned contacts (``planned_contacts.plan``). The whole plan is
 one transaction: a plan that fails leaves the database as it was, and a new version of a plan replaces
 the old one.

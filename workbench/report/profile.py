@@ -58,6 +58,7 @@ def build_profile(conn: duckdb.DuckDBPyConnection, period: str | None = None,
         ("campaigns", lambda: _campaigns(conn)),
         ("segments", lambda: _segments(conn)),
         ("quality", lambda: _quality(conn)),
+        ("appends", lambda: _appends(conn)),
     ]
     for i, (key, figure) in enumerate(sections):
         step(progress, f"figuring {key.replace('_', ' ')}", 0.1 + 0.9 * i / len(sections))

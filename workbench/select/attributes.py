@@ -22,8 +22,9 @@ from datetime import timedelta
 import duckdb
 
 from workbench import clock
-from workbench.appends.traits import TRAITS as _TRAITS
+from workbench.select.trait_fields import TRAITS as _TRAITS
 from workbench.store.sql import has_relation, rows, run, scalar
+from workbench.store.stamp import inputs_stamp
 
 BUILD_VERSION = "4"
 WINDOWS = (90, 180, 365, 730)  # days: every brand's orders and spend over these are kept per person
@@ -154,17 +155,7 @@ UNIVERSE_LABEL = {
 def attributes_stamp(conn: duckdb.DuckDBPyConnection) -> str:
     """Cheap aggregates that change whenever an input of the attribute tables changes: every load (new
     people, orders, moves), the persons' records (a match run), the golden records, households runs."""
-    parts = [
-        "(SELECT count(*) || ':' || coalesce(max(load_id), 0) FROM loads)",
-        "(SELECT count(*) || ':' || coalesce(sum(hash(record_id, person_id)), 0) FROM person_records)",
-        "(SELECT count(*) || ':' || coalesce(max(updated_at)::VARCHAR, '') FROM persons)",
-    ]
-    if has_relation(conn, "household_runs"):
-        parts.append("(SELECT count(*) || ':' || coalesce(max(run_id), 0) FROM household_runs)")
-    if has_relation(conn, "applied_moves"):
-        parts.append("(SELECT count(*) || ':' || coalesce(max(applied_at)::VARCHAR, '') FROM applied_moves)")
-    values = rows(conn, "SELECT " + ", ".join(f"{p} AS p{i}" for i, p in enumerate(parts)))[0]
-    return "|".join([f"v{BUILD_VERSION}", str(clock.now().date()), *map(str, values.values())])
+    return f"v{BUILD_VERSION}|{inputs_stamp(conn)}"
 
 
 def ensure_attributes(conn: duckdb.DuckDBPyConnection, force: bool = False) -> bool:

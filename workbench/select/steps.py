@@ -24,7 +24,9 @@ from typing import Any
 
 import duckdb
 
+from workbench import clock
 from workbench.select.definition import Selection, SelectionError
+from workbench.store.sql import rows
 
 PHASES = ("after_suppressions", "after_one_per")
 
@@ -63,24 +65,84 @@ def providers(phase: str) -> list[StepProvider]:
     built_in: dict[str, list[StepProvider]] = {
         "after_suppressions": [],
         # issue 15: a kept contact plan's selection follows it; while a plan is built, persons taken by a
-        # higher-priority contact of the plan are a step of their own (workbench.plan.steps)
+        # higher-priority contact of the plan are a step of their own (below)
         "after_one_per": [follow_plan_steps, pressure_rule_steps, taken_by_plan_steps],
     }
     return built_in.get(phase, []) + _registered.get(phase, [])
 
 
-def follow_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
-    """Issue 15: a selection of a kept contact plan contacts only the persons the plan gave it."""
-    from workbench.plan.steps import follow_plan_steps as steps
-
-    return [RemovalStep(**s) for s in steps(conn, ctx)]
-
-
+# -- issue 15: one contact plan across brands (docs/plan.md) ---------------------------------------------
+# While a plan is built (workbench.plan.run), each selection placed before this one is a step "taken by a
+# higher-priority contact: NAME", removing the persons the pressure and capacity rules refuse once that
+# selection's planned contacts count (and every earlier one's). Otherwise a selection a kept plan holds
+# (contact date today or later) contacts only the persons the plan gave it ("not in contact plan NAME").
 def taken_by_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
-    """Issue 15: while a plan is built, persons taken by a higher-priority contact of the plan."""
-    from workbench.plan.steps import taken_by_steps
+    from workbench.contacts.pressure import plan_being_built, pressure_steps
 
-    return [RemovalStep(**s) for s in taken_by_steps(conn, ctx)]
+    building = plan_being_built()
+    if building is None:
+        return []
+    plan, placed = building
+    sel = ctx.selection
+    out = []
+    for k, other in enumerate(placed, start=1):
+        steps = pressure_steps(
+            conn,
+            sel.channel,
+            sel.brand,
+            ctx.as_of_date,
+            ctx.candidates,
+            selection=sel.name,
+            priority=sel.priority,
+            campaign=ctx.campaign,
+            plan=plan,
+            plan_selections=placed[:k],
+        )
+        if not steps:
+            continue
+        sql = " UNION ".join("SELECT person_id FROM (" + step.sql + ")" for step in steps)
+        params = [p for s in steps for p in s.params]
+        out.append(
+            RemovalStep(
+                name=f"taken: {other}",
+                label=f"taken by a higher-priority contact: {other}",
+                sql=sql,
+                params=params,
+                kind="plan",
+                sources=("contacts",),
+            )
+        )
+    return out
+
+
+def follow_plan_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
+    from workbench.contacts.pressure import plan_being_built
+
+    if plan_being_built() is not None:
+        return []
+    found = rows(
+        conn,
+        """SELECT plan, count(*) AS n FROM planned_contacts
+        WHERE selection = ? AND plan IS NOT NULL AND contact_date >= ? GROUP BY plan""",
+        [ctx.selection.name, clock.now().date()],
+    )
+    if not found:
+        return []
+    plan = found[0]["plan"]
+    sql = (
+        f"SELECT person_id FROM {ctx.candidates} WHERE person_id NOT IN "
+        "(SELECT person_id FROM planned_contacts WHERE selection = ? AND plan = ?)"
+    )
+    return [
+        RemovalStep(
+            name=f"plan: {plan}",
+            label=f"not in contact plan {plan} for this selection (taken by a higher-priority "
+            "contact or by the rules when it was planned)",
+            sql=sql,
+            params=[ctx.selection.name, plan],
+            kind="plan",
+        )
+    ]
 
 
 def pressure_rule_steps(conn: duckdb.DuckDBPyConnection, ctx: StepContext) -> list[RemovalStep]:
