@@ -27,10 +27,12 @@ def _progress(enabled: bool):
 @click.option("--auto-accept", type=float, help="Set this database's auto-accept threshold (then match).")
 @click.option("--review", type=float, help="Set this database's review threshold (then match).")
 @click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"], case_sensitive=False),
+              help="Score on DuckDB or on Spark for this run (default: the identity.engine setting, duckdb).")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and timings as JSON.")
 @click.pass_context
 def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None, auto_accept: float | None,
-          review: float | None, force: bool, as_json: bool) -> None:
+          review: float | None, force: bool, engine: str | None, as_json: bool) -> None:
     """Find the same people across and within sources and cluster them into persons.
 
     Pairs at or above auto_accept merge; pairs between review and auto_accept wait for review (the TUI's
@@ -56,7 +58,8 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
             raise ConfigError(f"thresholds must satisfy 0 < review ({new[1]}) <= auto-accept ({new[0]}) <= 1.")
         store.set_setting("identity.auto_accept", repr(new[0]))
         store.set_setting("identity.review", repr(new[1]))
-    result = run_match(store, full=full, retrain=retrain, progress=_progress(not as_json))
+    result = run_match(store, full=full, retrain=retrain, progress=_progress(not as_json),
+                       engine=engine.lower() if engine else None)
     exported = None
     if export_path:
         with store.connect(read_only=True) as conn:
