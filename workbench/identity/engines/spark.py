@@ -27,8 +27,11 @@ from workbench.identity.prepare import INPUT_TABLE
 from workbench.store.sql import quote_literal, run
 
 SPLINK_LOG = logging.ERROR
-# DuckDB functions in the model's conditions and their Spark equivalents (Splink's similarity jar)
-FUNCTIONS = {exp.JarowinklerSimilarity: "jaro_winkler"}
+# DuckDB functions in the model's conditions and their Spark equivalents. Jaro-Winkler is not the
+# ``jaro_winkler`` of Splink's similarity jar: that one counts transpositions as a fraction (t / 2) where
+# DuckDB floors them, so JOHNSON/JOHSON is 0.908 there and 0.928 in DuckDB, across a 0.92 threshold. The
+# workbench registers jellyfish's, which equals DuckDB's (checked on 425,187 name and street pairs).
+FUNCTIONS = {exp.JarowinklerSimilarity: "wb_jaro_winkler"}
 
 
 def to_spark_sql(condition: str) -> str:
@@ -122,6 +125,7 @@ def _score(
     from splink import Linker, SparkAPI
 
     api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+    register_functions(spark)
     views = {}
     for table in [INPUT_TABLE, "_match_new", "_match_old"] if new_only else [INPUT_TABLE]:
         view = f"{table.strip('_')}_{uuid.uuid4().hex[:8]}"
@@ -157,6 +161,20 @@ def _score(
         for view in views.values():
             spark.catalog.dropTempView(view.physical_name)
     return scored, outputs
+
+
+def register_functions(spark: Any) -> None:
+    """The functions of FUNCTIONS on the Spark session (Arrow-batched Python UDFs, run by the executors'
+    Python workers; jellyfish must be installed where they run)."""
+    from pyspark.sql.functions import udf
+    from pyspark.sql.types import DoubleType
+
+    def jaro_winkler(a: str | None, b: str | None) -> float | None:
+        import jellyfish
+
+        return None if a is None or b is None else float(jellyfish.jaro_winkler_similarity(a, b))
+
+    spark.udf.register("wb_jaro_winkler", udf(jaro_winkler, DoubleType(), useArrow=True))
 
 
 def _tf_columns(saved: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,9 @@ def spark_conf(master: str, conf: dict[str, str]) -> dict[str, str]:
     out = dict(DEFAULTS)
     if master.startswith("local"):
         out.update(LOCAL_DEFAULTS)
+        out["spark.pyspark.python"] = (
+            sys.executable
+        )  # the UDF workers need this environment (jellyfish, pyarrow)
     jars = [similarity_jar_location(), *filter(None, conf.get("spark.jars", "").split(","))]
     out.update(conf)
     out["spark.jars"] = ",".join(jars)  # Splink's similarity functions (jaro_winkler) on every executor
