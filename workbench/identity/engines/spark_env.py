@@ -105,6 +105,10 @@ def spark_session(master: str, conf: dict[str, str]) -> Any:
             _session = None
         from pyspark.sql import SparkSession
 
+        # the Python the UDF workers run (pyspark reads the environment, not spark.pyspark.python)
+        if settings.get("spark.pyspark.python"):
+            os.environ["PYSPARK_PYTHON"] = settings["spark.pyspark.python"]
+
         builder = SparkSession.builder.master(master)
         for k, v in settings.items():
             builder = builder.config(k, v)
