@@ -16,6 +16,7 @@ RUNS = [
     ["bench_load.py", "--rows", "100000"] if QUICK else ["bench_load.py"],
     ["bench_address.py"],
     ["bench_match.py", "--rows", "100000"] if QUICK else ["bench_match.py", "--rows", "1000000"],
+    ["bench_spark.py", "--rows", "100000"] if QUICK else ["bench_spark.py", "--rows", "1000000"],
     ["bench_households.py", "--rows", "100000"] if QUICK else ["bench_households.py", "--rows", "1000000"],
     ["bench_suppress.py", "speed", "--rows", "100000"] if QUICK else ["bench_suppress.py", "speed"],
     ["bench_mergepurge.py", "--house", "100000", "--per-list", "20000"] if QUICK else ["bench_mergepurge.py"],

@@ -27,10 +27,16 @@ def _progress(enabled: bool):
 @click.option("--auto-accept", type=float, help="Set this database's auto-accept threshold (then match).")
 @click.option("--review", type=float, help="Set this database's review threshold (then match).")
 @click.option("--force", is_flag=True, help="Replace the --export file when it exists.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"], case_sensitive=False),
+              help="Set this database's scoring engine, DuckDB (default) or Spark (then match).")
+@click.option("--spark-master", metavar="URL", help="Set the Spark master: local[N] (default local[2]) or a cluster's URL.")
+@click.option("--spark-conf", metavar="KEY=VALUE", multiple=True, help="Set a Spark setting (repeatable; KEY= removes it).")
+@click.option("--spark-work-dir", metavar="DIR", help="Set where the Parquet hand-over goes (shared storage on a cluster).")
 @click.option("--json", "as_json", is_flag=True, help="Print counts and timings as JSON.")
 @click.pass_context
 def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None, auto_accept: float | None,
-          review: float | None, force: bool, as_json: bool) -> None:
+          review: float | None, force: bool, engine: str | None, spark_master: str | None,
+          spark_conf: tuple[str, ...], spark_work_dir: str | None, as_json: bool) -> None:
     """Find the same people across and within sources and cluster them into persons.
 
     Pairs at or above auto_accept merge; pairs between review and auto_accept wait for review (the TUI's
@@ -56,6 +62,10 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
             raise ConfigError(f"thresholds must satisfy 0 < review ({new[1]}) <= auto-accept ({new[0]}) <= 1.")
         store.set_setting("identity.auto_accept", repr(new[0]))
         store.set_setting("identity.review", repr(new[1]))
+    if engine or spark_master is not None or spark_conf or spark_work_dir is not None:
+        from workbench.identity.engines import parse_conf, save_settings
+
+        save_settings(store, engine=engine, master=spark_master, conf=parse_conf(spark_conf), work_dir=spark_work_dir)
     result = run_match(store, full=full, retrain=retrain, progress=_progress(not as_json))
     exported = None
     if export_path:

@@ -18,7 +18,7 @@ import duckdb
 
 from workbench import clock
 from workbench.errors import ConfigError, WorkbenchError
-from workbench.identity import clusters, prepare, rules, scoring, training
+from workbench.identity import clusters, engines, prepare, rules, scoring, training
 from workbench.ingest.derived import ensure_derived
 from workbench.store import Store
 from workbench.store.sql import rows, run, scalar
@@ -48,6 +48,7 @@ class MatchResult:
     records_added: int = 0
     auto_accept: float = DEFAULT_AUTO_ACCEPT
     review: float = DEFAULT_REVIEW
+    engine: str = "duckdb"  # where the pairs were scored (engines/)
     timings: dict[str, float] = field(default_factory=dict)
     message: str = ""
 
@@ -84,19 +85,20 @@ class MatchCancelled(WorkbenchError):
 
 
 def match(store: Store, full: bool = False, retrain: bool = False, progress: Progress | None = None,
-          cancelled: Callable[[], bool] | None = None) -> MatchResult:
+          cancelled: Callable[[], bool] | None = None, engine: str | None = None) -> MatchResult:
     """One match run in one transaction (rolled back entirely if anything fails).
 
     ``cancelled`` is asked between the stages of the run (prepare, train, score, cluster): once it says
-    True the run stops with :class:`MatchCancelled` and the transaction is rolled back."""
+    True the run stops with :class:`MatchCancelled` and the transaction is rolled back. ``engine``: score on
+    ``duckdb`` or ``spark`` for this run (default: the database's ``identity.engine`` setting)."""
     progress = _cancellable(progress, cancelled)
     try:
         with store.transaction() as conn:
-            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress))
+            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress, engine=engine))
     except TrainingFailed as failed:
         with store.transaction() as conn:
             return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress,
-                                            fallback=failed.reason))
+                                            fallback=failed.reason, engine=engine))
 
 
 def _cancellable(progress: Progress | None, cancelled: Callable[[], bool] | None) -> Progress | None:
@@ -125,8 +127,10 @@ def _audited(conn: duckdb.DuckDBPyConnection, result: MatchResult) -> MatchResul
 
 
 def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool = False,
-              progress: Progress | None = None, fallback: str | None = None) -> MatchResult:
+              progress: Progress | None = None, fallback: str | None = None, engine: str | None = None) -> MatchResult:
     step = progress or (lambda _m, _f: None)
+    config = engines.engine_config(conn, engine)
+    scorer = engines.engine_for(config)  # pyspark and Java are checked before any work
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -161,7 +165,7 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     records_added = scalar(conn, "SELECT count(*) FROM _changed") or 0
     if mode == "full":
         run(conn, "DELETE FROM match_pairs")
-        scored = _score(conn, saved, auto, review, run_id, new_only=False)
+        scored = _score(conn, saved, auto, review, run_id, new_only=False, engine=scorer, step=step)
         matched = n
     else:
         run(conn, """DELETE FROM match_pairs WHERE record_id_l IN (SELECT record_id FROM _changed)
@@ -170,9 +174,9 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
         matched = scoring.split_input(conn, "_changed")
         if matched and matched == n:  # everything is new: nothing to score against
             run(conn, "DELETE FROM match_pairs")
-            scored = _score(conn, saved, auto, review, run_id, new_only=False)
+            scored = _score(conn, saved, auto, review, run_id, new_only=False, engine=scorer, step=step)
         else:
-            scored = _score(conn, saved, auto, review, run_id, new_only=True) if matched else 0
+            scored = _score(conn, saved, auto, review, run_id, new_only=True, engine=scorer, step=step) if matched else 0
     t = lap("score", t)
 
     step("clustering into persons", 0.75)
@@ -194,7 +198,7 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
         in_review=counts["review"], conflicts=counts["conflicts"], persons=persons,
         persons_created=changes.persons_created, persons_merged=changes.persons_merged,
         persons_split=changes.persons_split, records_added=records_added, auto_accept=auto, review=review,
-        timings=timings)
+        engine=config.name if saved.method == "splink" else "duckdb", timings=timings)
     result.message = summary(result)
     run(conn, """INSERT INTO match_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [run_id, started, clock.now(), mode, saved.model_id, saved.method, auto, review, n, matched, scored,
@@ -218,11 +222,13 @@ def _new_model(conn: duckdb.DuckDBPyConnection, n: int, fields: set[str], reason
 
 
 def _score(conn: duckdb.DuckDBPyConnection, saved: training.SavedModel, auto: float, review: float,
-           run_id: int, new_only: bool) -> int:
+           run_id: int, new_only: bool, engine: engines.Engine | None = None, step: Progress | None = None) -> int:
     if saved.method == "rules" or not saved.model:
         return rules.score_rules(conn, run_id, new_only)
     guard = (scalar(conn, "SELECT value FROM settings WHERE key = 'identity.household_guard'") or "on").lower() \
         in ("on", "true", "1", "yes")
+    if engine is not None:
+        return scoring.score_with_engine(conn, engine, saved.model, auto, review, run_id, guard, new_only, step)
     if new_only:
         return scoring.score_new(conn, saved.model, auto, review, run_id, guard)
     return scoring.score_all(conn, saved.model, auto, review, run_id, guard)

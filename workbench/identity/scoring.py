@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 from splink import Linker
 
+from workbench.identity.engines import Engine, Progress
 from workbench.identity.prepare import INPUT_TABLE
 from workbench.identity.training import SPLINK_LOG, input_frame, level_labels, splink_api
 from workbench.store.sql import run, scalar
@@ -98,6 +99,18 @@ def score_new(conn: duckdb.DuckDBPyConnection, saved: dict[str, Any], auto: floa
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
     return scored
+
+
+def score_with_engine(conn: duckdb.DuckDBPyConnection, engine: Engine, saved: dict[str, Any], auto: float,
+                      review: float, run_id: int, guard: bool, new_only: bool, progress: Progress | None = None) -> int:
+    """Score on another engine (engines/): it returns Splink's predictions as DuckDB tables, which are kept
+    exactly as the DuckDB engine's are. Returns the number of pairs scored."""
+    predicted = engine.predict(conn, saved, review, new_only, progress)
+    for table in predicted.tables:
+        cols = {r[0] for r in conn.execute(f"DESCRIBE {table}").fetchall()}
+        _insert_predictions(conn, table, saved, cols, auto, review, run_id, guard)
+        run(conn, f"DROP TABLE IF EXISTS {table}")
+    return predicted.scored
 
 
 def _tf_columns(saved: dict[str, Any]) -> list[str]:
