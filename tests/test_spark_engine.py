@@ -23,6 +23,9 @@ from workbench.store.sql import rows, scalar
 MASTER = "local[1]"
 
 
+# one worker runs the whole module (one JVM and one database build), whatever `-n` says
+pytestmark = pytest.mark.xdist_group("spark")
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     return build_template(tmp_path_factory.mktemp("spark_engine"), rows=400)
