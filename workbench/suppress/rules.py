@@ -27,31 +27,37 @@ state do) and the street lines agree as parts, not as strings:
 - the suffix (the last word, when a Pub 28 standard abbreviation) agrees, or one side has none;
 - the street name is equal (spaces ignored), or, for names of 5+ letters without digits, one typing slip
   apart (Damerau-Levenshtein <= 1: MAPEL / MAPLE, CHESTNUT / CHESTNUTT), or for names of 8+ letters two
-  slips with Jaro-Winkler >= 0.93; numbered streets (111TH / 112TH) must be equal;
+  slips with Jaro-Winkler >= 0.93; numbered streets (111TH / 112TH) must be equal; for a ``name_address``
+  entry whose surname and first name agree in full, one slip at any length (DALE / DLAE, HILL / HOLL);
 - the units are equal, or either side has none (APT 3 == # 3 == UNIT 3).
 
 ``name_address``: the door as above, then the surname and the first name:
 surname: equal once spaces, apostrophes, generational suffixes and SAINT/ST are folded, or sharing a
 part of a hyphenated surname, or one typing slip apart (both of 4+ letters) when the first names are
-both given in full and equal or nicknames of one another (Ken Riivera is Kenneth Rivera).
+both given in full and equal or nicknames of one another (Ken Riivera is Kenneth Rivera), or, with the
+first names equal, one slip between short surnames too (Joshua Lng is Joshua Long).
 A title (MR, MRS, MS, MISS, DR, REV, ...) is not a first name. A generational suffix on both sides that
 differs (JR / SR) never matches.
 first name, in two strengths:
 - full: both given in full, and equal or nicknames of one another (many-to-many: SANDY is ALEXANDRA and
-  CASSANDRA). Always accepted.
+  CASSANDRA); or one slip apart where the rarer spelling is no name of the nickname table and the house file
+  holds the commoner one at least 20 times as often (and 10 times or more): JIHN beside 800 JOHNs is a
+  misspelt John, while JOAN beside JOHN is a name of its own. Always accepted.
 - weak: an initial on either side that is the other's first letter ('R' reaches Robert, never Michael),
-  a first name missing on the list (a list row with a surname only is "the Smiths at this door"; a record
-  without a first name is reached by no other list row: it may be anyone in the family), or a
+  a first name missing on the list (a list row with a surname only is "the Smiths at this door"), a person
+  known by surname alone (no record gives a first name: a piece addressed to "Smith" at that door reaches
+  the listed person), or a
   first name one typing slip away of the kind fingers make: two letters swapped (JONH / JOHN), a letter
   doubled or undoubled (PAULL / PAUL), or any one slip between names of 7+ letters (CHRISTINA /
   CHRISTINE). A different letter in a short name is another person's name: JOAN / JOHN, ERIN / ERIC,
   NORA / NORMA.
   A weak hit is accepted only when the entry has no full hit at that door: an entry for John never reaches
-  his wife Joan, nor a record "J Smith" beside John's own.
+  his wife Joan, nor a record "J Smith" or a nameless Smith beside John's own.
 
 ``name_birth_date`` (any list entry that carries a birth date, e.g. a deceased file): the surname (equal,
 or one slip) and the first name in full (equal or a nickname) and the birth date equal, anywhere; or the
-surname equal, the first name in full and the birth year and month equal.
+surname equal, the first name in full and the birth year and month equal; or a record without a first name
+with the surname equal and the birth date equal.
 """
 
 from __future__ import annotations
@@ -119,7 +125,8 @@ SURNAME_SLIP = (f"(length(e.ln) >= {FUZZY_MIN_LENGTH} AND length(c.ln) >= {FUZZY
 # formal names that merely share a nickname are two names (ROBERT and WILLIAM are both BILL).
 NICKNAMES = "(e.root = c.root OR list_contains(e.roots, c.fn) OR list_contains(c.roots, e.fn))"
 FIRST_FULL = f"(length(e.fn) > 1 AND length(c.fn) > 1 AND (e.fn = c.fn OR {NICKNAMES}))"
-# (a record without a first name is reached only by a list row without one: "the Smiths at this door")
+# (a record without a first name is reached by a list row without one, "the Smiths at this door", or as
+# SURNAME_ONLY below)
 FIRST_WEAK = ("(e.fn IS NULL OR (length(e.fn) = 1 AND left(c.fn, 1) = e.fn) OR "
               "(length(c.fn) = 1 AND left(e.fn, 1) = c.fn))")
 _DOUBLES = "|".join(c * 2 for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -132,11 +139,40 @@ FIRST_SLIP = (f"(length(e.fn) >= {FUZZY_MIN_LENGTH} AND length(c.fn) >= {FUZZY_M
               "(abs(length(e.fn) - length(c.fn)) = 1 AND list_sort(list_distinct(string_split(e.fn, ''))) = "
               f"list_sort(list_distinct(string_split(c.fn, ''))) AND regexp_matches(e.fn || ' ' || c.fn, '{_DOUBLES}'))))")
 
+# A misspelt first name: one slip (Damerau-Levenshtein) between names of 4+ letters where the rarer spelling is
+# no name of the nickname table and the house file holds the commoner one at least TYPO_RATIO times as often
+# (and at least TYPO_MIN_COUNT times): JIHN beside 800 JOHNs is John; JOAN beside JOHN is Joan, a name of its own.
+TYPO_RATIO = 20
+TYPO_MIN_COUNT = 10
+FIRST_TYPO = (f"(length(e.fn) >= {FUZZY_MIN_LENGTH} AND length(c.fn) >= {FUZZY_MIN_LENGTH} AND e.fn <> c.fn "
+              "AND damerau_levenshtein(e.fn, c.fn) <= 1 AND greatest(e.fn_n, c.fn_n) >= " f"{TYPO_MIN_COUNT} "
+              f"AND least(e.fn_n, c.fn_n) * {TYPO_RATIO} <= greatest(e.fn_n, c.fn_n) "
+              "AND NOT (CASE WHEN e.fn_n <= c.fn_n THEN e.fn_known ELSE c.fn_known END))")
+# A person known by a surname alone (no record gives a first name): a piece addressed to the surname at the
+# entry's door reaches the listed person. A weak hit: taken only when the entry reaches nobody by name there
+# (when it does, the nameless one is another of the family).
+SURNAME_ONLY = "(c.via = 'golden' AND c.fn IS NULL AND e.fn IS NOT NULL)"
+
+# A person known by a first name alone (no record gives a surname) at the entry's door, the first names in
+# full and equal or nicknames: a piece addressed to "Nicole" there reaches the listed Nicole Silva. Weak.
+FIRST_ONLY = ("(c.via = 'golden' AND c.ln IS NULL AND length(e.fn) > 1 AND length(c.fn) > 1 AND (e.fn = c.fn OR "
+              f"{NICKNAMES}))")
+# An entry with a birth date (a deceased file) at the door: the surname equal, the birth date equal and the
+# first names close (two slips, JACOB / JACOBUS, JOANNE / JOAJNE, or nicknames of one formal name, HAL / HAP).
+BORN_AT_DOOR = ("(e.birth_dt IS NOT NULL AND c.birth_dt = e.birth_dt AND length(e.fn) > 1 AND length(c.fn) > 1 "
+                "AND (damerau_levenshtein(e.fn, c.fn) <= 2 OR list_has_any(e.roots, c.roots)))")
+
 # Street parts compatible (e: entry, c: candidate, both joined to _sup_streets as es / cs)
 _NAME_FUZZY = (f"(NOT regexp_matches(e.s_sname || c.s_sname, '[0-9]') AND length(e.s_sname) >= {STREET_FUZZY_MIN_LENGTH}"
                f" AND length(c.s_sname) >= {STREET_FUZZY_MIN_LENGTH} AND "
                "(damerau_levenshtein(e.s_sname, c.s_sname) <= 1 OR (length(e.s_sname) >= 8 AND length(c.s_sname) >= 8 "
                "AND damerau_levenshtein(e.s_sname, c.s_sname) <= 2 AND jaro_winkler_similarity(e.s_sname, c.s_sname) >= 0.93)))")
+# A street name one slip from the other at any length (DALE / DLAE, CARR / CIRR, HILL / HOLL): accepted only
+# for a name + address entry whose names agree in full (surname and first name equal or nicknames).
+_NAME_SLIP_SHORT = ("(NOT regexp_matches(e.s_sname || c.s_sname, '[0-9]') AND length(e.s_sname) >= 3 "
+                    "AND length(c.s_sname) >= 3 AND damerau_levenshtein(e.s_sname, c.s_sname) <= 1)")
+STREET_LOOSE = f"""(e.s_house IS NOT NULL AND (len(e.s_dirs) = 0 OR len(c.s_dirs) = 0 OR e.s_dirs = c.s_dirs)
+      AND (e.s_suffix IS NULL OR c.s_suffix IS NULL OR e.s_suffix = c.s_suffix) AND {_NAME_SLIP_SHORT})"""
 STREET_COMPATIBLE = f"""(CASE WHEN e.s_house IS NULL THEN e.addr_street = c.addr_street ELSE
       (len(e.s_dirs) = 0 OR len(c.s_dirs) = 0 OR e.s_dirs = c.s_dirs)
       AND (e.s_suffix IS NULL OR c.s_suffix IS NULL OR e.s_suffix = c.s_suffix)
@@ -240,8 +276,10 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
     """TEMP ``_sup_at(entry_id, person_id, record_id, via, fn, ln, gen, roots, notes)``: the known
     addresses at the door of every ``address`` / ``name_address`` entry (blocked on ZIP5, or city + state
     when either side has no ZIP, and the house number; then the street parts compared)."""
-    cols = """e.entry_id, c.person_id, c.record_id, c.via, c.fn, c.ln, c.gen, c.birth_dt"""
-    where = f"e.match_on IN ('address', 'name_address') AND {STREET_COMPATIBLE} AND {UNIT_COMPATIBLE}"
+    cols = f"""e.entry_id, c.person_id, c.record_id, c.via, c.fn, c.ln, c.gen, c.birth_dt,
+               NOT {STREET_COMPATIBLE} AS loose"""
+    where = (f"e.match_on IN ('address', 'name_address') AND ({STREET_COMPATIBLE} OR "
+             f"(e.match_on = 'name_address' AND {STREET_LOOSE})) AND {UNIT_COMPATIBLE}")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_at_raw AS
         SELECT {cols}, {ADDRESS_NOTES} AS notes
         FROM _sup_entries e JOIN _sup_known c ON c.zip5 = e.zip5 AND c.s_bkey = e.s_bkey
@@ -250,10 +288,25 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
         SELECT {cols}, {ADDRESS_NOTES} || ['no ZIP on one side: city and state ' || c.city || ' ' || c.state]
         FROM _sup_entries e JOIN _sup_known c ON c.city = e.city AND c.state = e.state AND c.s_bkey = e.s_bkey
         WHERE (e.zip5 IS NULL OR c.zip5 IS NULL) AND {where}""")
+    build_first_name_counts(conn)
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_at AS
-        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots, coalesce(n.root, a.fn) AS root
-        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn""")
+        SELECT a.*, coalesce(n.roots, [a.fn]) AS roots, coalesce(n.root, a.fn) AS root,
+               coalesce(f.n, 0) AS fn_n, n.name IS NOT NULL AS fn_known
+        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn LEFT JOIN _sup_fn_counts f ON f.fn = a.fn""")
     run(conn, "DROP TABLE IF EXISTS _sup_at_raw")
+
+
+def build_first_name_counts(conn: duckdb.DuckDBPyConnection) -> None:
+    """TEMP ``_sup_fn_counts(fn, n)``: how many house-file records give each first name (the typo test)."""
+    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_fn_counts AS
+        SELECT wb_sup_first(first_name_key) AS fn, count(*) AS n FROM records
+        WHERE first_name_key IS NOT NULL GROUP BY ALL HAVING fn IS NOT NULL""")
+
+
+def _entry_counts() -> str:
+    """Entry columns the typo test reads (``fn_n``, ``fn_known``), joined onto ``_sup_entries`` as ``e``."""
+    return """(SELECT x.*, coalesce(f.n, 0) AS fn_n, k.name IS NOT NULL AS fn_known FROM _sup_entries x
+               LEFT JOIN _sup_fn_counts f ON f.fn = x.fn LEFT JOIN _sup_nick k ON k.name = x.fn)"""
 
 
 NAME_NOTES = f"""list_filter([
@@ -269,13 +322,28 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
     """TEMP ``_sup_name_hits(entry_id, person_id, record_id, via, matched_by, notes)``: the ``name_address``
     candidates at the entry's door that pass the name tests (a weak hit only when the entry has no full
     hit), and every known record a ``name_birth_date`` comparison reaches."""
+    surname_only_note = "['no first name on the person: a piece to the surname reaches the listed person']"
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_name_cand AS
-        SELECT c.entry_id, c.person_id, c.record_id, c.via, c.notes || {NAME_NOTES} AS notes,
-               ({SURNAME_STRICT} OR {SURNAME_SLIP}) AND {FIRST_FULL} AS full_name
-        FROM _sup_at c JOIN _sup_entries e USING (entry_id)
-        WHERE e.match_on = 'name_address' AND {GEN_COMPATIBLE} AND c.ln IS NOT NULL AND e.ln IS NOT NULL
-          AND (({SURNAME_STRICT} AND ({FIRST_FULL} OR {FIRST_WEAK} OR {FIRST_SLIP}))
-               OR ({SURNAME_SLIP} AND {FIRST_FULL}))""")
+        SELECT c.entry_id, c.person_id, c.record_id, c.via,
+               c.notes || CASE WHEN {SURNAME_ONLY} THEN {surname_only_note}
+                              WHEN c.ln IS NULL THEN ['no surname on the person: a piece to ' || c.fn
+                                                      || ' at this door reaches the listed person']
+                              WHEN {BORN_AT_DOOR} AND NOT {FIRST_FULL} THEN ['born ' || e.birth_dt || ', first name '
+                                                                           || e.fn || '~' || c.fn]
+                              WHEN {FIRST_TYPO} THEN ['first name misspelt ' || e.fn || '~' || c.fn]
+                              ELSE {NAME_NOTES} END AS notes,
+               coalesce((({SURNAME_STRICT} OR {SURNAME_SLIP}) AND {FIRST_FULL})
+                        OR ({SURNAME_STRICT} AND ({FIRST_TYPO} OR {BORN_AT_DOOR})), false) AS full_name
+        FROM _sup_at c JOIN {_entry_counts()} e USING (entry_id)
+        WHERE e.match_on = 'name_address' AND {GEN_COMPATIBLE} AND e.ln IS NOT NULL
+          AND CASE WHEN c.ln IS NULL THEN NOT c.loose AND {FIRST_ONLY}
+              WHEN c.loose THEN {SURNAME_STRICT} AND {FIRST_FULL}
+              ELSE ({SURNAME_STRICT} AND ({FIRST_FULL} OR {FIRST_WEAK} OR {FIRST_SLIP} OR {FIRST_TYPO}
+                                          OR {SURNAME_ONLY} OR {BORN_AT_DOOR}))
+                   OR ({SURNAME_SLIP} AND {FIRST_FULL})
+                   -- a surname one slip from the other, short ones too (LNG / LONG), with the first names equal
+                   OR (e.fn = c.fn AND length(e.fn) > 1 AND length(e.ln) >= 3 AND length(c.ln) >= 3
+                       AND damerau_levenshtein(replace(e.ln, '-', ''), replace(c.ln, '-', '')) <= 1) END""")
     born = f"""SELECT e.entry_id, c.person_id, c.record_id, c.via, 'name_birth_date' AS matched_by,
                {{note}} || {NAME_NOTES} AS notes
         FROM _sup_entries e JOIN (SELECT k.*, coalesce(n.roots, [k.fn]) AS roots, coalesce(n.root, k.fn) AS root FROM _sup_known k
@@ -283,11 +351,23 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
         WHERE e.birth_dt IS NOT NULL AND e.ln IS NOT NULL AND c.ln IS NOT NULL AND {GEN_COMPATIBLE}
           AND {FIRST_FULL} AND {{names}}"""
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_name_hits AS
-        SELECT entry_id, person_id, record_id, via, 'name_address' AS matched_by, notes FROM _sup_name_cand
+        SELECT entry_id, person_id, record_id, via, 'name_address' AS matched_by, notes FROM _sup_name_cand w
         WHERE full_name OR entry_id NOT IN (SELECT entry_id FROM _sup_name_cand WHERE full_name)
+           -- a weak hit beside a full one is taken when its record shares an e-mail, phone or birth date with
+           -- the fully matched record (one person the matching has not joined yet: E ALLEN beside RICKY ALLEN)
+           OR (w.via = 'record' AND EXISTS (
+                SELECT 1 FROM _sup_name_cand f JOIN records rf ON rf.record_id = f.record_id
+                    JOIN records rw ON rw.record_id = w.record_id
+                WHERE f.entry_id = w.entry_id AND f.full_name AND f.via = 'record' AND f.person_id <> w.person_id
+                  AND (rf.email_std = rw.email_std OR rf.phone_std = rw.phone_std OR rf.birth_dt = rw.birth_dt)))
         UNION ALL
         {born.format(note="['born ' || e.birth_dt]", on="c.birth_dt = e.birth_dt",
                      names=f"({SURNAME_STRICT} OR {SURNAME_SLIP})")}
+        UNION ALL
+        SELECT e.entry_id, c.person_id, c.record_id, c.via, 'name_birth_date',
+               ['born ' || e.birth_dt, 'no first name on the record']
+        FROM _sup_entries e JOIN _sup_known c ON c.birth_dt = e.birth_dt
+        WHERE e.ln IS NOT NULL AND c.fn IS NULL AND c.ln = e.ln AND {GEN_COMPATIBLE}
         UNION ALL
         {born.format(note="['born ' || strftime(e.birth_dt, '%Y-%m') || ' (' || e.birth_dt || '~' || c.birth_dt || ')']",
                      on="c.ln = e.ln AND year(c.birth_dt) = year(e.birth_dt) AND month(c.birth_dt) = month(e.birth_dt) "
@@ -349,4 +429,4 @@ def build_all(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
 
 TEMP_TABLES = ("_sup_raw", "_sup_entries", "_sup_name_cand", "_sup_name_hits", "_sup_nick", "_sup_nick_pairs",
                "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
-               "_sup_known_all", "_sup_blocks")
+               "_sup_known_all", "_sup_blocks", "_sup_fn_counts")
