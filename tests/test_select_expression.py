@@ -31,15 +31,12 @@ def refused(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def empty_db():
-    """person_attributes with no rows: compiled SQL must run against it."""
-    from workbench.store.migrate import available_migrations
+    """The schema as every migration leaves it (person_attributes and the tables attributes read beside it:
+    segments, churn scores with their brand, appended traits), with no rows: compiled SQL must run against it."""
+    from workbench.store.migrate import available_migrations, migrate
 
     conn = duckdb.connect()
-    sql = "\n".join(s for _n, _name, s in available_migrations())
-    # the attribute tables, and the tables attributes read beside them (segments, churn, appended traits)
-    for name in ("person_attributes", "order_facts", "rfm_scores", "churn_scores", "person_trait_values"):
-        table = re.search(rf"CREATE TABLE {name} \(.*?\);", sql, re.S).group(0)
-        conn.execute(re.sub(r"--[^\n]*", "", table)).fetchall()
+    migrate(conn, available_migrations())
     yield conn
     conn.close()
 
