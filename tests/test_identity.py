@@ -17,17 +17,21 @@ def template(tmp_path_factory):
     return build_template(tmp_path_factory.mktemp("identity"))
 
 
+@pytest.fixture(scope="session")
+def matched_template(template, tmp_path_factory):
+    """The template after one full match run (built once; each test gets a copy)."""
+    store = copy_store(template, tmp_path_factory.mktemp("identity_matched") / "wb.duckdb")
+    clock.set_now("2026-01-16T09:00:00")
+    match(store)
+    clock.set_now(None)
+    return store.path
+
+
 @pytest.fixture
-def wb(template, tmp_path):
-    store = copy_store(template, tmp_path / "wb.duckdb")
+def matched(matched_template, tmp_path):
+    store = copy_store(matched_template, tmp_path / "wb.duckdb")
     clock.set_now("2026-01-16T09:00:00")
     return store
-
-
-@pytest.fixture
-def matched(wb):
-    match(wb)
-    return wb
 
 
 def persons_snapshot(conn) -> dict[int, int]:
