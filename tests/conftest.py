@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import inspect
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,14 +59,91 @@ def store(tmp_path, data_dir):
 
 
 @pytest.fixture(scope="session")
-def demo_db_path(tmp_path_factory) -> Path:
-    """The demo database, built once per test session through the real loaders (read it, don't change it)."""
-    from workbench.demo import build_demo
+def built(tmp_path_factory):
+    """``built(builder, tmp_path, *args)``: a private copy in ``tmp_path`` of the database (and the files beside
+    it) that ``builder(folder, *args)`` builds, built once per worker and copied for each test, with the clock
+    set as the builder left it. For builders that do the same thing whatever test calls them."""
+    from workbench.store import Store
 
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(path)
-    clock.set_now(None)
+    done: dict[tuple, tuple[Path, str, object, float]] = {}
+
+    def copy(builder, tmp_path: Path, *args):
+        key = (builder.__module__, builder.__qualname__, args)
+        if key not in done:
+            folder = tmp_path_factory.mktemp(builder.__name__)
+            store = builder(folder, *args)
+            done[key] = (folder, Path(store.path).name, clock._fixed, store.busy_timeout)
+        folder, name, now, timeout = done[key]
+        shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+        clock.set_now(now)
+        return Store(tmp_path / name, busy_timeout=timeout)
+
+    return copy
+
+
+def _shared_demo(tmp_path_factory) -> tuple[Path, Path]:
+    """Where this run's demo database is built: one folder for all xdist workers of the run."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's base folder, above each worker's own
+    folder = root / "demo-shared"
+    return folder / "demo.duckdb", folder / "build.log"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_build_started(request, tmp_path_factory):
+    """When a collected test needs the demo, the first worker to get here starts building it (through the
+    real loaders, in a process of its own), so it is built once per run while the workers run other tests."""
+    if not any("demo_db_path" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        return
+    path, log = _shared_demo(tmp_path_factory)
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if log.exists():
+            return  # another worker started it
+        env = {k: v for k, v in os.environ.items() if k not in ("WORKBENCH_NOW", "WORKBENCH_DB")}
+        env["WORKBENCH_CONFIG_DIR"] = str(path.parent / "config")
+        with open(log, "w") as out:
+            proc = subprocess.Popen([sys.executable, "-c", _BUILD, str(path)], stdout=out, stderr=subprocess.STDOUT,
+                                    env=env)
+        (path.parent / "pid").write_text(str(proc.pid))
+
+
+_BUILD = """import sys
+from workbench.demo import build_demo
+build_demo(sys.argv[1])
+print("built")
+"""
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """The demo database, built once per test run through the real loaders (read it, don't change it)."""
+    path, log = _shared_demo(tmp_path_factory)
+    with open(path.parent / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the build, if any, has been started (its pid is written)
+    deadline = time.monotonic() + 900
+    while not path.exists():  # the build renames the finished file into place
+        if time.monotonic() > deadline or not _building(path.parent / "pid"):
+            if path.exists():
+                break
+            text = log.read_text() if log.exists() else "(never started)"
+            pytest.fail(f"building the demo database failed:\n{text}")
+        time.sleep(0.2)
     return path
+
+
+def _building(pid_file: Path) -> bool:
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    try:  # a finished (or killed) child its worker has not reaped yet is a zombie
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True  # no /proc here: the deadline stops the wait
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from workbench.errors import ConfigError, NotFoundError
 
 
 @pytest.fixture
-def mp_store(tmp_path):
-    return build_mp_store(tmp_path)
+def mp_store(tmp_path, built):
+    return built(build_mp_store, tmp_path)  # built once, copied per test
 
 
 def _source(body: str):

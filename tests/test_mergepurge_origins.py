@@ -9,8 +9,8 @@ from workbench import clock
 
 
 @pytest.fixture
-def mp_store(tmp_path):
-    return build_mp_store(tmp_path)
+def mp_store(tmp_path, built):
+    return built(build_mp_store, tmp_path)  # built once, copied per test
 
 
 def test_a_responder_becomes_a_customer_with_the_list_as_origin(mp_store, tmp_path):

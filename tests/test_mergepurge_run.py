@@ -15,8 +15,8 @@ from workbench.errors import RefusedError
 
 
 @pytest.fixture
-def mp_store(tmp_path):
-    return build_mp_store(tmp_path)
+def mp_store(tmp_path, built):
+    return built(build_mp_store, tmp_path)  # built once, copied per test
 
 
 def test_each_prospect_lands_where_the_rules_say(mp_store, tmp_path):

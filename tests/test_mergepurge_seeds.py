@@ -29,8 +29,8 @@ zip5 = "02110"
 
 
 @pytest.fixture
-def mp_store(tmp_path):
-    return build_mp_store(tmp_path)
+def mp_store(tmp_path, built):
+    return built(build_mp_store, tmp_path)  # built once, copied per test
 
 
 def _save(store, text):

@@ -12,8 +12,8 @@ from workbench.tui.app import WorkbenchApp
 
 
 @pytest.fixture
-def mp_store(tmp_path):
-    return build_mp_store(tmp_path)
+def mp_store(tmp_path, built):
+    return built(build_mp_store, tmp_path)  # built once, copied per test
 
 
 def _text(app, selector: str) -> str:
