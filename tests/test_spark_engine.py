@@ -6,6 +6,7 @@ One Spark session (local[1]) serves the whole module; the data is a few hundred 
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import types
@@ -21,6 +22,9 @@ from workbench.identity.run import match
 from workbench.store.sql import rows, scalar
 
 MASTER = "local[1]"
+# On a few hundred records the JVM's own work dominates: its quick JIT tier only and one GC thread halve the
+# CPU a run takes (the query plans, and so the results, are Spark's as configured for any run).
+CONF = {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
 
 # one worker runs the whole module (one JVM and one database build), whatever `-n` says
@@ -40,6 +44,7 @@ def _one_session():
 def _copy(template, tmp_path, name: str):
     s = copy_store(template, tmp_path / f"{name}.duckdb")
     s.set_setting("identity.spark.master", MASTER)
+    s.set_setting("identity.spark.conf", json.dumps(CONF))  # one session for the module (same settings)
     s.set_setting("identity.spark.work_dir", str(tmp_path / "spark_work"))
     return s
 
@@ -166,7 +171,7 @@ def test_jaro_winkler_on_spark_equals_duckdbs(both):
     ]
     values = ", ".join(f"('{a}', '{b}')" for a, b in words)
     expected = duckdb.sql(f"SELECT jaro_winkler_similarity(a, b) FROM (VALUES {values}) t(a, b)").fetchall()
-    session = spark_env.spark_session(MASTER, {})
+    session = spark_env.spark_session(MASTER, CONF)  # the module's session
     spark.register_functions(session)
     got = session.sql(f"SELECT wb_jaro_winkler(a, b) FROM VALUES {values} AS t(a, b)").collect()
     assert [round(r[0], 12) for r in got] == [round(e[0], 12) for e in expected]
