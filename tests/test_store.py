@@ -11,6 +11,8 @@ from workbench.store import Store
 from workbench.store.migrate import available_migrations
 from workbench.store.sql import run, scalar
 
+pytestmark = pytest.mark.real_migrations  # creating a database is what these tests are about
+
 
 def test_new_database_is_migrated(tmp_path):
     s = Store(tmp_path / "a.duckdb")
