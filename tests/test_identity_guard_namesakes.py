@@ -87,3 +87,23 @@ def test_a_shared_start_is_two_people_and_a_name_cut_short_is_one(conn):
     assert not together(conn, 7, 8)
     assert reason(conn, 7, 8) == guard.HELD_FIRST
     assert together(conn, 9, 10)
+
+
+def test_a_rare_misspelling_of_a_common_first_name_is_that_name(conn):
+    # 22 Joses elsewhere in the file, one JISE: a slip; JOAN / JOHN stay two people however common
+    run(
+        conn,
+        """INSERT INTO records (record_id, source, source_key, load_id, first_name_key, last_name_key)
+        SELECT 100 + i, 'crm', 'J' || i, 1, 'JOSE', 'OTHER' || i FROM range(22) t(i)""",
+    )
+    run(
+        conn,
+        """INSERT INTO records (record_id, source, source_key, load_id, first_name_key, last_name_key, birth_dt,
+                                addr_street, zip5)
+        VALUES (200, 'crm', 'W1', 1, 'JOSE', 'WHITE', '1953-09-20', '949 JACOB RD', '78710'),
+               (201, 'crm', 'W2', 1, 'JISE', 'WHITE', NULL, '949 JACOB RD', '78710'),
+               (202, 'crm', 'W3', 1, 'JOAN', 'WHITE', NULL, '949 JACOB RD', '78710')""",
+    )
+    link(conn, [(200, 201, 0.9), (201, 202, 0.8)])
+    assert together(conn, 200, 201)
+    assert not together(conn, 200, 202)
