@@ -40,6 +40,9 @@ def empty_db():
     for name in ("person_attributes", "order_facts", "rfm_scores", "churn_scores", "person_trait_values"):
         table = re.search(rf"CREATE TABLE {name} \(.*?\);", sql, re.S).group(0)
         conn.execute(re.sub(r"--[^\n]*", "", table)).fetchall()
+        # and the columns later migrations add (postal_code, ...)
+        for alter in re.findall(rf"ALTER TABLE {name} ADD COLUMN [^;]*;", sql):
+            conn.execute(alter).fetchall()
     yield conn
     conn.close()
 
