@@ -366,6 +366,7 @@ def run_size(n: int, out: Path, args) -> dict:
     agg["load_before"], agg["load_after"] = loads[0]["load_before"], loads[-1]["load_after"]
     bagg = {k: round(sum(s["bare"][k] for s in loads), 2) for k in ("wall_s", "cpu_s", "inner_s")}
     bagg["peak_rss_mib"] = max(s["bare"]["peak_rss_mib"] for s in loads)
+    bagg["rc"] = 0
     stage("load", {**agg, "rc": 0}, bagg, total=True)
 
     r, log = wb("match", "--json")
@@ -495,6 +496,7 @@ def run_demo(out: Path) -> dict:
             pstats.Stats(str(prof), stream=buf).sort_stats(key).print_stats(20)
             res[f"profile_{key}"] = buf.getvalue()
         res["profile_wall_s"] = r["wall_s"]
+        res["profile"] = profile_summary(prof, top=20)
     return res
 
 
@@ -633,8 +635,10 @@ def main() -> None:
         d = report["demo"]
         print(f"\ndemo --build-only: {d['build']['wall_s']:.1f} s wall, {d['build']['cpu_s']:.1f} s CPU "
               f"(target <= 5 s); load average {d['build']['load_before']}")
-        if "profile_cumulative" in d:
-            print(d["profile_cumulative"][:6000])
+        if "profile" in d:
+            print("  profile, cumulative s (workbench functions): " +
+                  "; ".join(f"{n} {t:.1f}" for n, t in d["profile"]["cumulative"]))
+            print("  profile, SQL s by caller: " + "; ".join(f"{n} {t:.1f}" for n, t in d["profile"]["sql_by_caller"]))
 
 
 if __name__ == "__main__":
