@@ -325,8 +325,10 @@ def build_first_name_fixes(conn: duckdb.DuckDBPyConnection, names_sql: str) -> N
                    WHERE q.fn IS NOT NULL AND length(q.fn) >= {FUZZY_MIN_LENGTH}
                      AND q.fn NOT IN (SELECT name FROM _sup_nick)),
         common AS (SELECT fn, n FROM _sup_fn_counts WHERE n >= {TYPO_MIN_COUNT} AND length(fn) >= {FUZZY_MIN_LENGTH} - 1),
+        -- blocked on the first letter or the last two (a slip rarely spoils both ends)
         f AS (SELECT r.fn, arg_max(m.fn, m.n) AS fixed FROM r JOIN common m
-                  ON abs(length(m.fn) - length(r.fn)) <= 1 AND m.n >= {TYPO_RATIO} * r.n AND m.fn <> r.fn
+                  ON (left(m.fn, 1) = left(r.fn, 1) OR right(m.fn, 2) = right(r.fn, 2))
+                  AND abs(length(m.fn) - length(r.fn)) <= 1 AND m.n >= {TYPO_RATIO} * r.n AND m.fn <> r.fn
               WHERE damerau_levenshtein(r.fn, m.fn) <= 1 GROUP BY r.fn)
         SELECT f.fn, f.fixed, coalesce(k.roots, [f.fixed]) AS fixed_roots, coalesce(k.root, f.fixed) AS fixed_root
         FROM f LEFT JOIN _sup_nick k ON k.name = f.fixed""")
@@ -384,16 +386,20 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                                   LEFT JOIN _sup_nick n ON n.name = k.fn WHERE k.birth_dt IS NOT NULL) c ON {{on}}
         WHERE e.birth_dt IS NOT NULL AND e.ln IS NOT NULL AND c.ln IS NOT NULL AND {GEN_COMPATIBLE}
           AND {FIRST_FULL} AND {{names}}"""
+    # a weak hit beside a full one is taken when its record shares an e-mail, phone or birth date with the
+    # fully matched record (one person the matching has not joined yet: E ALLEN beside RICKY ALLEN); joins,
+    # no correlated subquery (that was quadratic at 1M records)
+    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_weak_ok AS
+        WITH w AS (SELECT entry_id, person_id, record_id FROM _sup_name_cand WHERE NOT full_name AND via = 'record'),
+        f AS (SELECT entry_id, person_id, record_id FROM _sup_name_cand WHERE full_name AND via = 'record'
+              AND entry_id IN (SELECT entry_id FROM w))
+        SELECT DISTINCT w.entry_id, w.record_id FROM w JOIN f ON f.entry_id = w.entry_id AND f.person_id <> w.person_id
+        JOIN records rf ON rf.record_id = f.record_id JOIN records rw ON rw.record_id = w.record_id
+        WHERE rf.email_std = rw.email_std OR rf.phone_std = rw.phone_std OR rf.birth_dt = rw.birth_dt""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_name_hits AS
         SELECT entry_id, person_id, record_id, via, 'name_address' AS matched_by, notes FROM _sup_name_cand w
         WHERE full_name OR entry_id NOT IN (SELECT entry_id FROM _sup_name_cand WHERE full_name)
-           -- a weak hit beside a full one is taken when its record shares an e-mail, phone or birth date with
-           -- the fully matched record (one person the matching has not joined yet: E ALLEN beside RICKY ALLEN)
-           OR (w.via = 'record' AND EXISTS (
-                SELECT 1 FROM _sup_name_cand f JOIN records rf ON rf.record_id = f.record_id
-                    JOIN records rw ON rw.record_id = w.record_id
-                WHERE f.entry_id = w.entry_id AND f.full_name AND f.via = 'record' AND f.person_id <> w.person_id
-                  AND (rf.email_std = rw.email_std OR rf.phone_std = rw.phone_std OR rf.birth_dt = rw.birth_dt)))
+           OR (entry_id, record_id) IN (SELECT (entry_id, record_id) FROM _sup_weak_ok)
         UNION ALL
         {born.format(note="['born ' || e.birth_dt]", on="c.birth_dt = e.birth_dt",
                      names=f"({SURNAME_STRICT} OR {SURNAME_SLIP})")}
@@ -463,4 +469,4 @@ def build_all(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
 
 TEMP_TABLES = ("_sup_raw", "_sup_entries", "_sup_name_cand", "_sup_name_hits", "_sup_nick", "_sup_nick_pairs",
                "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
-               "_sup_known_all", "_sup_blocks", "_sup_fn_counts", "_sup_fn_fix")
+               "_sup_known_all", "_sup_blocks", "_sup_fn_counts", "_sup_fn_fix", "_sup_weak_ok")
