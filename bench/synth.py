@@ -13,6 +13,12 @@ What makes it hard, on purpose:
   ZIP+4 and lost leading zeros, city typos, moves (old address on older records), email case;
 - surnames and first names drawn from a long-tailed (Zipf-like) distribution, so common names repeat.
 
+With ``lists=True`` (``--lists``) it also writes three suppression lists and registers them:
+``mail_preference.csv`` (name + address, mail; ~6% of persons, drawn from one of their records that has a
+street line, so an older address or a typo'd name sometimes; plus strangers), ``do_not_call.csv`` (no
+header, area code + number; ~10% of persons' phones plus strangers) and ``email_unsubscribes.csv`` (email,
+unsubscribed_on; ~8% of persons' e-mails, some upper-cased, plus strangers). About 0.2 entries per record.
+
 Deterministic: the same --rows and --seed give byte-identical files (all randomness is ``hash()``).
 Everything is DuckDB SQL, so 1,000,000 records take seconds.
 """
@@ -317,12 +323,90 @@ mode = "full"
 as_of = "updated_at"
 """
 
+LISTS = ("mail_preference", "do_not_call", "email_unsubscribes")
+
+LISTS_TOML = """
+[sources.mail_preference]
+kind = "suppression"
+cadence = "monthly"
+mode = "full"
+channel = "mail"
+match_on = "name_address"
+reason = "mail preference"
+[sources.mail_preference.columns]
+address_line1 = "address"
+postal_code = "zip"
+
+[sources.do_not_call]
+kind = "suppression"
+cadence = "monthly"
+mode = "full"
+header = false
+column_names = ["area_code", "phone"]
+channel = "phone"
+match_on = "phone"
+reason = "Do Not Call"
+
+[sources.email_unsubscribes]
+kind = "suppression"
+cadence = "daily"
+mode = "full"
+channel = "email"
+match_on = "email"
+reason = "unsubscribe"
+[sources.email_unsubscribes.columns]
+effective_date = "unsubscribed_on"
+"""
+
+
+def _lists(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
+    """The three suppression lists (see the module's docstring), written from the population and its records."""
+    n = con.execute("SELECT count(*) FROM people").fetchall()[0][0]
+    strangers = max(5, n // 100)
+    files = {
+        "mail_preference": (f"""SELECT first_name, last_name, address, city, state, zip FROM (
+            SELECT first_name, last_name, address, city, state, zip, k FROM (
+                SELECT first_name, last_name, address_line1 || coalesce(' ' || address_line2, '') AS address, city,
+                    state, postal_code AS zip, hash(source_key, 'mpk') AS k,
+                    row_number() OVER (PARTITION BY person_id ORDER BY hash(source_key, 'mpr')) AS i
+                FROM out WHERE u(person_id, 'mps') < 0.06 AND address_line1 IS NOT NULL AND last_name IS NOT NULL
+                    AND postal_code IS NOT NULL) WHERE i = 1
+            UNION ALL
+            SELECT pick(female_names(), s, 'xf'), zipf(surnames(), s, 'xs', 2.6),
+                (1 + hash(s, 'xn') % 9000)::VARCHAR || ' ' || pick(streets(), s, 'xt') || ' ' || pick(suf_abbr(), s, 'xa'),
+                city, state, zip, hash(s, 'mpk')
+            FROM range({strangers}) t(s) JOIN zips ON zips.z = s % (SELECT count(*) FROM zips)) ORDER BY k""",
+                            "HEADER true"),
+        "do_not_call": (f"""SELECT ph[1:3] AS area_code, ph[4:10] AS phone FROM (
+            SELECT CASE WHEN mobile IS NOT NULL AND (landline IS NULL OR u(person_id, 'dnw') < 0.6) THEN mobile
+                        ELSE landline END AS ph, hash(person_id, 'dnk') AS k
+            FROM people WHERE u(person_id, 'dnc') < 0.10 AND (mobile IS NOT NULL OR landline IS NOT NULL)
+            UNION ALL SELECT '4' || printf('%09d', (hash(s, 'dnx') % 999999999)::BIGINT), hash(s, 'dnk')
+            FROM range({strangers * 2}) t(s)) ORDER BY k""", "HEADER false"),
+        "email_unsubscribes": (f"""SELECT email, unsubscribed_on FROM (
+            SELECT CASE WHEN u(person_id, 'ucase') < 0.1 THEN upper(email) ELSE email END AS email,
+                strftime(DATE '2024-01-01' + (hash(person_id, 'ud') % 700)::INT, '%Y-%m-%d') AS unsubscribed_on,
+                hash(person_id, 'uk') AS k
+            FROM people WHERE u(person_id, 'uns') < 0.08 AND email IS NOT NULL
+            UNION ALL SELECT 'nobody' || s::VARCHAR || '@' || pick(domains(), s, 'ux'), '2024-06-01', hash(s, 'uk')
+            FROM range({strangers}) t(s)) ORDER BY k""", "HEADER true"),
+    }
+    counts = {}
+    for name, (sql, header) in files.items():
+        path = out / f"{name}.csv"
+        con.execute(f"COPY ({sql}) TO '{path}' ({header}, DELIMITER ',')").fetchall()
+        counts[name] = con.execute(f"SELECT count(*) FROM read_csv('{path}', all_varchar=true, "
+                                   f"header={'true' if 'true' in header else 'false'})").fetchall()[0][0]
+    return counts
+
+
 COLUMNS = ("source_key, first_name, last_name, address_line1, address_line2, city, state, postal_code, country, "
            "email, phone, birth_date, updated_at")
 
 
-def generate(out_dir: str | Path, rows: int, seed: int = 7) -> dict:
-    """Write the three source extracts, sources.toml and truth.csv under ``out_dir``; return counts."""
+def generate(out_dir: str | Path, rows: int, seed: int = 7, lists: bool = False) -> dict:
+    """Write the three source extracts, sources.toml and truth.csv under ``out_dir`` (and the suppression
+    lists when ``lists``); return counts."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -338,7 +422,9 @@ def generate(out_dir: str | Path, rows: int, seed: int = 7) -> dict:
         counts[source] = con.execute("SELECT count(*) FROM out WHERE source = ?", [source]).fetchall()[0][0]
     con.execute(f"COPY (SELECT source, source_key, person_id, household_id FROM out ORDER BY source, source_key) "
                 f"TO '{out / 'truth.csv'}' (HEADER)").fetchall()
-    (out / "sources.toml").write_text(SOURCES_TOML, encoding="utf-8")
+    if lists:
+        counts.update(_lists(con, out))
+    (out / "sources.toml").write_text(SOURCES_TOML + (LISTS_TOML if lists else ""), encoding="utf-8")
     stats = con.execute("SELECT count(*), count(DISTINCT person_id), count(DISTINCT household_id) FROM out").fetchall()[0]
     con.close()
     return {"records": stats[0], "persons": stats[1], "households": stats[2], "per_source": counts,
@@ -350,8 +436,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default="bench/out/synth")
+    parser.add_argument("--lists", action="store_true", help="Also write three suppression lists.")
     args = parser.parse_args()
-    print(generate(args.out, args.rows, args.seed))
+    print(generate(args.out, args.rows, args.seed, args.lists))
 
 
 if __name__ == "__main__":

@@ -270,3 +270,13 @@ def test_a_suffix_directional_or_unit_written_on_one_side_only_is_one_door(store
     assert groups(store) == {frozenset({"C1", "C2"}), frozenset({"C3", "C4"}), frozenset({"C5", "C6"}),
                              frozenset({"C7"}), frozenset({"C8"}), frozenset({"C9"}),
                              frozenset({"C10"}), frozenset({"C11"}), frozenset({"C12"})}
+
+
+def test_a_line_without_its_flat_joins_the_one_flat_of_its_surname(store, tmp_path):
+    load(store, tmp_path, "crm", [
+        ["C1", "Jo", "Moss", "5 Elm St Apt 1", "", "02134"], ["C2", "Kit", "Kerr", "5 Elm St Apt 2", "", "02134"],
+        ["C3", "Lu", "Moss", "5 Elm St", "", "02134"],  # the Mosses live in flat 1 only: Lu is theirs
+        ["C4", "Zed", "Ng", "5 Elm St", "", "02134"],  # no Ng in any flat: the building stays Zed's door
+    ])
+    run_households(store)
+    assert groups(store) == {frozenset({"C1", "C3"}), frozenset({"C2"}), frozenset({"C4"})}

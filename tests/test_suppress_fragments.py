@@ -125,3 +125,23 @@ def test_a_second_record_sharing_an_email_with_the_listed_one_is_reached(tmp_pat
         [["ERIC", "ALLEN", "690 FERRELL DR", "", "", "05152"]],
     )
     assert got == {"E1", "E2"}  # E3 is another E. Allen of the family: nothing ties her to Eric
+
+
+def test_a_rare_misspelling_is_read_as_its_name_before_nicknames(tmp_path):
+    richards = [
+        [f"R{i}", "Richard", f"Other{i}", f"{i + 1} Oak St", "", "", "30303", "", ""] for i in range(22)
+    ]
+    s, got = _load(
+        tmp_path,
+        [
+            *richards,
+            ["B1", "Rochard", "Brock", "132 Carrie Ave", "", "", "26748", "", ""],
+            ["B2", "Joam", "Brock", "9 Carrie Ave", "", "", "26748", "", ""],
+        ],
+        [
+            ["RICH", "BROCK", "132 CARRIE AVE", "", "", "26748"],  # Rich is Richard, and ROCHARD is Richard
+            ["JOHN", "BROCK", "9 CARRIE AVE", "", "", "26748"],  # JOAM is Joan misspelt, not John
+        ],
+    )
+    assert got == {"B1"}
+    assert "first name misspelt, read as RICHARD: RICH~ROCHARD" in _why(s, "B1")

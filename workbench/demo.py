@@ -125,11 +125,12 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None, rep
         with store.transaction() as conn:
             save_sources(conn, parse_sources_toml(folder / "sources.toml"))
         loads = 0
-        for entry in manifest["loads"]:
-            clock.set_now(entry["loaded_at"])
-            result = load_file(store, entry["source"], folder / entry["file"])
-            loads += result.status == "loaded"
-            say(f"  {entry['loaded_at']}  {result.message}")
+        with store.connect() as held:  # one connection for every load: no open and close (checkpoint) per load
+            for entry in manifest["loads"]:
+                clock.set_now(entry["loaded_at"])
+                result = load_file(store, entry["source"], folder / entry["file"], held=held)
+                loads += result.status == "loaded"
+                say(f"  {entry['loaded_at']}  {result.message}")
         clock.set_now(manifest["demo_now"])
         from workbench.ingest.derived import ensure_derived
 

@@ -56,6 +56,7 @@ def group_persons(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> dic
     run(conn, "CREATE OR REPLACE TEMP TABLE _hp2 AS SELECT h.*, d.door FROM _hp h LEFT JOIN _hh_doors d USING (addr_key)")
     run(conn, "DROP TABLE _hp")
     run(conn, "ALTER TABLE _hp2 RENAME TO _hp")
+    _unit_by_surname(conn)
     followed = follow_leavers(conn)
     _decisions(conn)
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _hh_addr AS
@@ -77,6 +78,23 @@ def group_persons(conn: duckdb.DuckDBPyConnection, rules: HouseholdRules) -> dic
     run(conn, "DROP TABLE IF EXISTS _hh_cur")
     return {"persons": figures[0], "addresses": figures[1], "crowded_addresses": figures[2],
             "rounds": rounds_a + rounds_b, "followed_family": followed}
+
+
+def _unit_by_surname(conn: duckdb.DuckDBPyConnection) -> None:
+    """A person whose address has no unit, in a building where several units are written (so doors.py left
+    the address as the building), lives in the unit where their surname does when exactly one unit of that
+    building holds it: BRENDA WILSON at '2607 ADRIENNE LN' joins the Wilsons of unit 3, not a household of
+    her own. Two units with her surname, or none: the building stays her door."""
+    run(conn, """CREATE OR REPLACE TEMP TABLE _hh_unit_pick AS
+        WITH d AS (SELECT person_id, door, split_part(door, '|', 1) || '|' || split_part(door, '|', 3) AS building,
+                          split_part(door, '|', 2) = '' AS bare, hh_surname(last_name_key) AS surname
+                   FROM _hp WHERE door IS NOT NULL AND last_name_key IS NOT NULL),
+        units AS (SELECT DISTINCT building, surname, door FROM d WHERE NOT bare),
+        one AS (SELECT building, surname, any_value(door) AS door FROM units GROUP BY ALL HAVING count(*) = 1)
+        SELECT d.person_id, one.door FROM d JOIN one USING (building, surname)
+        WHERE d.bare AND d.building IN (SELECT building FROM units GROUP BY building HAVING count(DISTINCT door) > 1)""")
+    run(conn, """UPDATE _hp SET door = u.door FROM _hh_unit_pick u WHERE _hp.person_id = u.person_id""")
+    run(conn, "DROP TABLE IF EXISTS _hh_unit_pick")
 
 
 def _contacts(conn: duckdb.DuckDBPyConnection) -> None:

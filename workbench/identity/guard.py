@@ -7,15 +7,21 @@ pairs would make one person of a household. So the guard looks at clusters, not 
 Two records *conflict* (are two different people, whatever the pair scores say) when:
 
 - both first names are known and they are not compatible: compatible names are equal, nicknames of one
-  another (many-to-many: SANDY is ALEXANDRA or CASSANDRA), an initial and a name it starts, four first
-  letters in common (JENN, CHRIS), one typing slip apart (a letter dropped, doubled or two swapped in
-  names of 3+ letters; one replaced in names of 5+ letters: JOHN and JOAN stay two people), or first and
-  last name swapped. Reason "different first names and birth dates" when both birth dates are known and
-  not close (close: equal, two of year, month and day agree, or day and month swapped), else "different
-  first names" (twins share a birth date, and a chain through a record without one is no evidence);
+  another (many-to-many: SANDY is ALEXANDRA or CASSANDRA), an initial and a name it starts, a name
+  cut short (JENN / JENNIFER: one the start of the other, four letters or more; STEPHEN and STEPHANIE
+  are two people), one typing slip apart (a letter dropped, doubled or two swapped in names of 3+ letters;
+  one replaced in names of 5+ letters: JOHN and JOAN stay two people; any one slip when the rarer spelling
+  is a misspelling: seen in at most a twentieth as many records as the other, JISE beside JOSE), or first
+  and last name swapped.
+  Reason "different first names and birth dates" when both birth dates are known and not close (close:
+  equal, two of year, month and day agree, or day and month swapped), else "different first names"
+  (twins share a birth date, and a chain through a record without one is no evidence);
 - the first names are the same (or nicknames) and the birth dates, both known and not close, are 15 to 60
   years apart: "same first name, birth dates a generation apart" (father and son; a same-name pair 70 years
   apart is more likely one person with a mistyped birth date than a grandfather and grandson);
+- the first names are the same, the birth dates, both known and not close, less than 15 years apart, and
+  the two records are not at one street line: "same first name, birth dates not close (namesakes)" (two
+  April Williamsons born 1997 and 2004 in two towns; at one door it is more likely a mistyped birth date);
 - both carry a generational suffix and they differ (JR / SR);
 - an operator rejected the pair (cannot-link): "kept apart by an operator".
 
@@ -43,6 +49,7 @@ HELD_APART = "kept apart by an operator"
 HELD_NAMES = "different first names and birth dates"
 HELD_FIRST = "different first names"
 HELD_GENERATION = "same first name, birth dates a generation apart"
+HELD_NAMESAKE = "same first name, birth dates not close (namesakes)"
 HELD_SUFFIX = "generational suffixes differ (JR / SR)"
 HELD_TANGLED = "too many links to settle automatically"
 
@@ -65,12 +72,16 @@ def profile_sql(records_where: str) -> str:
         SELECT r.record_id AS node, {_FIRST} AS fn,
             nullif(array_to_string(list_filter({_tokens("r.last_name_key")},
                 lambda t: t <> '' AND NOT list_contains({_GEN_LIST}, t)), ' '), '') AS ln,
-            r.birth_dt AS dob,
+            r.birth_dt AS dob, r.addr_street AS street, r.zip5 AS zip,
             nullif(list_filter({_tokens("r.first_name_key || ' ' || coalesce(r.last_name_key, '')")},
                 lambda t: list_contains({_GEN_LIST}, t))[1], '') AS gen
         FROM records r WHERE {records_where}),
-    n AS (SELECT fn, wb_first_name_roots(fn) AS roots FROM (SELECT DISTINCT fn FROM p WHERE fn IS NOT NULL))
-    SELECT p.node, p.fn, n.roots, p.ln, p.dob, p.gen FROM p LEFT JOIN n USING (fn)"""
+    n AS (SELECT fn, wb_first_name_roots(fn) AS roots FROM (SELECT DISTINCT fn FROM p WHERE fn IS NOT NULL)),
+    -- how many records of the whole file give each first name (the test of a rare misspelling)
+    f AS (SELECT {_FIRST} AS fn, count(*) AS fn_n FROM records r WHERE r.first_name_key IS NOT NULL
+          AND {_FIRST} IN (SELECT fn FROM n) GROUP BY ALL)
+    SELECT p.node, p.fn, n.roots, p.ln, p.dob, p.gen, p.street, p.zip, coalesce(f.fn_n, 0) AS fn_n
+    FROM p LEFT JOIN n USING (fn) LEFT JOIN f USING (fn)"""
 
 
 _BOTH_FN = "(x.fn IS NOT NULL AND y.fn IS NOT NULL)"
@@ -88,11 +99,20 @@ _SLIP = (
     "OR (list_sort(string_split(x.fn, '')) = list_sort(string_split(y.fn, '')))))"
 )
 _SAME_NAME = "(x.fn = y.fn OR list_has_any(x.roots, y.roots))"
+# a rare misspelling of a common name, one slip away (JISE beside 300 JOSEs, MADK beside MARK): the rarer
+# spelling is in at most 1/TYPO_RATIO as many records as the commoner, which is in TYPO_MIN_COUNT or more
+TYPO_RATIO = 20
+TYPO_MIN_COUNT = 10
+_RARE_SLIP = (f"(least(length(x.fn), length(y.fn)) >= 3 AND damerau_levenshtein(x.fn, y.fn) <= 1 "
+              f"AND greatest(x.fn_n, y.fn_n) >= {TYPO_MIN_COUNT} AND least(x.fn_n, y.fn_n) * {TYPO_RATIO} "
+              "<= greatest(x.fn_n, y.fn_n))")
 _COMPATIBLE = (
     f"({_SAME_NAME} OR (length(x.fn) = 1 AND left(y.fn, 1) = x.fn) "
     "OR (length(y.fn) = 1 AND left(x.fn, 1) = y.fn) "
-    f"OR {_SLIP} "
-    "OR (least(length(x.fn), length(y.fn)) >= 4 AND left(x.fn, 4) = left(y.fn, 4)) "
+    f"OR {_SLIP} OR {_RARE_SLIP} "
+    # a name cut short (JENN / JENNIFER, CHRISTOPH / CHRISTOPHER); a shared start alone is no evidence
+    # (STEPHEN / STEPHANIE, MICHAEL / MICHELE are two people)
+    "OR (least(length(x.fn), length(y.fn)) >= 4 AND (starts_with(x.fn, y.fn) OR starts_with(y.fn, x.fn))) "
     "OR (x.fn = y.ln AND x.ln = y.fn))"
 )
 
@@ -110,6 +130,9 @@ def conflict_sql(guard: bool = True) -> str:
         WHEN {_BOTH_FN} AND {far} AND {_SAME_NAME}
             AND abs(year(x.dob) - year(y.dob)) BETWEEN {GENERATION_YEARS[0]} AND {GENERATION_YEARS[1]}
             THEN '{HELD_GENERATION}'
+        WHEN {_BOTH_FN} AND {far} AND {_SAME_NAME} AND abs(year(x.dob) - year(y.dob)) < {GENERATION_YEARS[0]}
+            AND NOT (x.street IS NOT NULL AND x.street = y.street AND x.zip IS NOT DISTINCT FROM y.zip)
+            THEN '{HELD_NAMESAKE}'
         END)"""
 
 

@@ -40,7 +40,10 @@ def _first_name() -> cl.CustomComparison:
             cll.NullLevel("fn"),
             cll.ExactMatchLevel("fn").configure(tf_adjustment_column="fn", tf_minimum_u_value=0.0005,
                                                 label_for_charts="exact"),
-            cll.CustomLevel("fn_root_l = fn_root_r", "same name (nickname)", base_dialect_str="duckdb"),
+            # many-to-many nicknames: one is among the names the other may stand for (COLE / NICOLE, CURT /
+            # COURTNEY; written with list_contains, which Splink's Spark dialect can read)
+            cll.CustomLevel("fn_root_l = fn_root_r OR list_contains(fn_roots_l, fn_r) OR list_contains(fn_roots_r, fn_l)",
+                            "same name (nickname)", base_dialect_str="duckdb"),
             cll.LevenshteinLevel("fn", 1).configure(label_for_charts="one-letter typo"),
             cll.JaroWinklerLevel("fn", 0.92).configure(label_for_charts="similar (Jaro-Winkler >= 0.92)"),
             cll.CustomLevel("(length(fn_l) = 1 OR length(fn_r) = 1) AND substr(fn_l, 1, 1) = substr(fn_r, 1, 1)",

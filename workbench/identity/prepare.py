@@ -64,8 +64,12 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
         return f"({', '.join(cols)}) NOT IN (SELECT ({', '.join(cols)}) FROM {names[key]})" if len(cols) > 1 \
             else f"{cols[0]} NOT IN (SELECT {cols[0]} FROM {names[key]})"
 
+    # every name a first name may stand for (many-to-many nicknames: COLE is NICOLE and NICHOLAS), looked up
+    # once per distinct name
+    run(conn, """CREATE OR REPLACE TEMP TABLE _mi_roots AS SELECT fn, wb_first_name_roots(fn) AS fn_roots
+        FROM (SELECT DISTINCT fn FROM _mi_base WHERE fn IS NOT NULL)""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE {table} AS
-        SELECT unique_id, source, fn, fn_root, ln,
+        SELECT unique_id, source, fn, fn_root, fn_roots, ln,
             CASE WHEN {rare('dob_date')} THEN strftime(dob_date, '%Y-%m-%d') END AS dob,
             CASE WHEN {rare('dob_date')} THEN dob_date END AS dob_date,
             street, unit, house, sname, zip, city,
@@ -84,8 +88,8 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
             CASE WHEN {rare('sound_zip3')} THEN sound_zip3 END AS sound_zip3_block,
             CASE WHEN {rare('sound_dob')} THEN sound_dob END AS sound_dob_block,
             CASE WHEN {rare('house_zip3')} THEN house_zip3 END AS house_block
-        FROM _mi_base""")
-    for name in ("_mi_base", *names.values()):
+        FROM _mi_base LEFT JOIN _mi_roots USING (fn)""")
+    for name in ("_mi_base", "_mi_roots", *names.values()):
         run(conn, f"DROP TABLE IF EXISTS {name}")
     return n_all
 

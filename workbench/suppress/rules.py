@@ -42,7 +42,8 @@ first name, in two strengths:
 - full: both given in full, and equal or nicknames of one another (many-to-many: SANDY is ALEXANDRA and
   CASSANDRA); or one slip apart where the rarer spelling is no name of the nickname table and the house file
   holds the commoner one at least 20 times as often (and 10 times or more): JIHN beside 800 JOHNs is a
-  misspelt John, while JOAN beside JOHN is a name of its own. Always accepted.
+  misspelt John, while JOAN beside JOHN is a name of its own; such a misspelling read as the name it spoils
+  and then compared as above (ROCHARD is RICHARD, so RICH reaches it). Always accepted.
 - weak: an initial on either side that is the other's first letter ('R' reaches Robert, never Michael),
   a first name missing on the list (a list row with a surname only is "the Smiths at this door"), a person
   known by surname alone (no record gives a first name: a piece addressed to "Smith" at that door reaches
@@ -148,6 +149,13 @@ FIRST_TYPO = (f"(length(e.fn) >= {FUZZY_MIN_LENGTH} AND length(c.fn) >= {FUZZY_M
               "AND damerau_levenshtein(e.fn, c.fn) <= 1 AND greatest(e.fn_n, c.fn_n) >= " f"{TYPO_MIN_COUNT} "
               f"AND least(e.fn_n, c.fn_n) * {TYPO_RATIO} <= greatest(e.fn_n, c.fn_n) "
               "AND NOT (CASE WHEN e.fn_n <= c.fn_n THEN e.fn_known ELSE c.fn_known END))")
+# A rare misspelling (see build_first_name_fixes) read as the name it spoils, then compared as names are:
+# ROCHARD is RICHARD, so RICH on the list reaches it (two damages at once: a slip and a nickname).
+FIRST_FIXED = ("((c.fn_fixed IS NOT NULL AND length(e.fn) > 1 AND (e.fn = c.fn_fixed OR e.root = c.fixed_root "
+               "OR list_contains(e.roots, c.fn_fixed) OR list_contains(c.fixed_roots, e.fn))) "
+               "OR (e.fn_fixed IS NOT NULL AND length(c.fn) > 1 AND (c.fn = e.fn_fixed OR c.root = e.fixed_root "
+               "OR list_contains(c.roots, e.fn_fixed) OR list_contains(e.fixed_roots, c.fn))))")
+
 # A person known by a surname alone (no record gives a first name): a piece addressed to the surname at the
 # entry's door reaches the listed person. A weak hit: taken only when the entry reaches nobody by name there
 # (when it does, the nameless one is another of the family).
@@ -289,10 +297,13 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
         FROM _sup_entries e JOIN _sup_known c ON c.city = e.city AND c.state = e.state AND c.s_bkey = e.s_bkey
         WHERE (e.zip5 IS NULL OR c.zip5 IS NULL) AND {where}""")
     build_first_name_counts(conn)
+    build_first_name_fixes(conn, "SELECT fn FROM _sup_at_raw UNION SELECT fn FROM _sup_entries")
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_at AS
         SELECT a.*, coalesce(n.roots, [a.fn]) AS roots, coalesce(n.root, a.fn) AS root,
-               coalesce(f.n, 0) AS fn_n, n.name IS NOT NULL AS fn_known
-        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn LEFT JOIN _sup_fn_counts f ON f.fn = a.fn""")
+               coalesce(f.n, 0) AS fn_n, n.name IS NOT NULL AS fn_known,
+               x.fixed AS fn_fixed, x.fixed_roots, x.fixed_root
+        FROM _sup_at_raw a LEFT JOIN _sup_nick n ON n.name = a.fn LEFT JOIN _sup_fn_counts f ON f.fn = a.fn
+        LEFT JOIN _sup_fn_fix x ON x.fn = a.fn""")
     run(conn, "DROP TABLE IF EXISTS _sup_at_raw")
 
 
@@ -303,10 +314,33 @@ def build_first_name_counts(conn: duckdb.DuckDBPyConnection) -> None:
         WHERE first_name_key IS NOT NULL GROUP BY ALL HAVING fn IS NOT NULL""")
 
 
+def build_first_name_fixes(conn: duckdb.DuckDBPyConnection, names_sql: str) -> None:
+    """TEMP ``_sup_fn_fix(fn, fixed, fixed_roots, fixed_root)``: for each rare misspelling among ``names_sql``
+    (no name of the nickname table, 4+ letters), the commonest house-file name one slip away that is at least
+    TYPO_RATIO times as common (and TYPO_MIN_COUNT times or more): ROCHARD -> RICHARD, so a list row for RICH
+    reaches it through the nickname, as it reaches Richard."""
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_fn_fix AS
+        WITH r AS (SELECT DISTINCT q.fn, coalesce(c.n, 0) AS n FROM ({names_sql}) q
+                   LEFT JOIN _sup_fn_counts c ON c.fn = q.fn
+                   WHERE q.fn IS NOT NULL AND length(q.fn) >= {FUZZY_MIN_LENGTH}
+                     AND q.fn NOT IN (SELECT name FROM _sup_nick)),
+        common AS (SELECT fn, n FROM _sup_fn_counts WHERE n >= {TYPO_MIN_COUNT} AND length(fn) >= {FUZZY_MIN_LENGTH} - 1),
+        -- blocked on the first letter or the last two (a slip rarely spoils both ends)
+        f AS (SELECT r.fn, arg_max(m.fn, m.n) AS fixed FROM r JOIN common m
+                  ON (left(m.fn, 1) = left(r.fn, 1) OR right(m.fn, 2) = right(r.fn, 2))
+                  AND abs(length(m.fn) - length(r.fn)) <= 1 AND m.n >= {TYPO_RATIO} * r.n AND m.fn <> r.fn
+              WHERE damerau_levenshtein(r.fn, m.fn) <= 1 GROUP BY r.fn)
+        SELECT f.fn, f.fixed, coalesce(k.roots, [f.fixed]) AS fixed_roots, coalesce(k.root, f.fixed) AS fixed_root
+        FROM f LEFT JOIN _sup_nick k ON k.name = f.fixed""")
+
+
 def _entry_counts() -> str:
-    """Entry columns the typo test reads (``fn_n``, ``fn_known``), joined onto ``_sup_entries`` as ``e``."""
-    return """(SELECT x.*, coalesce(f.n, 0) AS fn_n, k.name IS NOT NULL AS fn_known FROM _sup_entries x
-               LEFT JOIN _sup_fn_counts f ON f.fn = x.fn LEFT JOIN _sup_nick k ON k.name = x.fn)"""
+    """Entry columns the typo tests read (``fn_n``, ``fn_known``, ``fn_fixed``...), joined onto
+    ``_sup_entries`` as ``e``."""
+    return """(SELECT x.*, coalesce(f.n, 0) AS fn_n, k.name IS NOT NULL AS fn_known, fx.fixed AS fn_fixed,
+                      fx.fixed_roots, fx.fixed_root FROM _sup_entries x
+               LEFT JOIN _sup_fn_counts f ON f.fn = x.fn LEFT JOIN _sup_nick k ON k.name = x.fn
+               LEFT JOIN _sup_fn_fix fx ON fx.fn = x.fn)"""
 
 
 NAME_NOTES = f"""list_filter([
@@ -331,15 +365,17 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                               WHEN {BORN_AT_DOOR} AND NOT {FIRST_FULL} THEN ['born ' || e.birth_dt || ', first name '
                                                                            || e.fn || '~' || c.fn]
                               WHEN {FIRST_TYPO} THEN ['first name misspelt ' || e.fn || '~' || c.fn]
+                              WHEN NOT {FIRST_FULL} AND {FIRST_FIXED} THEN ['first name misspelt, read as '
+                                  || coalesce(c.fn_fixed, e.fn_fixed) || ': ' || e.fn || '~' || c.fn]
                               ELSE {NAME_NOTES} END AS notes,
                coalesce((({SURNAME_STRICT} OR {SURNAME_SLIP}) AND {FIRST_FULL})
-                        OR ({SURNAME_STRICT} AND ({FIRST_TYPO} OR {BORN_AT_DOOR})), false) AS full_name
+                        OR ({SURNAME_STRICT} AND ({FIRST_TYPO} OR {FIRST_FIXED} OR {BORN_AT_DOOR})), false) AS full_name
         FROM _sup_at c JOIN {_entry_counts()} e USING (entry_id)
         WHERE e.match_on = 'name_address' AND {GEN_COMPATIBLE} AND e.ln IS NOT NULL
           AND CASE WHEN c.ln IS NULL THEN NOT c.loose AND {FIRST_ONLY}
               WHEN c.loose THEN {SURNAME_STRICT} AND {FIRST_FULL}
               ELSE ({SURNAME_STRICT} AND ({FIRST_FULL} OR {FIRST_WEAK} OR {FIRST_SLIP} OR {FIRST_TYPO}
-                                          OR {SURNAME_ONLY} OR {BORN_AT_DOOR}))
+                                          OR {FIRST_FIXED} OR {SURNAME_ONLY} OR {BORN_AT_DOOR}))
                    OR ({SURNAME_SLIP} AND {FIRST_FULL})
                    -- a surname one slip from the other, short ones too (LNG / LONG), with the first names equal
                    OR (e.fn = c.fn AND length(e.fn) > 1 AND length(e.ln) >= 3 AND length(c.ln) >= 3
@@ -350,16 +386,20 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                                   LEFT JOIN _sup_nick n ON n.name = k.fn WHERE k.birth_dt IS NOT NULL) c ON {{on}}
         WHERE e.birth_dt IS NOT NULL AND e.ln IS NOT NULL AND c.ln IS NOT NULL AND {GEN_COMPATIBLE}
           AND {FIRST_FULL} AND {{names}}"""
+    # a weak hit beside a full one is taken when its record shares an e-mail, phone or birth date with the
+    # fully matched record (one person the matching has not joined yet: E ALLEN beside RICKY ALLEN); joins,
+    # no correlated subquery (that was quadratic at 1M records)
+    run(conn, """CREATE OR REPLACE TEMP TABLE _sup_weak_ok AS
+        WITH w AS (SELECT entry_id, person_id, record_id FROM _sup_name_cand WHERE NOT full_name AND via = 'record'),
+        f AS (SELECT entry_id, person_id, record_id FROM _sup_name_cand WHERE full_name AND via = 'record'
+              AND entry_id IN (SELECT entry_id FROM w))
+        SELECT DISTINCT w.entry_id, w.record_id FROM w JOIN f ON f.entry_id = w.entry_id AND f.person_id <> w.person_id
+        JOIN records rf ON rf.record_id = f.record_id JOIN records rw ON rw.record_id = w.record_id
+        WHERE rf.email_std = rw.email_std OR rf.phone_std = rw.phone_std OR rf.birth_dt = rw.birth_dt""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _sup_name_hits AS
         SELECT entry_id, person_id, record_id, via, 'name_address' AS matched_by, notes FROM _sup_name_cand w
         WHERE full_name OR entry_id NOT IN (SELECT entry_id FROM _sup_name_cand WHERE full_name)
-           -- a weak hit beside a full one is taken when its record shares an e-mail, phone or birth date with
-           -- the fully matched record (one person the matching has not joined yet: E ALLEN beside RICKY ALLEN)
-           OR (w.via = 'record' AND EXISTS (
-                SELECT 1 FROM _sup_name_cand f JOIN records rf ON rf.record_id = f.record_id
-                    JOIN records rw ON rw.record_id = w.record_id
-                WHERE f.entry_id = w.entry_id AND f.full_name AND f.via = 'record' AND f.person_id <> w.person_id
-                  AND (rf.email_std = rw.email_std OR rf.phone_std = rw.phone_std OR rf.birth_dt = rw.birth_dt)))
+           OR (entry_id, record_id) IN (SELECT (entry_id, record_id) FROM _sup_weak_ok)
         UNION ALL
         {born.format(note="['born ' || e.birth_dt]", on="c.birth_dt = e.birth_dt",
                      names=f"({SURNAME_STRICT} OR {SURNAME_SLIP})")}
@@ -429,4 +469,4 @@ def build_all(conn: duckdb.DuckDBPyConnection, has_moves: bool) -> None:
 
 TEMP_TABLES = ("_sup_raw", "_sup_entries", "_sup_name_cand", "_sup_name_hits", "_sup_nick", "_sup_nick_pairs",
                "_sup_known", "_sup_streets", "_sup_suffixes", "_sup_at", "_sup_at_raw", "_sup_src_cols",
-               "_sup_known_all", "_sup_blocks", "_sup_fn_counts")
+               "_sup_known_all", "_sup_blocks", "_sup_fn_counts", "_sup_fn_fix", "_sup_weak_ok")
