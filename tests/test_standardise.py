@@ -254,6 +254,28 @@ def test_zip_from_an_integer_column(conn):
     assert one(conn, "wb_zip5(?::INTEGER)", 2134) == "02134"
 
 
+def test_the_shipped_zip_table_is_the_packages():
+    """data/zip_codes.parquet is the zipcodes package's table, row for row; stale after an upgrade of the package:
+    write it again with places.write_zip_file()."""
+    from workbench.standardise import places
+
+    shipped = places._shipped_zip_rows(places.ZIP_FILE)
+    assert shipped is not None, "data/zip_codes.parquet is missing or from another zipcodes version: " \
+        "run places.write_zip_file()"
+    assert shipped.equals(places._package_zip_rows())
+
+
+def test_a_zip_file_from_another_package_version_is_not_read(tmp_path, monkeypatch):
+    from workbench.standardise import places
+
+    target = tmp_path / "zip.parquet"
+    assert places.write_zip_file(target) > 40_000 and not list(tmp_path.glob(".*partial"))
+    assert places._shipped_zip_rows(target).num_rows > 40_000
+    monkeypatch.setattr(places, "zip_codes_version", lambda: "0.0.1")
+    assert places._shipped_zip_rows(target) is None
+    assert places._shipped_zip_rows(tmp_path / "missing.parquet") is None
+
+
 @pytest.mark.parametrize(
     ("raw", "code"),
     [

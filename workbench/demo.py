@@ -3,6 +3,13 @@
 The demo keeps a frozen clock (``settings.clock.frozen_at`` = the manifest's ``demo_now``) so its
 freshness states, triggers and screenshots look the same whenever it is opened.
 
+The demo's match model is trained once, not on every build: ``demo_db/match_model.json`` holds the model
+Splink trains on the demo's records, with the fingerprint of that input (see
+:func:`workbench.identity.training.input_fingerprint`). The build saves it instead of training while the
+fingerprint fits; when the data, the standardisation or the training recipe changes it no longer fits and
+the build trains as any match run does (slower, same result). ``python demo_db/train_model.py`` writes
+the file again (tests/test_demo_model.py says when it is stale).
+
 The demo builds its own file and never replaces anything else: it is built under a temporary name beside
 the target and renamed into place at the end (a half-built demo never stands under the name), and it
 replaces an existing file only when that file is a demo database it built (``settings.demo.built``) and
@@ -24,8 +31,12 @@ from workbench.errors import DatabaseBusyError, InputFileError, WorkbenchError
 DEMO_DIR = Path(__file__).resolve().parents[1] / "demo_db"
 
 
-def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
-    """What the demo runs after the extracts are loaded, in order: (label, callable(store))."""
+MODEL_FILE = "match_model.json"
+
+
+def post_load_steps(train: bool = False) -> list[tuple[str, Callable[[Any], Any]]]:
+    """What the demo runs after the extracts are loaded, in order: (label, callable(store)). ``train``:
+    train the match model even when the shipped one fits."""
     from workbench.contacts import demo_step as contacts_step
     from workbench.households import run_households
     from workbench.select.counts import import_demo_selections
@@ -34,7 +45,7 @@ def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
     def match(store):
         from workbench.identity.run import match
 
-        return match(store)
+        return match(store, pretrained=None if train else shipped_model())
 
     return [
         ("matching people into persons", match),
@@ -43,6 +54,40 @@ def post_load_steps() -> list[tuple[str, Callable[[Any], Any]]]:
         ("contacts: link by email, import rules and triggers", lambda store: contacts_step(store, demo_dir())),
         ("importing the example selections", lambda store: import_demo_selections(store, demo_dir())),
     ]
+
+
+def shipped_model() -> dict[str, Any] | None:
+    """The demo's trained match model (``demo_db/match_model.json``), or None when there is none."""
+    try:
+        return json.loads((demo_dir() / MODEL_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_demo_model(target: Path | None = None) -> dict[str, Any]:
+    """Build the demo with training (in a temporary folder) and write its model with the fingerprint of its
+    input to ``target`` (default ``demo_db/match_model.json``), atomically. Returns what was written."""
+    import tempfile
+
+    from workbench.identity import prepare, training
+    from workbench.store import Store
+
+    target = Path(target) if target else demo_dir() / MODEL_FILE
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        build_demo(db, train=True)
+        store = Store(db)
+        with store.transaction() as conn:
+            n = prepare.build_input(conn)
+            saved = training.latest_model(conn)
+            if saved is None or saved.method != "splink":
+                raise WorkbenchError("The demo's match run trained no model; nothing to write.")
+            entry = training.pretrained_entry(conn, saved, n)
+            conn.execute(f"DROP TABLE IF EXISTS {prepare.INPUT_TABLE}")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(entry, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(partial, target)
+    return entry
 
 
 def demo_dir() -> Path:
@@ -90,9 +135,11 @@ def demo_status(db_path: Path) -> str:
     return "demo" if found.get("clock.frozen_at") == demo_now else "other"
 
 
-def build_demo(db_path: Path, progress: Callable[[str], None] | None = None, replace: bool = False) -> dict[str, Any]:
+def build_demo(db_path: Path, progress: Callable[[str], None] | None = None, replace: bool = False,
+               train: bool = False) -> dict[str, Any]:
     """Build the demo database at ``db_path``. A file already there is replaced only when it is a demo
-    database (:func:`demo_status`) and ``replace`` is true; otherwise refused (WorkbenchError), unchanged."""
+    database (:func:`demo_status`) and ``replace`` is true; otherwise refused (WorkbenchError), unchanged.
+    ``train``: train the match model rather than use the shipped one (:func:`write_demo_model`)."""
     from workbench.ingest.load import load_file
     from workbench.ingest.sources import parse_sources_toml, save_sources
     from workbench.store import Store
@@ -136,7 +183,7 @@ def build_demo(db_path: Path, progress: Callable[[str], None] | None = None, rep
 
         with store.transaction() as conn:
             ensure_derived(conn)
-        for label, step in post_load_steps():
+        for label, step in post_load_steps(train):
             say(f"  {label}")
             step(store)
         store.set_setting("clock.frozen_at", manifest["demo_now"])

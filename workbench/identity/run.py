@@ -85,16 +85,20 @@ class MatchCancelled(WorkbenchError):
 
 
 def match(store: Store, full: bool = False, retrain: bool = False, progress: Progress | None = None,
-          cancelled: Callable[[], bool] | None = None, engine: str | None = None) -> MatchResult:
+          cancelled: Callable[[], bool] | None = None, engine: str | None = None,
+          pretrained: dict[str, Any] | None = None) -> MatchResult:
     """One match run in one transaction (rolled back entirely if anything fails).
 
     ``cancelled`` is asked between the stages of the run (prepare, train, score, cluster): once it says
     True the run stops with :class:`MatchCancelled` and the transaction is rolled back. ``engine``: score on
-    ``duckdb`` or ``spark`` for this run (default: the database's ``identity.engine`` setting)."""
+    ``duckdb`` or ``spark`` for this run (default: the database's ``identity.engine`` setting).
+    ``pretrained``: a model trained before on this very input (the demo's; see
+    :func:`training.pretrained_model`), saved instead of training when its fingerprint fits."""
     progress = _cancellable(progress, cancelled)
     try:
         with store.transaction() as conn:
-            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress, engine=engine))
+            return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress, engine=engine,
+                                            pretrained=pretrained))
     except TrainingFailed as failed:
         with store.transaction() as conn:
             return _audited(conn, run_match(conn, full=full, retrain=retrain, progress=progress,
@@ -127,7 +131,8 @@ def _audited(conn: duckdb.DuckDBPyConnection, result: MatchResult) -> MatchResul
 
 
 def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool = False,
-              progress: Progress | None = None, fallback: str | None = None, engine: str | None = None) -> MatchResult:
+              progress: Progress | None = None, fallback: str | None = None, engine: str | None = None,
+              pretrained: dict[str, Any] | None = None) -> MatchResult:
     step = progress or (lambda _m, _f: None)
     config = engines.engine_config(conn, engine)
     scorer = engines.engine_for(config)  # pyspark and Java are checked before any work
@@ -154,7 +159,7 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     stale = saved is None or retrain or set(saved.fields) != fields or (saved.method == "rules" and reason is None)
     if stale:
         step("training the model", 0.1)
-        saved = _new_model(conn, n, fields, reason or fallback)
+        saved = _new_model(conn, n, fields, reason or fallback, pretrained)
     t = lap("train", t)
     mode = "full" if full or stale or not last or (last[0]["auto_accept"], last[0]["review"]) != (auto, review) \
         else "incremental"
@@ -210,8 +215,12 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     return result
 
 
-def _new_model(conn: duckdb.DuckDBPyConnection, n: int, fields: set[str], reason: str | None) -> training.SavedModel:
+def _new_model(conn: duckdb.DuckDBPyConnection, n: int, fields: set[str], reason: str | None,
+               pretrained: dict[str, Any] | None = None) -> training.SavedModel:
     if reason is None:
+        known = training.pretrained_model(conn, pretrained, fields, n)
+        if known is not None:  # trained before on exactly these records, fields and recipe
+            return training.save_model(conn, "splink", fields, n, known, f"trained on {n:,} records")
         try:
             trained = training.train(conn, fields, n)
         except Exception as exc:  # EM could not learn from this data: say so and use the rules

@@ -3,10 +3,17 @@
 A trained model is saved in ``match_models`` as Splink's own JSON and reused by every later run until the
 operator retrains (``workbench match --retrain``) or the fields the data carries change. With too little to
 train on, the deterministic rules of rules.py stand in (method ``rules``).
+
+A model trained before on the very same input (the demo's, shipped beside its data: ``demo_db/match_model.json``)
+stands in for training only when its :func:`input_fingerprint` is the one of the input now: the same records
+in the same match columns, the same fields, the same training recipe (settings, rules, floors, this module's
+training code, the Splink and DuckDB versions). Anything else trains as usual.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import logging
 import math
@@ -194,3 +201,46 @@ def level_labels(saved: dict[str, Any]) -> list[tuple[str, dict[int, str]]]:
             labels[len(non_null) - 1 - i] = lv.get("label_for_charts") or lv.get("sql_condition", "")
         out.append((comparison["output_column_name"], labels))
     return out
+
+
+# ------------------------------------------------------------------------------------------- a model trained before
+
+
+def input_fingerprint(conn: duckdb.DuckDBPyConnection, fields: set[str], table: str = INPUT_TABLE) -> str:
+    """What :func:`train` would learn from, as one digest: every row of ``table`` in every column (in
+    record id order), the fields, and the training recipe. Equal fingerprints train equal models (up to
+    the last bits of floating-point sums, which DuckDB adds up in no fixed order)."""
+    import splink
+
+    data = scalar(conn, f"SELECT md5(coalesce(string_agg(t::VARCHAR, chr(10) ORDER BY unique_id), '')) FROM {table} t")
+    settings = model.settings_for(fields).create_settings_dict("duckdb")
+    settings.pop("linker_uid", None)
+    recipe = {
+        "fields": sorted(fields), "settings": settings,
+        "training_rules": [str(r.get_blocking_rule("duckdb").blocking_rule_sql) for r in model.training_rules(fields)],
+        "deterministic_rules": model.deterministic_rules(fields),
+        "floors": [M_FLOOR, U_FLOOR, MIN_TRAIN_RECORDS, sorted(map(list, LEVEL_M_FLOORS.items())),
+                   sorted(map(list, EXACT_U.items()))],
+        "code": [inspect.getsource(f) for f in (train, regularise, exact_u_floors)],
+        "versions": [splink.__version__, duckdb.__version__],
+    }
+    return hashlib.sha256((data + json.dumps(recipe, sort_keys=True, default=str)).encode()).hexdigest()
+
+
+def pretrained_model(conn: duckdb.DuckDBPyConnection, pretrained: dict[str, Any] | None, fields: set[str],
+                     records: int) -> dict[str, Any] | None:
+    """The model of ``pretrained`` (a :func:`pretrained_entry`) when it was trained on exactly this input,
+    else None (then the caller trains)."""
+    if not pretrained or pretrained.get("fields") != sorted(fields) or pretrained.get("trained_on") != records:
+        return None
+    try:
+        fits = pretrained.get("fingerprint") == input_fingerprint(conn, fields)
+    except (OSError, TypeError):  # no source to read (a frozen install): train
+        return None
+    return json.loads(json.dumps(pretrained["model"])) if fits else None
+
+
+def pretrained_entry(conn: duckdb.DuckDBPyConnection, saved: SavedModel, records: int) -> dict[str, Any]:
+    """A trained model with the fingerprint of the input it was trained on (``_match_input`` as it is now)."""
+    return {"fingerprint": input_fingerprint(conn, set(saved.fields)), "fields": sorted(saved.fields),
+            "trained_on": records, "model": saved.model}

@@ -7,12 +7,16 @@ for a good row) and the key duplicates are judged on. Expressions refer to canon
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import duckdb
 
 from workbench.errors import InputFileError
 from workbench.ingest.fields import CANONICAL, required_fields
 from workbench.ingest.sources import Source
-from workbench.store.sql import quote_ident, quote_literal
+from workbench.store.sql import quote_ident, quote_literal, rows
 
 _BLANK = "nullif(trim({f}), '')"
 # where a list row is: a ZIP that reads, or a city and a state (an address line without a ZIP is mailable too)
@@ -351,11 +355,47 @@ def _check_mapping(source: Source, file_columns: list[str], file_label: str) -> 
     return mapping
 
 
-def derivation(source: Source, mapping: dict[str, str | None], file_columns: list[str]) -> Derivation:
+_ABSENT = "CAST(NULL AS VARCHAR)"  # a canonical field the extract does not have
+_CONSTANTS: dict[str, str] = {}  # a column over absent fields only -> the same value as a plain typed NULL
+
+
+def constant_folder(conn: duckdb.DuckDBPyConnection) -> Callable[[str], str]:
+    """For :func:`derivation`: an expression over absent fields only is one value for every row; when that
+    value is NULL, a typed NULL stands for it. (An address macro over NULLs still costs DuckDB ~35 ms to
+    bind, and a suppression list matched on email carries a dozen such columns in every load.) The value
+    is asked of DuckDB once per expression and process; anything not NULL keeps its expression."""
+
+    def fold(sql: str) -> str:
+        if sql not in _CONSTANTS:
+            try:
+                got = rows(conn, f"SELECT typeof(x) AS t, x IS NULL AS is_null FROM (SELECT {sql} AS x)")[0]
+            except duckdb.Error:
+                return sql  # the load's own statement says what is wrong
+            _CONSTANTS[sql] = f"CAST(NULL AS {got['t']})" if got["is_null"] and got["t"] != "NULL" else sql
+        return _CONSTANTS[sql]
+
+    return fold
+
+
+def _fields_of(template: str) -> set[str]:
+    return {name for _lit_text, name, _spec, _conv in string.Formatter().parse(template) if name}
+
+
+def derivation(source: Source, mapping: dict[str, str | None], file_columns: list[str],
+               fold: Callable[[str], str] | None = None) -> Derivation:
+    """``fold`` (:func:`constant_folder`): applied to each column expression over absent fields only."""
     cols, reasons = _KIND[source.kind](source)
-    subst = {f: (f"s.{quote_ident(c)}" if c else "CAST(NULL AS VARCHAR)") for f, c in mapping.items()}
-    subst.update({f: "CAST(NULL AS VARCHAR)" for f in CANONICAL[source.kind] if f not in subst})
-    parts = [f"{expr.format(**subst)} AS {quote_ident(name)}" for name, expr in cols]
+    subst = {f: (f"s.{quote_ident(c)}" if c else _ABSENT) for f, c in mapping.items()}
+    subst.update({f: _ABSENT for f in CANONICAL[source.kind] if f not in subst})
+
+    def column(expr: str) -> str:
+        sql = expr.format(**subst)
+        names = _fields_of(expr)
+        if fold is not None and names and all(subst[n] == _ABSENT for n in names):
+            return fold(sql)
+        return sql
+
+    parts = [f"{column(expr)} AS {quote_ident(name)}" for name, expr in cols]
     as_of_col = source.as_of or mapping.get(DEFAULT_AS_OF.get(source.kind, ""), None)
     as_of_sql = _ts(f"s.{quote_ident(as_of_col)}") if as_of_col else "CAST(NULL AS TIMESTAMP)"
     # the kind's rules first (templates over canonical fields); then the rules over columns named in config,

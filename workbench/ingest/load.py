@@ -19,7 +19,7 @@ from workbench import audit, clock
 from workbench.errors import InputFileError, RefusedError
 from workbench.identity.golden import assign_new_records
 from workbench.ingest import files
-from workbench.ingest.derive import check_mapping, derivation
+from workbench.ingest.derive import check_mapping, constant_folder, derivation
 from workbench.ingest.fields import TARGET_TABLE
 from workbench.ingest.links import link_activity
 from workbench.ingest.sources import DEFAULT_MAX_SHRINK, Source, get_source, list_sources
@@ -94,7 +94,7 @@ def preview(store: Store, source_name: str, path: str | Path, limit: int = 20) -
         try:
             columns, _rej = files.stage(conn, info, source, table="_preview", limit=limit)
             mapping = check_mapping(source, columns, str(path), list_sources(conn))
-            d = derivation(source, mapping, columns)
+            d = derivation(source, mapping, columns, fold=constant_folder(conn))
             for table, body, _cond in d.lookups:
                 run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_preview')}")
             data = rows(conn, f"SELECT {d.select} FROM {d.from_clause('_preview')} ORDER BY s._row")
@@ -131,7 +131,7 @@ def _load(conn: duckdb.DuckDBPyConnection, source: Source, info: files.ExtractFi
         raise InputFileError(f"{label} has a header but no data rows: nothing to load.",
                              "The database is unchanged. Ask the source system for a new extract.")
     step("standardising", 0.4)
-    d = derivation(source, mapping, columns)
+    d = derivation(source, mapping, columns, fold=constant_folder(conn))
     for table, body, _cond in d.lookups:
         run(conn, f"CREATE OR REPLACE TEMP TABLE {table} AS {body.format(staged='_stage')}")
     run(conn, f"CREATE OR REPLACE TEMP TABLE _derived AS SELECT s._row, {d.select} FROM {d.from_clause('_stage')}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from . import tables
@@ -59,11 +61,17 @@ def macro_sql() -> str:
     )
 
 
+# The same table written once as Parquet (``write_zip_file``), tagged with the package version it came from.
+ZIP_FILE = Path(__file__).with_name("data") / "zip_codes.parquet"
+_ZIP_COLUMNS = "zip5, state, city, kind, active"
+
+
 def zip_code_rows() -> Any:
     """The offline US ZIP table of the ``zipcodes`` package (USPS data, shipped inside the package) as an
     Arrow table: zip5, state, city (the primary city, as the package writes it), kind (STANDARD, PO BOX,
-    UNIQUE, MILITARY), active. Built once per process (about a second); ZIP, state and kind are copied
-    into the database by :func:`workbench.ingest.addresses.ensure_zip_codes`."""
+    UNIQUE, MILITARY), active. Read once per process from ``data/zip_codes.parquet`` when that file was
+    written from the installed package version (~0.05 s), else built from the package (about a second);
+    ZIP, state and kind are copied into the database by :func:`workbench.ingest.addresses.ensure_zip_codes`."""
     return _zip_code_rows()
 
 
@@ -75,6 +83,51 @@ def zip_codes_version() -> str:
 
 @cache
 def _zip_code_rows() -> Any:
+    shipped = _shipped_zip_rows(ZIP_FILE)
+    return shipped if shipped is not None else _package_zip_rows()
+
+
+def _shipped_zip_rows(path: Path) -> Any | None:
+    """The table in ``path`` when it was written from the installed ``zipcodes`` version, else None."""
+    import duckdb
+
+    if not path.is_file():
+        return None
+    conn = duckdb.connect()
+    try:
+        got = conn.execute("SELECT value::VARCHAR FROM parquet_kv_metadata(?) WHERE key::VARCHAR = 'zipcodes_version'",
+                           [str(path)]).fetchall()
+        if not got or got[0][0] != zip_codes_version():
+            return None
+        return conn.sql(f"SELECT {_ZIP_COLUMNS} FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
+    except duckdb.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def write_zip_file(path: Path = ZIP_FILE) -> int:
+    """Write the package's table to ``path`` as Parquet (atomically), tagged with the package version.
+    Run after upgrading ``zipcodes``: ``python -c "from workbench.standardise.places import write_zip_file;
+    write_zip_file()"``. Returns the rows written."""
+    import duckdb
+
+    from workbench.store.sql import quote_literal
+
+    table = _package_zip_rows()
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    conn = duckdb.connect()
+    try:
+        conn.register("_zip_arrow", table)
+        conn.execute(f"COPY (SELECT {_ZIP_COLUMNS} FROM _zip_arrow) TO {quote_literal(str(partial))} (FORMAT parquet, "
+                     f"COMPRESSION zstd, KV_METADATA {{zipcodes_version: {quote_literal(zip_codes_version())}}})")
+    finally:
+        conn.close()
+    os.replace(partial, path)
+    return table.num_rows
+
+
+def _package_zip_rows() -> Any:
     import pyarrow as pa
     import zipcodes
 
