@@ -31,6 +31,25 @@ from workbench.store.ids import reserve_ids
 from workbench.store.sql import rows, run, scalar
 
 ACTIVE = "undone_at IS NULL"
+# Raise it when the clustering or the cluster guard's rules change: the next incremental match run then
+# re-clusters every record instead of only the components its changes touch (see :func:`linked_scope`).
+CLUSTER_VERSION = "1"
+VERSION_KEY = "identity.cluster_version"
+
+
+def cluster_version(conn: duckdb.DuckDBPyConnection) -> str:
+    """What the persons of a clustering depend on besides the links: these rules and the guard setting."""
+    return f"{CLUSTER_VERSION}|guard={'on' if guard.guard_on(conn) else 'off'}"
+
+
+def clustered_with(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The cluster version every person was last formed with (None: unknown, before version 1)."""
+    return scalar(conn, "SELECT value FROM settings WHERE key = ?", [VERSION_KEY])
+
+
+def mark_clustered(conn: duckdb.DuckDBPyConnection) -> None:
+    run(conn, "DELETE FROM settings WHERE key = ?", [VERSION_KEY])
+    run(conn, "INSERT INTO settings VALUES (?, ?)", [VERSION_KEY, cluster_version(conn)])
 
 
 @dataclass
@@ -49,6 +68,48 @@ def cluster(conn: duckdb.DuckDBPyConnection, scope: str | None = None, golden_no
     """Re-cluster every record, or the records listed in table ``scope`` (column record_id). Golden records of
     the persons touched are refreshed now, or (``golden_now=False``, the quick review path) left in
     ``golden_pending`` for ``ensure_derived``."""
+    _build_links(conn, scope)
+    _components(conn)
+    conflicts = guard.guard_components(conn, guard.guard_on(conn))
+    _mark_refused(conn)
+    in_scope = f"IN (SELECT record_id FROM {scope})" if scope else "IS NOT NULL"
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _comp AS
+        SELECT r.record_id, coalesce(c.label, r.record_id) AS comp FROM records r
+        LEFT JOIN _cc c ON c.node = r.record_id WHERE r.record_id {in_scope}""")
+    changes = _assign_person_ids(conn, golden_now)
+    changes.conflicts = conflicts
+    for t in ("_links", "_cc", "_comp", "_refused"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    return changes
+
+
+def linked_scope(conn: duckdb.DuckDBPyConnection, seeds: str, scope: str) -> int:
+    """TEMP ``scope(record_id)``: the records whose person may change when the records of table ``seeds``
+    (column record_id) changed: the seeds, every record of their persons, and every record linked to any of
+    those (whole components of the link graph). Clustering only these gives what clustering everything
+    gives: every other person is a component untouched by the change. Returns its size."""
+    # every pair that is or may become a link (a conflict or a held pair is judged again), rejected ones too
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _links AS
+        SELECT DISTINCT l, r FROM (
+            SELECT record_id_l AS l, record_id_r AS r FROM match_pairs
+            WHERE status IN ('auto', 'conflict') OR (status = 'held' AND held_by = 'cluster')
+            UNION ALL
+            SELECT record_id_l, record_id_r FROM match_decisions WHERE decision = 'accept' AND {ACTIVE})""")
+    _components(conn)
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _scope_base AS
+        SELECT record_id FROM {seeds}
+        UNION SELECT record_id FROM person_records WHERE person_id IN
+            (SELECT person_id FROM person_records WHERE record_id IN (SELECT record_id FROM {seeds}))""")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE {scope} AS
+        SELECT record_id FROM _scope_base
+        UNION SELECT node FROM _cc WHERE label IN (SELECT c.label FROM _cc c JOIN _scope_base b ON b.record_id = c.node)""")
+    for t in ("_links", "_cc", "_scope_base"):
+        run(conn, f"DROP TABLE IF EXISTS {t}")
+    return scalar(conn, f"SELECT count(*) FROM {scope}") or 0
+
+
+def _build_links(conn: duckdb.DuckDBPyConnection, scope: str | None) -> None:
+    """TEMP ``_links(l, r, p, must)``: the links between records (of ``scope``, or all)."""
     in_scope = f"IN (SELECT record_id FROM {scope})" if scope else "IS NOT NULL"
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _links AS
         SELECT l, r, max(p) AS p, bool_or(must) AS must FROM (
@@ -62,17 +123,6 @@ def cluster(conn: duckdb.DuckDBPyConnection, scope: str | None = None, golden_no
           AND (l, r) NOT IN (SELECT (record_id_l, record_id_r) FROM match_decisions
                              WHERE decision = 'reject' AND {ACTIVE})
         GROUP BY l, r""")
-    _components(conn)
-    conflicts = guard.guard_components(conn, guard.guard_on(conn))
-    _mark_refused(conn)
-    run(conn, f"""CREATE OR REPLACE TEMP TABLE _comp AS
-        SELECT r.record_id, coalesce(c.label, r.record_id) AS comp FROM records r
-        LEFT JOIN _cc c ON c.node = r.record_id WHERE r.record_id {in_scope}""")
-    changes = _assign_person_ids(conn, golden_now)
-    changes.conflicts = conflicts
-    for t in ("_links", "_cc", "_comp", "_refused"):
-        run(conn, f"DROP TABLE IF EXISTS {t}")
-    return changes
 
 
 def _components(conn: duckdb.DuckDBPyConnection) -> None:

@@ -168,11 +168,20 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     run(conn, """CREATE OR REPLACE TEMP TABLE _changed AS SELECT record_id FROM records
         WHERE (record_id, row_hash) NOT IN (SELECT (record_id, row_hash) FROM match_record_state)""")
     records_added = scalar(conn, "SELECT count(*) FROM _changed") or 0
+    scoped = False  # cluster only the components the changes touch
     if mode == "full":
         run(conn, "DELETE FROM match_pairs")
         scored = _score(conn, saved, auto, review, run_id, new_only=False, engine=scorer, step=step)
         matched = n
     else:
+        # the records whose person may change: the new or changed ones and the partners of every pair or
+        # decision of a changed or removed record (clustered below with their whole components)
+        gone = "(SELECT record_id FROM _changed) OR {c} NOT IN (SELECT record_id FROM records)"
+        run(conn, f"""CREATE OR REPLACE TEMP TABLE _seeds AS SELECT record_id FROM _changed
+            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_pairs
+                WHERE record_id_l IN {gone.format(c='record_id_l')} OR record_id_r IN {gone.format(c='record_id_r')}
+            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_decisions
+                WHERE record_id_l IN {gone.format(c='record_id_l')} OR record_id_r IN {gone.format(c='record_id_r')}""")
         run(conn, """DELETE FROM match_pairs WHERE record_id_l IN (SELECT record_id FROM _changed)
             OR record_id_r IN (SELECT record_id FROM _changed)
             OR record_id_l NOT IN (SELECT record_id FROM records) OR record_id_r NOT IN (SELECT record_id FROM records)""")
@@ -181,15 +190,29 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
             run(conn, "DELETE FROM match_pairs")
             scored = _score(conn, saved, auto, review, run_id, new_only=False, engine=scorer, step=step)
         else:
+            # only when every person was formed by these rules (else the untouched ones may be stale too)
+            scoped = clusters.clustered_with(conn) == clusters.cluster_version(conn)
             scored = _score(conn, saved, auto, review, run_id, new_only=True, engine=scorer, step=step) if matched else 0
     t = lap("score", t)
 
     step("clustering into persons", 0.75)
+    # an incremental run re-clusters only the components its changes touch (the same persons as
+    # clustering everything: every other component is as the last run left it)
+    if scoped:
+        clusters.linked_scope(conn, "_seeds", "_scope")
+    in_scope = "AND record_id_l IN (SELECT record_id FROM _scope)" if scoped else ""
     run(conn, "UPDATE match_pairs SET status = 'auto', held_by = NULL, reason = NULL "
-              "WHERE status = 'conflict' OR (status = 'held' AND held_by = 'cluster')")
-    changes = clusters.cluster(conn)
-    run(conn, "DELETE FROM match_record_state")
-    run(conn, "INSERT INTO match_record_state SELECT record_id, row_hash FROM records")
+              f"WHERE (status = 'conflict' OR (status = 'held' AND held_by = 'cluster')) {in_scope}")
+    changes = clusters.cluster(conn, "_scope" if scoped else None)
+    if scoped:
+        run(conn, """DELETE FROM match_record_state WHERE record_id NOT IN (SELECT record_id FROM records)
+            OR record_id IN (SELECT record_id FROM _changed)""")
+        run(conn, "INSERT INTO match_record_state SELECT record_id, row_hash FROM records "
+                  "WHERE record_id IN (SELECT record_id FROM _changed)")
+    else:
+        run(conn, "DELETE FROM match_record_state")
+        run(conn, "INSERT INTO match_record_state SELECT record_id, row_hash FROM records")
+        clusters.mark_clustered(conn)
     t = lap("cluster", t)
 
     counts = rows(conn, """SELECT count(*) FILTER (WHERE status = 'auto') AS auto,
@@ -209,7 +232,7 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
         [run_id, started, clock.now(), mode, saved.model_id, saved.method, auto, review, n, matched, scored,
          result.auto_accepted, result.in_review, result.conflicts, persons, result.persons_created,
          result.persons_merged, result.persons_split, records_added, _json(timings), result.message])
-    for table in (prepare.INPUT_TABLE, "_match_new", "_match_old", "_changed"):
+    for table in (prepare.INPUT_TABLE, "_match_new", "_match_old", "_changed", "_seeds", "_scope"):
         run(conn, f"DROP TABLE IF EXISTS {table}")
     step("done", 1.0)
     return result
