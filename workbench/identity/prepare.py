@@ -32,19 +32,24 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
 
     Shared values are found with one GROUP BY per key (only the values over the limit are kept), which is
     much cheaper than a window count per row."""
+    # the sound-alike key and the house block once per distinct surname and street line, not per record
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mi_sound AS SELECT ln, {sound_key('ln')} AS sk
+        FROM (SELECT DISTINCT r.last_name_key AS ln FROM records r {where}) WHERE ln IS NOT NULL""")
+    run(conn, f"""CREATE OR REPLACE TEMP TABLE _mi_house AS SELECT street,
+            CASE WHEN regexp_matches(street, '^[0-9]+[A-Z]? [A-Z]') THEN
+                regexp_extract(street, '^([0-9]+[A-Z]? [A-Z]{{1,3}})', 1) END AS hk
+        FROM (SELECT DISTINCT r.addr_street AS street FROM records r {where}) WHERE street IS NOT NULL""")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _mi_base AS
         SELECT r.record_id AS unique_id, r.source,
             r.first_name_key AS fn, coalesce(r.first_name_root, r.first_name_key) AS fn_root,
             r.last_name_key AS ln, r.birth_dt AS dob_date, r.addr_street AS street, r.addr_unit AS unit,
             r.addr_house AS house, r.addr_name AS sname,
             r.zip5 AS zip, r.city_std AS city, r.email_std AS email, r.phone_std AS phone,
-            {sound_key('r.last_name_key')} || '|' || left(r.first_name_key, 1) || '|' || substr(r.zip5, 1, 3)
-                AS sound_zip3,
-            {sound_key('r.last_name_key')} || '|' || strftime(r.birth_dt, '%Y-%m-%d') AS sound_dob,
-            CASE WHEN regexp_matches(r.addr_street, '^[0-9]+[A-Z]? [A-Z]') THEN
-                regexp_extract(r.addr_street, '^([0-9]+[A-Z]? [A-Z]{{1,3}})', 1) || '|' || substr(r.zip5, 1, 3)
-            END AS house_zip3
-        FROM records r {where}""")
+            s.sk || '|' || left(r.first_name_key, 1) || '|' || substr(r.zip5, 1, 3) AS sound_zip3,
+            s.sk || '|' || strftime(r.birth_dt, '%Y-%m-%d') AS sound_dob,
+            h.hk || '|' || substr(r.zip5, 1, 3) AS house_zip3
+        FROM records r LEFT JOIN _mi_sound s ON s.ln = r.last_name_key
+        LEFT JOIN _mi_house h ON h.street = r.addr_street {where}""")
     n_all = scalar(conn, "SELECT count(*) FROM _mi_base") or 0
     limits = {"email": MAX_SHARED["email"], "phone": MAX_SHARED["phone"], "dob_date": max(100, int(n_all * 0.002)),
               "street, zip": BLOCK_LIMIT["street"], "fn_root, ln": BLOCK_LIMIT["name"],
@@ -89,7 +94,7 @@ def build_input(conn: duckdb.DuckDBPyConnection, table: str = INPUT_TABLE, where
             CASE WHEN {rare('sound_dob')} THEN sound_dob END AS sound_dob_block,
             CASE WHEN {rare('house_zip3')} THEN house_zip3 END AS house_block
         FROM _mi_base LEFT JOIN _mi_roots USING (fn)""")
-    for name in ("_mi_base", "_mi_roots", *names.values()):
+    for name in ("_mi_base", "_mi_roots", "_mi_sound", "_mi_house", *names.values()):
         run(conn, f"DROP TABLE IF EXISTS {name}")
     return n_all
 
