@@ -280,3 +280,30 @@ def test_a_line_without_its_flat_joins_the_one_flat_of_its_surname(store, tmp_pa
     ])
     run_households(store)
     assert groups(store) == {frozenset({"C1", "C3"}), frozenset({"C2"}), frozenset({"C4"})}
+
+
+def test_cli_run_shows_its_stages_at_a_terminal(store, tmp_path, monkeypatch):
+    """At a terminal `workbench households` says what it is doing, stage by stage, on stderr (issue 13);
+    a scheduled run (stderr not a terminal) prints no progress lines."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from workbench.cli import main, progress_lines
+
+    assert progress_lines() is None  # under pytest stderr is no terminal
+    load(store, tmp_path, "crm", [["C1", "Ann", "Lee", "12 Oak Street", "", "02134", "ann@example.com"]])
+    seen: list[tuple[str, float]] = []
+    import workbench.commands.households as cmd
+
+    monkeypatch.setattr(cmd, "progress_lines", lambda enabled=True: (lambda m, f: seen.append((m, f))) if enabled
+                        else None)
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "hh.duckdb"), "households"])
+    assert result.exit_code == 0, result.output
+    assert len(seen) >= 3 and seen[0][1] == 0.0 and seen[-1][1] <= 1.0
+    assert any("standardising addresses" in m for m, _ in seen)
+    seen.clear()
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "hh.duckdb"), "households", "--json"])
+    assert result.exit_code == 0 and not seen  # --json: machine output only
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert progress_lines() is not None

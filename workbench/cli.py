@@ -202,6 +202,20 @@ def _silence_stdout() -> None:
         pass
 
 
+def progress_lines(enabled: bool = True):
+    """``progress(message, fraction)`` printing a line per stage on stderr, for a person at a terminal;
+    None (nothing printed) when not ``enabled`` or when stderr is not a terminal (a scheduled run)."""
+    import sys
+
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(message: str, fraction: float) -> None:
+        click.echo(f"  {fraction:4.0%}  {message}", err=True)
+
+    return show
+
+
 def emit_json(data) -> None:
     import json
 

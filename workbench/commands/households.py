@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli import emit_json, get_store
+from workbench.cli import emit_json, get_store, progress_lines
 
 
 @click.group("households", invoke_without_command=True)
@@ -45,7 +45,7 @@ def households(ctx: click.Context, export_path: str | None, head_rule: str | Non
         if partners is not None:
             conn.execute("DELETE FROM settings WHERE key = ?", [PARTNERS_KEY]).fetchall()
             conn.execute("INSERT INTO settings VALUES (?, ?)", [PARTNERS_KEY, partners]).fetchall()
-        result = recompute(conn)
+        result = recompute(conn, progress=progress_lines(not as_json))
     if export_path:
         with store.connect(read_only=True) as conn:
             result["exported"] = {"file": export_path, "rows": export_households(conn, export_path, overwrite=force,

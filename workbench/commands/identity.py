@@ -6,17 +6,11 @@ import sys
 
 import click
 
-from workbench.cli import emit_json, get_store
+from workbench.cli import emit_json, get_store, progress_lines
 
 
 def _progress(enabled: bool):
-    if not enabled:
-        return None
-
-    def show(message: str, fraction: float) -> None:
-        click.echo(f"  {fraction:4.0%}  {message}", err=True)
-
-    return show
+    return progress_lines(enabled)
 
 
 @click.command("match")

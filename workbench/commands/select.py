@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli import emit_json, get_store
+from workbench.cli import emit_json, get_store, progress_lines
 
 
 @click.group("selections")
@@ -185,15 +185,7 @@ def print_waterfall(wf) -> None:
 def _progress():
     """Progress lines on stderr for a person at a terminal (matching new records first, applying moves,
     the export's steps); nothing for a scheduled run (its notes are printed with the waterfall)."""
-    import sys
-
-    if not sys.stderr.isatty():
-        return None
-
-    def show(message: str, fraction: float) -> None:
-        click.echo(f"  {fraction:4.0%}  {message}", err=True)
-
-    return show
+    return progress_lines()
 
 
 def _clip(text: str, width: int) -> str:
