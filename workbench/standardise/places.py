@@ -112,7 +112,7 @@ def write_zip_file(path: Path = ZIP_FILE) -> int:
     write_zip_file()"``. Returns the rows written."""
     import duckdb
 
-    from workbench.store.sql import quote_literal
+    from .sql_text import quote as quote_literal
 
     table = _package_zip_rows()
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
