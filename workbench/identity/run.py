@@ -176,12 +176,11 @@ def run_match(conn: duckdb.DuckDBPyConnection, full: bool = False, retrain: bool
     else:
         # the records whose person may change: the new or changed ones and the partners of every pair or
         # decision of a changed or removed record (clustered below with their whole components)
-        gone = "(SELECT record_id FROM _changed) OR {c} NOT IN (SELECT record_id FROM records)"
+        touched = " OR ".join(f"{c} IN (SELECT record_id FROM _changed) OR {c} NOT IN (SELECT record_id FROM records)"
+                              for c in ("record_id_l", "record_id_r"))
         run(conn, f"""CREATE OR REPLACE TEMP TABLE _seeds AS SELECT record_id FROM _changed
-            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_pairs
-                WHERE record_id_l IN {gone.format(c='record_id_l')} OR record_id_r IN {gone.format(c='record_id_r')}
-            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_decisions
-                WHERE record_id_l IN {gone.format(c='record_id_l')} OR record_id_r IN {gone.format(c='record_id_r')}""")
+            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_pairs WHERE {touched}
+            UNION SELECT unnest([record_id_l, record_id_r]) FROM match_decisions WHERE {touched}""")
         run(conn, """DELETE FROM match_pairs WHERE record_id_l IN (SELECT record_id FROM _changed)
             OR record_id_r IN (SELECT record_id FROM _changed)
             OR record_id_l NOT IN (SELECT record_id FROM records) OR record_id_r NOT IN (SELECT record_id FROM records)""")
