@@ -25,7 +25,4 @@ async def settle(pilot, ignore: frozenset[str] | set[str] = FOREVER, rounds: int
                 pass
         await pilot.pause()
         if not busy():
-            # what the handlers did is laid out on the next idle (a DataTable sizes its columns to rows
-            # added by a handler only then): one more pause, or a snapshot may catch header-wide columns
-            await pilot.pause()
             return
