@@ -9,10 +9,6 @@ import click
 from workbench.cli import emit_json, get_store, progress_lines
 
 
-def _progress(enabled: bool):
-    return progress_lines(enabled)
-
-
 @click.command("match")
 @click.option("--full", is_flag=True, help="Score every record again (decisions are still honoured).")
 @click.option("--retrain", is_flag=True, help="Train the model again on the data as it is now.")
@@ -60,7 +56,7 @@ def match(ctx: click.Context, full: bool, retrain: bool, export_path: str | None
         from workbench.identity.engines import parse_conf, save_settings
 
         save_settings(store, engine=engine, master=spark_master, conf=parse_conf(spark_conf), work_dir=spark_work_dir)
-    result = run_match(store, full=full, retrain=retrain, progress=_progress(not as_json))
+    result = run_match(store, full=full, retrain=retrain, progress=progress_lines(not as_json))
     exported = None
     if export_path:
         with store.connect(read_only=True) as conn:

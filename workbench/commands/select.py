@@ -108,7 +108,7 @@ def count(ctx: click.Context, name: str, as_json: bool) -> None:
     """Count a selection step by step: the waterfall (universe, where, each suppression, ..., net)."""
     from workbench.select.counts import count_selection
 
-    wf = count_selection(get_store(ctx), name, progress=_progress())
+    wf = count_selection(get_store(ctx), name, progress=progress_lines())
     if as_json:
         emit_json(wf.to_dict())
         return
@@ -141,7 +141,7 @@ def export(ctx: click.Context, name: str, out: str, fmt: str | None, campaign: s
 
     result = export_selection(get_store(ctx), name, out, fmt=fmt, campaign=campaign, dry_run=dry_run,
                               allow_stale=allow_stale, force=force, allow_unmeasured=allow_unmeasured,
-                              progress=_progress(), no_seeds=no_seeds)
+                              progress=progress_lines(), no_seeds=no_seeds)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -180,12 +180,6 @@ def print_waterfall(wf) -> None:
         console.print(f"[yellow]warning:[/] {escape(w)}", highlight=False)
     console.print(f"net {wf.net:,} to contact, {wf.held_out:,} held out (counted in {wf.seconds:.2f} s)",
                   highlight=False)
-
-
-def _progress():
-    """Progress lines on stderr for a person at a terminal (matching new records first, applying moves,
-    the export's steps); nothing for a scheduled run (its notes are printed with the waterfall)."""
-    return progress_lines()
 
 
 def _clip(text: str, width: int) -> str:
