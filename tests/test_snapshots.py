@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from tui_support import settle
+from tui_support import settle, settle_still
 
 from workbench.store import Store
 from workbench.store.sql import run
@@ -34,6 +34,6 @@ def test_screen_snapshot(snap_compare, demo_here, key):
     async def visit(pilot):
         await settle(pilot)
         await pilot.press(key)
-        await settle(pilot)
+        await settle_still(pilot)
 
     assert snap_compare(WorkbenchApp(demo_here), run_before=visit, terminal_size=SIZE)

@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 from textual.widgets import DataTable
-from tui_support import settle
+from tui_support import settle, settle_still
 
 from workbench.select import counts
 from workbench.store import Store
@@ -52,7 +52,7 @@ def test_screen_snapshot(snap_compare, demo_here, frozen_count_time, screen, siz
     async def visit(pilot):
         await settle(pilot)
         await pilot.press(SCREENS[screen])
-        await settle(pilot)
+        await settle_still(pilot)
 
     assert snap_compare(WorkbenchApp(demo_here), run_before=visit, terminal_size=SIZES[size])
 

@@ -26,3 +26,20 @@ async def settle(pilot, ignore: frozenset[str] | set[str] = FOREVER, rounds: int
         await pilot.pause()
         if not busy():
             return
+
+
+async def settle_still(pilot, quiet: int = 3, rounds: int = 60) -> None:
+    """``settle`` and then wait until the screen stops changing: the same picture ``quiet`` pauses in a
+    row. A DataTable sizes its columns and the footer dims its keys on idle, after the workers are done;
+    a snapshot taken before that catches a half-laid-out screen on a busy machine."""
+    await settle(pilot)
+    app = pilot.app
+    last, same = None, 0
+    for _ in range(rounds):
+        await pilot.pause(0.02)
+        await pilot.wait_for_scheduled_animations()
+        picture = app.export_screenshot()
+        same = same + 1 if picture == last else 0
+        if same >= quiet:
+            return
+        last = picture

@@ -22,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Static, TextArea
 from textual.worker import Worker
@@ -172,11 +173,13 @@ class SelectionsScreen(WorkbenchScreen):
         Binding("e", "export_selection", "Export", id="selections.export"),
         Binding("escape", "cancel_export", "Cancel export", id="selections.cancel_export"),
     ]
+    # the stored selection shown in the editor; Export is offered only when there is one, so the footer
+    # follows every change of it
+    current: reactive[str | None] = reactive(None, bindings=True, repaint=False, init=False)
 
     def __init__(self) -> None:
         super().__init__()
         self.saved: dict[str, dict[str, Any]] = {}  # name -> list row
-        self.current: str | None = None  # the stored selection shown in the editor
         self.saved_text: str = ""  # its definition as stored
         self.generation = 0  # bumped on every edit; a count of an older text is ignored
         self.count_timer: Timer | None = None
