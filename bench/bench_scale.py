@@ -29,8 +29,9 @@ Growth factor per stage between sizes: (time per record at size N) / (time per r
 size); 1.0 is linear. With two or more sizes a 10M projection (power law through the two largest sizes)
 is printed, labelled as a projection.
 
-The database uses DuckDB's defaults, as the product does (workbench sets no ``memory_limit``: DuckDB
-takes 80% of the machine's memory and spills to ``DB.tmp``).
+The database runs as the product runs it: DuckDB's ``memory_limit`` at 60% of the machine (workbench/store/
+memory.py, ``$WORKBENCH_MEMORY_LIMIT``), spilling to ``DB.tmp``; a full match scores in slices of 500,000
+records (``identity.predict_chunk_records``). The bare baselines keep DuckDB's own default (80%).
 """
 
 from __future__ import annotations

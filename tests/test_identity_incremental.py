@@ -1,6 +1,7 @@
 """An incremental match run clusters only the components its changes touch (issue 17): after a reload with
 new, changed and removed records, and with decisions in force, its persons, person ids and pair statuses
-are exactly what clustering every record over the same pairs gives."""
+are exactly what clustering every record over the same pairs gives. A full match scored in slices (the
+memory bound for big files) keeps exactly the pairs and persons of one slice."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from workbench.store.sql import rows
 
 
 @pytest.fixture(scope="module")
-def matched_template(tmp_path_factory):
+def template(tmp_path_factory):
     folder = tmp_path_factory.mktemp("incremental")
-    template = build_template(folder)
+    return build_template(folder), folder
+
+
+@pytest.fixture(scope="module")
+def matched_template(template):
+    template, folder = template
     store = copy_store(template, folder / "matched.duckdb")
     clock.set_now("2026-01-16T09:00:00")
     match(store)
@@ -95,3 +101,43 @@ def test_incremental_run_clusters_like_a_full_clustering(matched_template, tmp_p
         assert partition == len(set(persons.values()))
     finally:
         clock.set_now(None)
+
+
+def _full_match(template, target, chunk_records: int | None):
+    store = copy_store(template, target)
+    if chunk_records is not None:
+        store.set_setting("identity.predict_chunk_records", str(chunk_records))
+    steps: list[str] = []
+    clock.set_now("2026-01-16T09:00:00")
+    try:
+        result = match(store, progress=lambda message, _f: steps.append(message))
+    finally:
+        clock.set_now(None)
+    with store.connect(read_only=True) as conn:
+        pairs = rows(conn, """SELECT record_id_l, record_id_r, round(probability, 9) AS p, status, held_by
+            FROM match_pairs ORDER BY record_id_l, record_id_r""")
+        persons, _ = _state(conn)
+    return result, steps, pairs, persons
+
+
+def test_a_full_match_in_slices_keeps_the_same_pairs_and_persons(template, tmp_path):
+    path, _ = template
+    whole, whole_steps, whole_pairs, whole_persons = _full_match(path, tmp_path / "whole.duckdb", None)
+    sliced, sliced_steps, sliced_pairs, sliced_persons = _full_match(path, tmp_path / "sliced.duckdb", 700)
+    assert not any("slice" in s for s in whole_steps)
+    slices = [s for s in sliced_steps if "slice" in s]
+    assert len(slices) == -(-whole.records // 700) > 2, slices
+    assert sliced.pairs_scored == whole.pairs_scored > 0
+    assert sliced_pairs == whole_pairs and len(whole_pairs) > 100
+    assert sliced_persons == whole_persons
+
+
+def test_a_bad_slice_setting_is_refused_and_nothing_changes(template, tmp_path):
+    path, _ = template
+    store = copy_store(path, tmp_path / "wb.duckdb")
+    store.set_setting("identity.predict_chunk_records", "half a million")
+    with pytest.raises(ValueError, match="identity.predict_chunk_records.*whole number"):
+        match(store)
+    with store.connect(read_only=True) as conn:
+        assert rows(conn, "SELECT count(*) AS n FROM match_pairs")[0]["n"] == 0
+        assert rows(conn, "SELECT count(*) AS n FROM match_runs")[0]["n"] == 0

@@ -262,7 +262,7 @@ def _score(conn: duckdb.DuckDBPyConnection, saved: training.SavedModel, auto: fl
         return scoring.score_with_engine(conn, engine, saved.model, auto, review, run_id, guard, new_only, step)
     if new_only:
         return scoring.score_new(conn, saved.model, auto, review, run_id, guard)
-    return scoring.score_all(conn, saved.model, auto, review, run_id, guard)
+    return scoring.score_all(conn, saved.model, auto, review, run_id, guard, step)
 
 
 def summary(r: MatchResult) -> str:

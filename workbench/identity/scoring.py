@@ -64,17 +64,47 @@ def _insert_predictions(conn: duckdb.DuckDBPyConnection, table: str, saved: dict
         FROM {table} WHERE match_probability >= ?""", [auto, run_id, review])
 
 
+# A full match scores the blocked pairs in slices of the records (Splink's predict_chunk: the left record of
+# each pair falls in one slice), each slice's kept pairs written before the next is scored, so memory holds one
+# slice's comparison vectors instead of every pair's. Setting ``identity.predict_chunk_records``.
+CHUNK_RECORDS = 500_000
+
+
+def chunk_count(conn: duckdb.DuckDBPyConnection, records: int) -> int:
+    """How many slices a full match of ``records`` records is scored in (1 up to the setting's size)."""
+    got = scalar(conn, "SELECT value FROM settings WHERE key = 'identity.predict_chunk_records'")
+    try:
+        size = int(got) if got is not None else CHUNK_RECORDS
+    except ValueError:
+        raise ValueError(f"setting identity.predict_chunk_records is {got!r}: give a whole number of records, "
+                         f"e.g. {CHUNK_RECORDS}") from None
+    if size < 1:
+        raise ValueError(f"setting identity.predict_chunk_records is {size}: give a number above 0")
+    return max(1, -(-records // size))
+
+
 def score_all(conn: duckdb.DuckDBPyConnection, saved: dict[str, Any], auto: float, review: float,
-              run_id: int, guard: bool = False) -> int:
-    """Score every blocked pair of ``_match_input``; returns the number of pairs scored."""
+              run_id: int, guard: bool = False, progress: Progress | None = None) -> int:
+    """Score every blocked pair of ``_match_input``, slice by slice (``chunk_count``); returns the number of
+    pairs scored. ``progress`` hears of each slice (between slices is where Escape stops a long match)."""
     api = splink_api(conn)
     linker = Linker(input_frame(api), saved, log_level=SPLINK_LOG)
+    records = scalar(conn, f"SELECT count(*) FROM {INPUT_TABLE}") or 0
+    chunks = chunk_count(conn, records)
+    scored = 0
     try:
-        blocked = linker.inference.compute_blocked_pairs_for_predict()
-        scored = scalar(conn, f"SELECT count(*) FROM {blocked.physical_name}") or 0
-        pred = linker.inference.predict(threshold_match_probability=review, warning_mode="never")
-        cols = {c.unquote().name for c in pred.columns}
-        _insert_predictions(conn, pred.physical_name, saved, cols, auto, review, run_id, guard)
+        for i in range(1, chunks + 1):
+            if progress is not None and chunks > 1:
+                progress(f"scoring merge candidates, slice {i} of {chunks}", 0.35 + 0.4 * (i - 1) / chunks)
+            blocked = linker.inference.compute_blocked_pairs_for_predict_chunk(left_chunk=(i, chunks),
+                                                                                right_chunk=(1, 1))
+            scored += scalar(conn, f"SELECT count(*) FROM {blocked.physical_name}") or 0
+            pred = linker.inference.predict_chunk(left_chunk=(i, chunks), right_chunk=(1, 1),
+                                                  threshold_match_probability=review, warning_mode="never")
+            cols = {c.unquote().name for c in pred.columns}
+            _insert_predictions(conn, pred.physical_name, saved, cols, auto, review, run_id, guard)
+            pred.drop_table_from_database_and_remove_from_cache()
+            blocked.drop_table_from_database_and_remove_from_cache()
     finally:
         linker.table_management.delete_tables_created_by_splink_from_db()
     return scored

@@ -15,6 +15,7 @@ from workbench import clock
 from workbench.errors import DatabaseBusyError, DatabaseFileError
 from workbench.store.ids import note_high_water
 from workbench.store.journal import journal_dir, sweep
+from workbench.store.memory import apply_memory_limit, memory_limit
 from workbench.store.migrate import migrate, pending_migrations
 from workbench.store.sql import run, scalar
 
@@ -66,6 +67,7 @@ class Store:
                     "Check --db (or $WORKBENCH_DB). `workbench sources import FILE.toml` creates a new database; "
                     "`workbench demo` builds the demo.")
             read_only = False  # a new database is created (and migrated) on first use
+        memory_limit()  # a bad $WORKBENCH_MEMORY_LIMIT is refused before anything is opened or created
         deadline = time.monotonic() + self.busy_timeout
         delay = 0.05
         waiting: str | None = None
@@ -141,6 +143,7 @@ class Store:
                 migrate(conn, pending)
             self._migrated = True
         _install_macros(conn, read_only)
+        apply_memory_limit(conn)
         found = dict(conn.execute("SELECT key, value FROM settings WHERE key IN ('clock.frozen_at', "
                                   "'privacy.wipe_pending')").fetchall())
         frozen = found.get("clock.frozen_at")
