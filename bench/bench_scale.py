@@ -30,7 +30,7 @@ size); 1.0 is linear. With two or more sizes a 10M projection (power law through
 is printed, labelled as a projection.
 
 The database runs as the product runs it: DuckDB's ``memory_limit`` at 60% of the machine (workbench/store/
-memory.py, ``$WORKBENCH_MEMORY_LIMIT``), spilling to ``DB.tmp``; a full match scores in slices of 500,000
+memory.py, ``$WORKBENCH_MEMORY_LIMIT``), spilling to ``DB.tmp``; a full match scores in slices of 2,500,000
 records (``identity.predict_chunk_records``). The bare baselines keep DuckDB's own default (80%).
 """
 

@@ -67,7 +67,7 @@ def _insert_predictions(conn: duckdb.DuckDBPyConnection, table: str, saved: dict
 # A full match scores the blocked pairs in slices of the records (Splink's predict_chunk: the left record of
 # each pair falls in one slice), each slice's kept pairs written before the next is scored, so memory holds one
 # slice's comparison vectors instead of every pair's. Setting ``identity.predict_chunk_records``.
-CHUNK_RECORDS = 500_000
+CHUNK_RECORDS = 2_500_000
 
 
 def chunk_count(conn: duckdb.DuckDBPyConnection, records: int) -> int:
