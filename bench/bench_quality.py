@@ -270,6 +270,36 @@ def household_pieces(con, rows: str, members: str) -> dict:
     }
 
 
+def household_piece_causes(con, rows: str) -> dict:
+    """Why a true household got more than one piece (after ``household_pieces``, whose ``row_hh`` it reads):
+    each piece after the household's first (by row) is put in the first class that fits, compared with that
+    first piece:
+    - ``same_person``: both pieces are one true person (identity split the person; also a second person piece);
+    - ``other_door``: another house number or ZIP5 (a move, or an address the two sides write differently);
+    - ``other_surname``: the same door, another surname (issue 11 keeps such people apart as roommates unless
+      a phone, e-mail or marked partner ties them; the held-out truth may call them one household);
+    - ``same_door_same_surname``: the same door and surname in two households (a householding fault)."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE hh_piece AS
+        SELECT h.household_id, h.row_id, p.person_id, r.ln, r.house, r.zip5,
+               row_number() OVER (PARTITION BY h.household_id ORDER BY h.row_id) AS k
+        FROM row_hh h JOIN {rows} r USING (row_id)
+        LEFT JOIN (SELECT r.row_id, arg_max(t.person_id, 1) AS person_id FROM {rows} r
+                   JOIN wb_members m ON m.cluster = r.cluster
+                   JOIN truth t ON t.source = m.source AND t.source_key = m.source_key
+                   GROUP BY r.row_id) p USING (row_id)""").fetchall()
+    got = con.execute("""SELECT
+            count(*) FILTER (WHERE x.person_id = f.person_id),
+            count(*) FILTER (WHERE x.person_id IS DISTINCT FROM f.person_id
+                             AND (x.house IS DISTINCT FROM f.house OR x.zip5 IS DISTINCT FROM f.zip5)),
+            count(*) FILTER (WHERE x.person_id IS DISTINCT FROM f.person_id AND x.house IS NOT DISTINCT FROM f.house
+                             AND x.zip5 IS NOT DISTINCT FROM f.zip5 AND x.ln IS DISTINCT FROM f.ln),
+            count(*) FILTER (WHERE x.person_id IS DISTINCT FROM f.person_id AND x.house IS NOT DISTINCT FROM f.house
+                             AND x.zip5 IS NOT DISTINCT FROM f.zip5 AND x.ln IS NOT DISTINCT FROM f.ln)
+        FROM hh_piece x JOIN hh_piece f ON f.household_id = x.household_id AND f.k = 1 WHERE x.k > 1""").fetchall()[0]
+    return {"second_household_causes": dict(zip(("same_person", "other_door", "other_surname",
+                                                 "same_door_same_surname"), map(int, got)))}
+
+
 def naive(con) -> None:
     """Naive persons, households and mail files from the loaded records (see the module's docstring)."""
     con.execute("""CREATE OR REPLACE TABLE naive_members AS SELECT source, source_key,
@@ -340,11 +370,14 @@ def people_report(
     ).fetchall()
     for sel in ("q_person", "q_household"):
         con.execute(
-            f"CREATE TABLE wb_{sel} AS SELECT row_number() OVER () AS row_id, CAST(person_id AS VARCHAR) AS cluster "
+            f"CREATE TABLE wb_{sel} AS SELECT row_number() OVER () AS row_id, CAST(person_id AS VARCHAR) AS cluster, "
+            f"{norm('last_name')} AS ln, regexp_extract(trim(address_line1), '^(\\d+)', 1) AS house, "
+            f"{norm('address_line1')} AS street, {zip5('zip5')} AS zip5, {norm('city')} AS city "
             f"FROM read_csv('{work / (sel + '.csv')}', all_varchar=true) WHERE person_id IS NOT NULL"
         ).fetchall()
     wb = mail_measures(con, "wb_q_person", "wb_members", lists)
     wb.update(household_pieces(con, "wb_q_household", "wb_members"))
+    wb.update(household_piece_causes(con, "wb_q_household"))
     con.execute("""CREATE TABLE eval AS SELECT t.person_id, t.household_id, m.cluster, h.hh, r.street IS NOT NULL AS has_street
         FROM truth t JOIN recs r USING (source, source_key) JOIN wb_members m USING (source, source_key)
         LEFT JOIN wb_hh h USING (source, source_key)""").fetchall()
@@ -660,6 +693,10 @@ def print_table(results: list[dict]) -> None:
                 f"{label:66} {fmt(r['workbench'], key, extra):>22} {fmt(r['naive'], key, extra):>22}  "
                 f"{verdict(r['workbench'], key)}"
             )
+        causes = r["workbench"].get("second_household_causes")
+        if causes:
+            print("  second household pieces by cause: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                                                               for k, v in causes.items()))
     febrl = [r for r in results if r["data"].startswith("febrl")]
     if febrl:
         print(
