@@ -270,3 +270,33 @@ def test_text_comparisons_ignore_case(store):
     assert exact > 0
     for where in (f"city = '{city.lower()}'", f"city IN ('{city.title()}', 'nowhere')", f"city LIKE '{city.lower()}'"):
         assert step(count(store, f'channel = "email"\nwhere = "{where}"')[0], "where").remaining == exact, where
+
+
+def _same_surname_pair(store):
+    """Two members of one household with one surname and one mailing address (person_attributes)."""
+    with store.connect() as conn:
+        got = rows(conn, """SELECT list(a.person_id ORDER BY a.person_id) AS ids, any_value(m.household_id) AS hh
+            FROM person_attributes a JOIN household_members m USING (person_id)
+            WHERE a.addr_key IS NOT NULL GROUP BY m.household_id, a.addr_key, upper(a.last_name)
+            HAVING count(*) >= 2 ORDER BY hh LIMIT 1""")
+    assert got, "the test data has a family at one address"
+    return got[0]["hh"], got[0]["ids"]
+
+
+def test_one_per_household_sends_one_piece_per_surname_at_an_address(store):
+    """Householding puts a person at their current door, the piece goes to their mailing address: when
+    two households end up with one surname at one mailing address, one piece goes there."""
+    from workbench.households import decisions, run_households
+
+    run_households(store)
+    count(store, 'channel = "mail"\none_per = "household"')  # the person attributes, after the households
+    hh, ids = _same_surname_pair(store)
+    decisions.split(store, hh, [ids[-1]])  # two households now, one surname at one address
+    wf, placed = count(store, 'channel = "mail"\none_per = "household"')
+    assert ids[-1] in placed, "a person an operator placed in a household of their own keeps their piece"
+    with store.transaction() as conn:  # the same two households, formed by householding, not by a decision
+        conn.execute("UPDATE household_members SET joined_by = 'surname' WHERE person_id = ?", [ids[-1]])
+    wf2, placed2 = count(store, 'channel = "mail"\none_per = "household"')
+    assert len([p for p in ids if p in placed2]) == 1, "one piece for one surname at one address"
+    assert len(placed2) == len(placed) - 1
+    assert "per surname at a mailing address" in step(wf2, "one_per").label

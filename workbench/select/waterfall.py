@@ -216,9 +216,22 @@ def _one_per(conn: duckdb.DuckDBPyConnection, plan: Plan, wf: Waterfall) -> None
     run(conn, f"""DELETE FROM {CANDIDATES} WHERE person_id IN (
         SELECT person_id FROM {CANDIDATES}
         QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY is_head DESC, head_rank, person_id) > 1)""")
+    label = f"one per {level} (head of household first, then head rank, then person id)"
+    if level == "household":
+        # One piece per surname at a mailing address too. Householding places a person at their current
+        # address (by recency), the piece goes to their golden address: a family split between an old and a
+        # new door can leave two pieces with one surname at one door. Persons an operator placed (a
+        # household decision) keep their own piece.
+        run(conn, f"""DELETE FROM {CANDIDATES} WHERE person_id IN (
+            SELECT w.person_id FROM {CANDIDATES} w JOIN person_attributes a USING (person_id)
+            WHERE w.addr_key IS NOT NULL AND nullif(replace(upper(trim(a.last_name)), ' ', ''), '') IS NOT NULL
+              AND w.person_id NOT IN (SELECT person_id FROM household_members WHERE joined_by = 'decision')
+            QUALIFY row_number() OVER (PARTITION BY w.addr_key, replace(upper(trim(a.last_name)), ' ', '')
+                                       ORDER BY w.is_head DESC, w.head_rank, w.person_id) > 1)""")
+        label = ("one per household and per surname at a mailing address (head of household first, then head "
+                 "rank, then person id)")
     after = _remaining(conn)
-    _add(wf, "one_per", level, f"one per {level} (head of household first, then head rank, then person id)",
-         before - after, after)
+    _add(wf, "one_per", level, label, before - after, after)
 
 
 def _limit(conn: duckdb.DuckDBPyConnection, plan: Plan, wf: Waterfall) -> None:
