@@ -72,6 +72,12 @@ PEOPLE = [
     person("K3", "1349 Kelly St", "Micheleton", "WV", ""),
     # a glued unit
     person("H1", "12 Oak St Apt163", "Boston", "MA", "02134"),
+    # two ZIPs at 40 Bradford Ave, one per flat: the flat written without its ZIP takes its flat's ZIP
+    # (whatever the unit's designator), the street line without a flat stays without one
+    person("U1", "40 Bradford Ave", "Cameronport", "VT", "05010", line2="Apartment 102"),
+    person("U2", "40 Bradford Avenue Apt 1A", "Cameronport", "VT", "05152"),
+    person("U3", "40 BRADFORD AVENUE", "CAMERONPORT", "VT", "", line2="UNIT 102"),
+    person("U4", "40 Bradford Ave", "Cameronport", "VT", ""),
 ]
 MAIL = """[selections.post]
 channel = "mail"
@@ -142,6 +148,13 @@ def test_completion_ignores_a_missing_suffix_and_a_slip_in_the_city(master):
     assert r["K3"]["zip5"] is None and r["K3"]["zip_source"] is None
 
 
+def test_a_flat_takes_the_zip_of_its_flat_when_the_street_has_two(master):
+    r = records(master)
+    assert (r["U3"]["zip5"], r["U3"]["zip_source"]) == ("05010", "completed")
+    assert r["U3"]["addr_key"] == r["U1"]["addr_key"] == "40 BRADFORD AVE|102|05010"  # one door
+    assert r["U4"]["zip5"] is None and r["U4"]["zip_source"] is None  # which flat? not known
+
+
 def test_an_ambiguous_zipless_address_is_not_completed_but_stays_mailable(master):
     r = records(master)
     assert r["B3"]["zip5"] is None and r["B3"]["zip_source"] is None
@@ -181,9 +194,9 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post", "--json"])
     assert r.exit_code == 0, r.output
     wf = json.loads(r.output)
-    assert wf["addresses"] == {"completed": 2, "corrected": 1, "without_zip": 4, "zip_state_mismatch": 1}
+    assert wf["addresses"] == {"completed": 3, "corrected": 1, "without_zip": 5, "zip_state_mismatch": 1}
     r = CliRunner().invoke(main, ["--db", str(db), "count", "post"])
-    assert "2 ZIPs completed (same street elsewhere in the database)" in r.output
+    assert "3 ZIPs completed (same street elsewhere in the database)" in r.output
     out = tmp_path / "post.csv"
     r = CliRunner().invoke(main, ["--db", str(db), "export", "post", "--out", str(out), "--allow-stale"])
     assert r.exit_code == 0, r.output
@@ -209,6 +222,10 @@ def test_the_mail_export_keeps_zipless_persons_and_the_waterfall_counts_completi
         "crm:K3",
         "crm:X1",
         "crm:X2",
+        "crm:U1",
+        "crm:U2",
+        "crm:U3",
+        "crm:U4",
     } == keys
     assert got["crm:B3"]["std_zip5"] == "" and got["crm:B3"]["std_city"] == "BOSTON"
     assert (

@@ -150,35 +150,40 @@ def _complete(conn: duckdb.DuckDBPyConnection) -> None:
     run(
         conn,
         """CREATE OR REPLACE TEMP TABLE _zip_known AS
-        SELECT DISTINCT addr_street, addr_house, addr_name, city_std, state_std, zip5
+        SELECT DISTINCT addr_street, addr_house, addr_name, addr_unit, city_std, state_std, zip5
         FROM records
         WHERE zip_source = 'loaded' AND zip_check IN ('ok', 'unknown ZIP') AND addr_street IS NOT NULL
           AND city_std IS NOT NULL""",
     )
     # what each record without a ZIP of its own (or with one of the wrong state) should now have: the one
     # ZIP of the known addresses with its house number and street name (a suffix or directional written on
-    # one side only, a typing slip in a name of five letters or more) in its city (or one a slip away)
+    # one side only, a typing slip in a name of five letters or more) in its city (or one a slip away); when
+    # the street has several ZIPs, the one ZIP of the known addresses with the record's own flat there
     run(
         conn,
         f"""CREATE OR REPLACE TEMP TABLE _zip_new AS
         WITH todo AS (
             SELECT record_id, zip_source AS old_source, zip5 AS old_zip5, zip5_std AS old_std, addr_street,
-                   addr_house, addr_name, city_std, state_std
+                   addr_house, addr_name, addr_unit, city_std, state_std
             FROM records
             WHERE addr_street IS NOT NULL
               AND (zip_source IS NULL OR zip_source IN ('completed', 'corrected') OR zip_check = 'state mismatch')
         ), hits AS (
-            SELECT t.record_id, k.zip5 FROM todo t JOIN _zip_known k
+            SELECT t.record_id, k.zip5, t.addr_unit IS NOT NULL AND k.addr_unit = t.addr_unit AS same_flat
+            FROM todo t JOIN _zip_known k
               ON k.addr_street = t.addr_street AND k.city_std = t.city_std AND k.state_std = t.state_std
             UNION
-            SELECT t.record_id, k.zip5 FROM todo t JOIN _zip_known k
+            SELECT t.record_id, k.zip5, t.addr_unit IS NOT NULL AND k.addr_unit = t.addr_unit AS same_flat
+            FROM todo t JOIN _zip_known k
               ON k.addr_house = t.addr_house AND k.state_std = t.state_std
             WHERE (k.addr_name = t.addr_name
                    OR (least(length(k.addr_name), length(t.addr_name)) >= {COMPLETE_MIN_NAME}
                        AND damerau_levenshtein(k.addr_name, t.addr_name) <= 1))
               AND (k.city_std = t.city_std OR jaro_winkler_similarity(k.city_std, t.city_std) >= {COMPLETE_MIN_CITY})
         ), agreed AS (
-            SELECT record_id, CASE WHEN count(DISTINCT zip5) = 1 THEN min(zip5) END AS agreed
+            SELECT record_id, CASE WHEN count(DISTINCT zip5) = 1 THEN min(zip5)
+                                   WHEN count(DISTINCT zip5) FILTER (WHERE same_flat) = 1
+                                   THEN min(zip5) FILTER (WHERE same_flat) END AS agreed
             FROM hits GROUP BY record_id
         )
         SELECT t.record_id, t.old_source, t.old_zip5, t.old_std, a.agreed
