@@ -297,7 +297,7 @@ def household_piece_causes(con, rows: str) -> dict:
                              AND x.zip5 IS NOT DISTINCT FROM f.zip5 AND x.ln IS NOT DISTINCT FROM f.ln)
         FROM hh_piece x JOIN hh_piece f ON f.household_id = x.household_id AND f.k = 1 WHERE x.k > 1""").fetchall()[0]
     return {"second_household_causes": dict(zip(("same_person", "other_door", "other_surname",
-                                                 "same_door_same_surname"), map(int, got)))}
+                                                 "same_door_same_surname"), map(int, got), strict=True))}
 
 
 def naive(con) -> None:

@@ -12,6 +12,7 @@ import pytest
 from test_identity_helpers import build_template, copy_store
 
 from workbench import clock
+from workbench.errors import ConfigError
 from workbench.identity import clusters, decisions
 from workbench.identity.run import match
 from workbench.ingest.load import load_file
@@ -136,7 +137,7 @@ def test_a_bad_slice_setting_is_refused_and_nothing_changes(template, tmp_path):
     path, _ = template
     store = copy_store(path, tmp_path / "wb.duckdb")
     store.set_setting("identity.predict_chunk_records", "half a million")
-    with pytest.raises(ValueError, match="identity.predict_chunk_records.*whole number"):
+    with pytest.raises(ConfigError, match="identity.predict_chunk_records.*not a whole number"):
         match(store)
     with store.connect(read_only=True) as conn:
         assert rows(conn, "SELECT count(*) AS n FROM match_pairs")[0]["n"] == 0

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 from splink import Linker
 
+from workbench.errors import ConfigError
 from workbench.identity.engines import Engine, Progress
 from workbench.identity.prepare import INPUT_TABLE
 from workbench.identity.training import SPLINK_LOG, input_frame, level_labels, splink_api
@@ -73,13 +74,13 @@ CHUNK_RECORDS = 2_500_000
 def chunk_count(conn: duckdb.DuckDBPyConnection, records: int) -> int:
     """How many slices a full match of ``records`` records is scored in (1 up to the setting's size)."""
     got = scalar(conn, "SELECT value FROM settings WHERE key = 'identity.predict_chunk_records'")
+    hint = f"Set it to a whole number of records above 0, e.g. {CHUNK_RECORDS} (the default)."
     try:
         size = int(got) if got is not None else CHUNK_RECORDS
     except ValueError:
-        raise ValueError(f"setting identity.predict_chunk_records is {got!r}: give a whole number of records, "
-                         f"e.g. {CHUNK_RECORDS}") from None
+        raise ConfigError(f"Setting identity.predict_chunk_records is {got!r}, not a whole number.", hint) from None
     if size < 1:
-        raise ValueError(f"setting identity.predict_chunk_records is {size}: give a number above 0")
+        raise ConfigError(f"Setting identity.predict_chunk_records is {size}.", hint)
     return max(1, -(-records // size))
 
 
