@@ -222,11 +222,15 @@ def _one_per(conn: duckdb.DuckDBPyConnection, plan: Plan, wf: Waterfall) -> None
         # address (by recency), the piece goes to their golden address: a family split between an old and a
         # new door can leave two pieces with one surname at one door. Persons an operator placed (a
         # household decision) keep their own piece.
+        # (the surname as householding compares it: households/rules.py hh_surname)
+        from workbench.households.rules import install_household_macros
+
+        install_household_macros(conn)
         run(conn, f"""DELETE FROM {CANDIDATES} WHERE person_id IN (
-            SELECT w.person_id FROM {CANDIDATES} w JOIN person_attributes a USING (person_id)
-            WHERE w.addr_key IS NOT NULL AND nullif(replace(upper(trim(a.last_name)), ' ', ''), '') IS NOT NULL
+            SELECT w.person_id FROM {CANDIDATES} w JOIN persons p USING (person_id)
+            WHERE w.addr_key IS NOT NULL AND hh_surname(p.last_name_key) IS NOT NULL
               AND w.person_id NOT IN (SELECT person_id FROM household_members WHERE joined_by = 'decision')
-            QUALIFY row_number() OVER (PARTITION BY w.addr_key, replace(upper(trim(a.last_name)), ' ', '')
+            QUALIFY row_number() OVER (PARTITION BY w.addr_key, hh_surname(p.last_name_key)
                                        ORDER BY w.is_head DESC, w.head_rank, w.person_id) > 1)""")
         label = ("one per household and per surname at a mailing address (head of household first, then head "
                  "rank, then person id)")
