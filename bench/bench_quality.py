@@ -21,8 +21,10 @@ Measures (table: workbench | naive baseline):
   list; ``leak_reachable``: of those, rows where a list entry shares surname, house number and ZIP5 with
   a record of that person;
 - ``mailable_missing``: true persons not suppressed for mail (truth), some record with a street line, that
-  are no row's true person; ``missing_no_zip``: of those, persons whose street records all lack a ZIP and
-  one has city and state; ``missing_near_miss``: of those, persons with a record that shares surname,
+  are no row's true person; ``missing_absorbed``: of those, persons whose records are in a row of another
+  true person (merged into someone else's person: a matching error, whatever their address);
+  ``missing_no_zip``: of the others, persons whose street records all lack a ZIP and
+  one has city and state; ``missing_near_miss``: of those missing, persons with a record that shares surname,
   house number and ZIP5 with a mail-preference or deceased entry (not theirs: likely removed by a near miss);
 - ``second_person`` / ``second_household``: rows beyond the first for one true person (one-per-person file)
   / one true household (one-per-household file), as counts and % of rows;
@@ -226,7 +228,7 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
             SELECT 1 FROM truth t JOIN recs r USING (source, source_key) JOIN list_entries e
               ON e.ln = r.ln AND e.house = r.house AND e.zip5 = r.zip5
             WHERE t.person_id = rt.person_id)""").fetchall()[0][0]
-    missing, no_zip, near, mailable = con.execute(f"""WITH mailable AS (
+    missing, absorbed, no_zip, near, mailable = con.execute(f"""WITH mailable AS (
             SELECT t.person_id, bool_and(r.zip5 IS NULL) AS all_no_zip,
                    bool_or(r.zip5 IS NULL AND r.city IS NOT NULL AND r.state IS NOT NULL) AS city_state,
                    bool_or(EXISTS (SELECT 1 FROM list_entries e WHERE e.ln = r.ln AND e.house = r.house
@@ -235,7 +237,10 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
             WHERE r.street IS NOT NULL AND t.person_id NOT IN (SELECT person_id FROM {lists["mail_suppressed"]})
             GROUP BY t.person_id)
         SELECT count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person)),
-               count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND all_no_zip AND city_state),
+               count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person)
+                                AND person_id IN (SELECT person_id FROM row_truth)),
+               count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND all_no_zip AND city_state
+                                AND person_id NOT IN (SELECT person_id FROM row_truth)),
                count(*) FILTER (WHERE person_id NOT IN (SELECT person_id FROM row_person) AND at_entry_door),
                count(*) FROM mailable""").fetchall()[0]
     second = con.execute(
@@ -248,6 +253,7 @@ def mail_measures(con, rows: str, members: str, lists: dict) -> dict:
         "mailable": mailable,
         "mailable_missing": missing,
         "mailable_missing_pct": round(100 * missing / mailable, 2) if mailable else 0.0,
+        "missing_absorbed": absorbed,
         "missing_no_zip": no_zip,
         "missing_near_miss": near,
         "second_person": int(second),
@@ -617,7 +623,8 @@ ROWS = [
     ("mail rows for a person on the mail-preference or deceased list", "leak_rows", "rows"),
     ("  of them reachable (entry shares surname, house number, ZIP5)", "leak_reachable", None),
     ("mailable persons with no row", "mailable_missing", "mailable"),
-    ("  of them dropped only for a ZIP-less address (city+state)", "missing_no_zip", None),
+    ("  of them merged into another person's row (a matching error)", "missing_absorbed", None),
+    ("  of the others, dropped only for a ZIP-less address (city+state)", "missing_no_zip", None),
     ("  of them sharing surname, house number, ZIP5 with a list entry", "missing_near_miss", None),
     ("second pieces to the same person (% of rows)", "second_person", "second_person_pct"),
     ("second pieces to the same household (% of rows)", "second_household", "second_household_pct"),

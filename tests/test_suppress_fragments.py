@@ -145,3 +145,54 @@ def test_a_rare_misspelling_is_read_as_its_name_before_nicknames(tmp_path):
     )
     assert got == {"B1"}
     assert "first name misspelt, read as RICHARD: RICH~ROCHARD" in _why(s, "B1")
+
+
+def test_both_names_spoilt_at_the_entrys_own_door(tmp_path):
+    s, got = _load(
+        tmp_path,
+        [
+            ["V1", "Michiel", "Vsaquez", "665 Gray Groves Apt 101", "", "", "49921", "", ""],
+            ["K1", "", "Kuller", "477 118th Street", "", "", "21557", "", ""],
+            # near misses: another first name (JOAN is no slip of JOHN) with a surname slip; a surname slip
+            # at another door
+            ["S1", "Joan", "Smyth", "12 Birch Rd", "", "", "21557", "", ""],
+            ["V2", "Michiel", "Vsaquez", "667 Gray Groves Apt 101", "", "", "49921", "", ""],
+        ],
+        [
+            ["MICHAEL", "VASQUEZ", "665 GRAY GROVES APT 101", "", "", "49921"],
+            ["LARRY", "KELLER", "477 118TH STREET", "", "", "21557"],
+            ["JOHN", "SMITH", "12 BIRCH RD", "", "", "21557"],
+        ],
+    )
+    assert got == {"V1", "K1"}
+    why = _why(s, "V1")
+    assert "MICHAEL~MICHIEL" in why and "surname VASQUEZ~VSAQUEZ" in why
+    assert "surname KELLER~KULLER" in _why(s, "K1")
+
+
+def test_a_surname_slip_and_a_nameless_record_beside_the_listed_person_stay_apart(tmp_path):
+    # Larry Keller is on file at the door: the nameless Kuller there is kin, not Larry
+    _s, got = _load(
+        tmp_path,
+        [
+            ["K1", "", "Kuller", "477 118th Street", "", "", "21557", "", ""],
+            ["K2", "Larry", "Keller", "477 118th Street", "", "", "21557", "", ""],
+        ],
+        [["LARRY", "KELLER", "477 118TH STREET", "", "", "21557"]],
+    )
+    assert got == {"K2"}
+
+
+def test_a_record_without_a_zip_in_a_misspelt_town(tmp_path):
+    s, got = _load(
+        tmp_path,
+        [
+            ["T1", "Benjamin", "Thompson", "394 Jasmin Ave", "Port Luara", "PA", "", "", ""],
+            # the same slip in another state; a town two slips away
+            ["T2", "Benjamin", "Thompson", "394 Jasmin Ave", "Port Luara", "OH", "", "", ""],
+            ["T3", "Benjamin", "Thompson", "394 Jasmin Ave", "Port Lorna", "PA", "", "", ""],
+        ],
+        [["BENJAMIN", "THOMPSON", "394 JASMIN AVENUE", "PORT LAURA", "PA", "16310"]],
+    )
+    assert got == {"T1"}
+    assert "town PORT LAURA~PORT LUARA" in _why(s, "T1")
