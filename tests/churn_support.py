@@ -1,5 +1,5 @@
 """A small fixture database for the churn and speed tests (issue 14): orders of two brands (and some with
-no brand), returns, many ties in recency and frequency, a key loaded twice (its later record wins), a
+no brand), returns, many ties in recency and frequency, persons with two records (two source keys), a
 person suppressed everywhere, and churn scores; built by SQL only, the same on every run."""
 
 from __future__ import annotations
@@ -41,13 +41,13 @@ def build_fixture(conn, persons: int = PERSONS) -> None:
         "FROM range(1, ?) t(i)",
         [n],
     )
-    # keys 1-30 loaded again: the later record belongs to another person (the key moved to them)
+    run(conn, "INSERT INTO person_records SELECT i, i, TIMESTAMP '2026-01-01' FROM range(1, ?) t(i)", [n])
+    # persons 101-130 hold a second record each (another source key: one person, two records)
     run(
         conn,
-        "INSERT INTO records (record_id, source, source_key, load_id) SELECT 10000 + i, 'crm', 'K' || i, 1 "
+        "INSERT INTO records (record_id, source, source_key, load_id) SELECT 10000 + i, 'crm', 'KX' || i, 1 "
         "FROM range(1, 31) t(i)",
     )
-    run(conn, "INSERT INTO person_records SELECT i, i, TIMESTAMP '2026-01-01' FROM range(1, ?) t(i)", [n])
     run(
         conn,
         "INSERT INTO person_records SELECT 10000 + i, i + 100, TIMESTAMP '2026-01-01' FROM range(1, 31) t(i)",

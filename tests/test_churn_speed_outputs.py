@@ -62,4 +62,4 @@ def test_published_file_is_the_old_one(fixture_store, tmp_path):
     result = run_publish(fixture_store, parse_publish(PUBLISH, "golden", tmp_path), allow_stale=True)
     written = tmp_path / "golden.csv"
     assert written.read_bytes() == (GOLDEN / "publish_full.csv").read_bytes()
-    assert result.systems[0].changes == {"full": 600} and result.systems[0].keys == 600
+    assert result.systems[0].changes == {"full": 630} and result.systems[0].keys == 630

@@ -326,10 +326,10 @@ def _build_rows(conn: duckdb.DuckDBPyConnection, d: PublishDefinition, source: s
     created = scalar(
         conn,
         f"""CREATE TEMP TABLE {_ROWS} AS
-        WITH keys AS (
-            SELECT r.source_key, arg_max(pr.person_id, r.record_id) AS person_id
+        WITH keys AS (  -- a source key is one record (a load upserts by key)
+            SELECT r.source_key, pr.person_id
             FROM records r JOIN person_records pr ON pr.record_id = r.record_id
-            WHERE r.source = ? GROUP BY r.source_key
+            WHERE r.source = ?
         ),
         treat AS (SELECT unnest(?::VARCHAR[]) AS segment, unnest(?::VARCHAR[]) AS treatment),
         dnc AS ({dnc}),
