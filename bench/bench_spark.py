@@ -1,7 +1,8 @@
 """Benchmark the Spark engine against the DuckDB engine in the same run, on the same data and model.
 
     python bench/bench_spark.py --rows 100000                 (local[2])
-    python bench/bench_spark.py --rows 1000000 --master "local[2]" --json bench/out/spark_1m.json
+    python bench/bench_spark.py --rows 1000000 --master "local[2]" --conf '{"spark.driver.memory": "8g"}' \
+        --json bench/out/spark_1m.json
 
 1. generate (cached under bench/out/synth_<rows>, as bench_match.py) and load the three extracts;
 2. `workbench match` on the DuckDB engine (trains the model): wall time, CPU, peak memory of the process;
@@ -110,6 +111,11 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--json", dest="json_path")
+    parser.add_argument(
+        "--conf",
+        default="{}",
+        help='Spark settings as JSON, stored as identity.spark.conf (e.g. \'{"spark.driver.memory": "8g"}\')',
+    )
     args = parser.parse_args()
     import synth
 
@@ -146,10 +152,12 @@ def main() -> None:
             "INSERT INTO match_models VALUES (?, ?, ?, ?, ?, ?, ?)", [list(m.values()) for m in model]
         )
     store.set_setting("identity.spark.master", args.master)
+    conf = json.loads(args.conf)
+    store.set_setting("identity.spark.conf", json.dumps(conf))
 
     print(f"Spark engine ({args.master})", flush=True)
     t = time.perf_counter()
-    spark_env.spark_session(args.master, {})
+    spark_env.spark_session(args.master, conf)
     start_s = time.perf_counter() - t
     jvm_cpu = _jvm_cpu_seconds()
     r_spark, m_spark = _timed(lambda: match(store, engine="spark", progress=progress("spark")))
@@ -188,6 +196,7 @@ def main() -> None:
         "spark": {
             **m_spark,
             "master": args.master,
+            "conf": conf,
             "timings": r_spark.timings,
             "pairs_per_s": round(r_spark.pairs_scored / score_s) if score_s else None,
             "pairs_per_core_s": round(r_spark.pairs_scored / score_s / cores) if score_s and cores else None,
