@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,8 @@ class Store:
         self._migrated = False
         self.on_wait: Callable[[str], None] | None = None  # told "process N" once when the file is held
         self.finish_pending_wipe = True  # see workbench.privacy.wipe.finish_pending_wipe (an erasure turns it off)
+        self._open_conns: set[duckdb.DuckDBPyConnection] = set()  # what interrupt() stops
+        self._conns_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -158,10 +161,28 @@ class Store:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for the duration of the block, closed afterwards (the file lock goes with it)."""
         conn = self._open(read_only)
+        with self._conns_lock:
+            self._open_conns.add(conn)
         try:
             yield conn
         finally:
+            with self._conns_lock:
+                self._open_conns.discard(conn)
             conn.close()
+
+    def interrupt(self) -> int:
+        """Stop the statement each open connection of this store is running (from another thread: the
+        TUI's Escape). The statement raises ``duckdb.InterruptException`` in its thread and the transaction
+        it ran in rolls back, so a job stops inside a long statement instead of at its next stage. Returns
+        how many connections were open."""
+        with self._conns_lock:
+            conns = list(self._open_conns)
+        for conn in conns:
+            try:
+                conn.interrupt()
+            except duckdb.Error:  # closed in the meantime
+                pass
+        return len(conns)
 
     @contextmanager
     def transaction(self, held: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:

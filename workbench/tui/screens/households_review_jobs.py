@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from workbench.store import Store
-from workbench.tui.jobs import cancel_point, database_job, reading
+from workbench.tui.jobs import cancel_point, database_job, reading, stoppable
 
 PAGE = 500  # households fetched and shown at a time
 
@@ -67,5 +67,5 @@ def rebuild(
 
     step = cancel_point(progress, cancelled, "The household rebuild")
     step("waiting for the database", 0.0)
-    with database_job(store):
+    with database_job(store), stoppable(store, cancelled, "The household rebuild"):
         return run_households(store, progress=step)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.store import Store
-from workbench.tui.jobs import DB_LOCK, JobCancelled, database_job
+from workbench.tui.jobs import DB_LOCK, JobCancelled, database_job, stoppable
 
 QUEUE_FETCHED = 200  # pairs fetched per read of the queue
 IDLE_CLOSE_S = 3.0  # the review connection is closed after this long without a key
@@ -136,7 +136,7 @@ def run_matching(
 
     session.close()
     try:
-        with database_job(session.store):
+        with database_job(session.store), stoppable(session.store, cancelled, "Matching"):
             return match(session.store, progress=progress, cancelled=cancelled.is_set).message
     except MatchCancelled as exc:
         raise JobCancelled(exc.message, exc.hint) from None

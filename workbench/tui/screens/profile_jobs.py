@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.store import Store
-from workbench.tui.jobs import cancel_point, database_job
+from workbench.tui.jobs import cancel_point, database_job, stoppable
 
 
 def build_profile(
@@ -21,7 +21,7 @@ def build_profile(
 
     step = cancel_point(progress, cancelled, "The profile rebuild")
     step("waiting for the database", 0.0)
-    with database_job(store), store.transaction() as conn:
+    with database_job(store), stoppable(store, cancelled, "The profile rebuild"), store.transaction() as conn:
         step("standardising addresses and golden records", 0.0)
         ensure_derived(conn)
         return build(conn, period, progress=step)

@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.errors import ConfigError
 from workbench.store import Store
-from workbench.tui.jobs import JobCancelled, database_job, reading
+from workbench.tui.jobs import JobCancelled, database_job, reading, stoppable
 
 Progress = Callable[[str, float], None]
 
@@ -66,7 +66,7 @@ def preflight_export(
             raise JobCancelled(f"Export of {name} cancelled before it started.", "Nothing was written.")
         progress(message, fraction)
 
-    with database_job(store):
+    with database_job(store), stoppable(store, cancelled, f"Export of {name}", "Nothing was written."):
         return preflight(store, name, progress=step)
 
 
@@ -78,7 +78,8 @@ def export(
     from workbench.export.run import ExportCancelled, export_selection
 
     try:
-        with database_job(store):
+        with database_job(store), stoppable(store, cancelled, f"Export of {answer['name']}",
+                                            "Nothing was written; the database is unchanged."):
             return export_selection(
                 store,
                 answer["name"],

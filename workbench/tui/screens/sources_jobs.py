@@ -11,7 +11,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.store import Store
-from workbench.tui.jobs import cancel_point, database_job, reading
+from workbench.tui.jobs import cancel_point, database_job, reading, stoppable
 
 PREVIEW_ROWS = 20
 LOAD_LOG_ROWS = 50  # loads fetched for the load log of one source
@@ -88,7 +88,7 @@ def load_extract(
     from workbench.ingest.load import load_file
 
     step = cancel_point(progress, cancelled, f"Load of {path.name} into {source}")
-    with database_job(store):
+    with database_job(store), stoppable(store, cancelled, f"Load of {path.name} into {source}"):
         return load_file(store, source, path, progress=step)
 
 
