@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import duckdb
 
-from workbench.errors import Cancelled
+from workbench.errors import Cancelled, WorkbenchError
 from workbench.progress import Progress
 from workbench.store import Store
 
@@ -81,7 +81,7 @@ def stoppable(store: Store, cancelled: threading.Event, what: str,
     watcher.start()
     try:
         yield
-    except JobCancelled:
+    except WorkbenchError:  # the core's own plain message (its own "cancelled" at a stage included)
         raise
     except Exception as exc:
         # Splink, or the core, may wrap the interrupted statement in an error of its own: once the operator
