@@ -13,6 +13,8 @@ import copy
 import logging
 import shutil
 import tempfile
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -102,7 +104,8 @@ class SparkEngine:
                     "(FORMAT parquet, PER_THREAD_OUTPUT true)",
                 )
             step("scoring merge candidates on Spark", 0.42)
-            scored, outputs = _score(spark, saved, work, review, new_only)
+            with SparkWatch(spark, step, "scoring merge candidates on Spark", 0.42) as watch:
+                scored, outputs = watch.run(lambda: _score(spark, saved, work, review, new_only))
             step("reading the scored pairs back", 0.7)
             names = []
             for i, path in enumerate(outputs):
@@ -116,6 +119,53 @@ class SparkEngine:
             return Predicted(tables=names, scored=scored)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+HEARTBEAT_S = 2.0  # how often a long Spark stage reports its elapsed time (and hears of a cancel)
+
+
+class SparkWatch:
+    """A long Spark stage, watched: every HEARTBEAT_S a second thread reports the stage again with its
+    elapsed time (the run's progress line), and that report is where the match run's cancel check fires
+    (``identity.run._cancellable`` raises once the operator asked to stop). Then every Spark job of the
+    session is cancelled (``SparkContext.cancelAllJobs``), the stage fails at once instead of running to its
+    end, and :meth:`run` raises the cancel, not Spark's error: the match run's transaction rolls back."""
+
+    def __init__(self, spark: Any, step: Progress, message: str, fraction: float, every: float = HEARTBEAT_S):
+        self.spark, self.step, self.message, self.fraction, self.every = spark, step, message, fraction, every
+        self.stopped: BaseException | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="workbench-spark-watch", daemon=True)
+
+    def __enter__(self) -> SparkWatch:
+        self._t0 = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.every):
+            elapsed = int(time.monotonic() - self._t0)
+            try:
+                self.step(f"{self.message} ({elapsed // 60} min {elapsed % 60:02d} s)", self.fraction)
+            except Exception as exc:  # the cancel check said stop
+                self.stopped = exc
+                self.spark.sparkContext.cancelAllJobs()
+                return
+
+    def run(self, fn):
+        try:
+            result = fn()
+        except Exception:
+            if self.stopped is not None:
+                raise self.stopped from None
+            raise
+        if self.stopped is not None:  # it finished between the cancel and the jobs' end: still a cancel
+            raise self.stopped
+        return result
 
 
 def _score(
