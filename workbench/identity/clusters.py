@@ -2,8 +2,8 @@
 
 1. Links: merge candidates with status ``auto`` (and those the cluster guard held last time, to be judged
    again) plus accepted pairs (must-link), minus rejected pairs.
-2. Connected components by union-find over the links (edges, not records): one pass in Python, measured
-   faster than SQL label propagation at 1M records.
+2. Connected components over the links (edges, not records) as a sparse graph (SciPy's csgraph), measured
+   faster than SQL label propagation and than a union-find in Python.
 3. The cluster guard (guard.py): a component that holds two people (different first names and birth dates,
    a generation apart, JR / SR, or a pair an operator rejected) is rebuilt in SQL rounds, refusing every
    link that would join them; refused links are ``held`` (with their reason) or ``conflict`` (cannot-link)
@@ -128,32 +128,27 @@ def _build_links(conn: duckdb.DuckDBPyConnection, scope: str | None) -> None:
 def _components(conn: duckdb.DuckDBPyConnection) -> None:
     """``_cc(node, label)``: every node of ``_links`` labelled with the smallest record id of its component.
 
-    Union-find over the links (edges, not records) in Python: measured 5x faster than SQL label propagation
-    at 1M records (580k links: about 1 s against 5 s of 8 propagation passes)."""
-    table = conn.sql("SELECT l, r FROM _links").to_arrow_table()
-    left, right = table.column("l").to_pylist(), table.column("r").to_pylist()
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        root = x
-        while (up := parent.get(root, root)) != root:
-            root = up
-        while (up := parent.get(x, x)) != root:  # path compression
-            parent[x] = root
-            x = up
-        return root
-
-    for a, b in zip(left, right, strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            if ra < rb:
-                parent[rb] = ra
-            else:
-                parent[ra] = rb
-    nodes = list({*left, *right})
-    labels = [find(n) for n in nodes]  # the root is the smallest node: unions always point to the smaller
+    SciPy's connected components over the links as a sparse graph (vectorised, no Python loop over the
+    links): 4M random links among 8M records in 6.5 s, against 16.6 s for the union-find in Python it
+    replaced; 1.07 s against 1.23 s for the 572k links of a 1M-record match (the same labels, node for
+    node, both times)."""
+    import numpy as np
     import pyarrow as pa
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
+    table = conn.sql("SELECT l, r FROM _links").to_arrow_table()
+    left = table.column("l").to_numpy().astype(np.int64, copy=False)
+    right = table.column("r").to_numpy().astype(np.int64, copy=False)
+    nodes, index = np.unique(np.concatenate([left, right]), return_inverse=True)  # sorted record ids
+    m, n = len(left), len(nodes)
+    if n:
+        graph = coo_matrix((np.ones(m, dtype=np.int8), (index[:m], index[m:])), shape=(n, n)).tocsr()
+        _count, comp = connected_components(graph, directed=True, connection="weak")
+        _labels, first = np.unique(comp, return_index=True)  # nodes are sorted: a component's first is its smallest
+        labels = nodes[first[comp]]
+    else:
+        labels = nodes
     conn.register("_cc_arrow", pa.table({"node": pa.array(nodes, pa.int64()), "label": pa.array(labels, pa.int64())}))
     try:
         run(conn, "CREATE OR REPLACE TEMP TABLE _cc AS SELECT node, label FROM _cc_arrow")
