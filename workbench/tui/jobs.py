@@ -73,9 +73,8 @@ def stoppable(store: Store, cancelled: threading.Event, what: str,
 
     def watch() -> None:
         while not done.wait(STOP_POLL_S):
-            if cancelled.is_set():
+            if cancelled.is_set():  # again each time: an interrupt between two statements stops nothing
                 store.interrupt()
-                return
 
     watcher = threading.Thread(target=watch, name="workbench-stop", daemon=True)
     watcher.start()
