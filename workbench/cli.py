@@ -210,7 +210,12 @@ def progress_lines(enabled: bool = True):
     if not enabled or not sys.stderr.isatty():
         return None
 
+    last: list[tuple[str, float]] = []
+
     def show(message: str, fraction: float) -> None:
+        if last and last[-1] == (message, fraction):  # a stage that reports again unchanged (a heartbeat)
+            return
+        last[:] = [(message, fraction)]
         click.echo(f"  {fraction:4.0%}  {message}", err=True)
 
     return show

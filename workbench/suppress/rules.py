@@ -315,8 +315,9 @@ def build_address_hits(conn: duckdb.DuckDBPyConnection) -> None:
         WHERE (e.zip5 IS NULL OR c.zip5 IS NULL) AND {where}
         UNION ALL
         SELECT {cols}, {ADDRESS_NOTES} || ['no ZIP on the record: town ' || e.city || '~' || c.city || ' ' || c.state]
-        FROM _sup_entries e JOIN _sup_known c ON c.state = e.state AND c.s_bkey = e.s_bkey AND c.city <> e.city
-        WHERE c.zip5 IS NULL AND {TOWN_SLIP} AND {where}""")
+        FROM _sup_entries e JOIN (SELECT * FROM _sup_known WHERE zip5 IS NULL) c
+            ON c.state = e.state AND c.s_bkey = e.s_bkey AND c.city <> e.city
+        WHERE {TOWN_SLIP} AND {where}""")
     build_first_name_counts(conn)
     build_first_name_fixes(conn, "SELECT fn FROM _sup_at_raw UNION SELECT fn FROM _sup_entries")
     run(conn, """CREATE OR REPLACE TEMP TABLE _sup_at AS

@@ -121,12 +121,14 @@ class SparkEngine:
             shutil.rmtree(work, ignore_errors=True)
 
 
-HEARTBEAT_S = 2.0  # how often a long Spark stage reports its elapsed time (and hears of a cancel)
+HEARTBEAT_S = 2.0  # how often a long Spark stage reports (and so hears of a cancel)
+ELAPSED_STEP_S = 30  # the elapsed time it reports moves in steps this long (a line a step at a terminal)
 
 
 class SparkWatch:
     """A long Spark stage, watched: every HEARTBEAT_S a second thread reports the stage again with its
-    elapsed time (the run's progress line), and that report is where the match run's cancel check fires
+    elapsed time in steps of ELAPSED_STEP_S (the run's progress line; the command line prints a line only
+    when it changes), and that report is where the match run's cancel check fires
     (``identity.run._cancellable`` raises once the operator asked to stop). Then every Spark job of the
     session is cancelled (``SparkContext.cancelAllJobs``), the stage fails at once instead of running to its
     end, and :meth:`run` raises the cancel, not Spark's error: the match run's transaction rolls back."""
@@ -148,7 +150,7 @@ class SparkWatch:
 
     def _watch(self) -> None:
         while not self._done.wait(self.every):
-            elapsed = int(time.monotonic() - self._t0)
+            elapsed = int(time.monotonic() - self._t0) // ELAPSED_STEP_S * ELAPSED_STEP_S
             try:
                 self.step(f"{self.message} ({elapsed // 60} min {elapsed % 60:02d} s)", self.fraction)
             except Exception as exc:  # the cancel check said stop
