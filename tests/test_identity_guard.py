@@ -439,3 +439,33 @@ def test_a_star_settles_in_few_rounds(tmp_path, monkeypatch):
         assert together(c, *ids) and not together(c, 100, 200)
         assert status_of(c, 100, 200) == ("held", "cluster", guard.HELD_NAMES)
         assert len(rounds) <= 4, f"{len(rounds)} rounds"
+
+
+def test_household_guard_holds_a_family_email_but_not_one_person_written_two_ways():
+    """The pair guard (scoring): different first names at one door sharing an e-mail are held for review
+    (a family inbox), unless the birth dates agree too: J M / JACOB or KENBETH / KEN with the same e-mail,
+    birth date and door is one person. A first name missing with nothing but the household is held."""
+    import json
+    from pathlib import Path
+
+    import duckdb
+
+    from workbench.identity.scoring import _guard_sql
+
+    saved = json.loads((Path(__file__).resolve().parents[1] / "demo_db" / "match_model.json").read_text())["model"]
+    # gammas: household 6 = same surname and address; first name 0 = different, -1 = missing;
+    # email 1 = exact, 0 = different; birth date 3 = exact, 0 = different, -1 = missing
+    cases = {
+        "family inbox, two birth dates": (6, 0, 1, 0, True),
+        "family inbox, a birth date missing": (6, 0, 1, -1, True),
+        "one person, first name written two ways": (6, 0, 1, 3, False),
+        "no first name, nothing but the household": (6, -1, 0, -1, True),
+        "no first name, same birth date": (6, -1, 0, 3, False),
+        "other door": (0, 0, 1, 0, False),
+    }
+    c = duckdb.connect()
+    c.execute("CREATE TABLE p (name VARCHAR, gamma_household INT, gamma_first_name INT, gamma_email INT, "
+              "gamma_birth_date INT)")
+    c.executemany("INSERT INTO p VALUES (?, ?, ?, ?, ?)", [[k, *v[:4]] for k, v in cases.items()])
+    held = dict(c.execute(f"SELECT name, coalesce({_guard_sql(saved)}, false) FROM p").fetchall())
+    assert held == {k: v[4] for k, v in cases.items()}
