@@ -78,8 +78,7 @@ def export(
     from workbench.export.run import ExportCancelled, export_selection
 
     try:
-        with database_job(store), stoppable(store, cancelled, f"Export of {answer['name']}",
-                                            "Nothing was written; the database is unchanged."):
+        with database_job(store), stoppable(store, cancelled, "Export", "Nothing was written."):
             return export_selection(
                 store,
                 answer["name"],
