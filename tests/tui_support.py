@@ -39,7 +39,16 @@ async def settle_still(pilot, quiet: int = 3, rounds: int = 60) -> None:
         await pilot.pause(0.02)
         await pilot.wait_for_scheduled_animations()
         picture = app.export_screenshot()
-        same = same + 1 if picture == last else 0
+        same = same + 1 if picture == last and not _tables_pending(app) else 0
         if same >= quiet:
             return
         last = picture
+
+
+def _tables_pending(app) -> bool:
+    """A DataTable of the screen has rows or cells it has not measured yet (it does that on idle, and a
+    busy machine can hold the same half-sized picture for several pauses)."""
+    from textual.widgets import DataTable
+
+    return any(getattr(t, "_require_update_dimensions", False) or getattr(t, "_new_rows", None)
+               or getattr(t, "_updated_cells", None) for t in app.screen.query(DataTable))
