@@ -61,6 +61,11 @@ class WorkbenchGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except Exception as exc:  # an unexpected failure: plain words, details on request
+            if _interrupted_statement(exc):
+                # Ctrl-C in the middle of a DuckDB statement: DuckDB stops the statement itself and raises
+                # "Query interrupted" instead of KeyboardInterrupt (its transaction rolls back all the same)
+                click.echo("interrupted: the database is unchanged by the unfinished operation.", err=True)
+                sys.exit(130)
             if os.environ.get("WORKBENCH_DEBUG"):
                 raise
             click.echo(f"error: unexpected failure: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
@@ -103,6 +108,58 @@ def main(ctx: click.Context, db_path: str | None) -> None:
         run_app(db_path)
     else:
         _survive_closed_stdout()
+        _stop_statements_on_ctrl_c()
+
+
+def _stop_statements_on_ctrl_c() -> None:
+    """Ctrl-C stops a long statement at once, not when it ends. Python runs its SIGINT handler only when the
+    main thread is back in Python, and a DuckDB statement (minutes at 10M records) keeps it in C; DuckDB's
+    own check for the signal caught it in only 3 of 5 tries here. So the signal is also written to a pipe
+    (``signal.set_wakeup_fd``) that a second thread reads, and that thread interrupts every open workbench
+    connection: the statement fails, its transaction rolls back, and the command ends as interrupted
+    (exit 130). Command-line commands only: the TUI's event loop has its own wake-up pipe."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    try:
+        signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    except (ValueError, OSError):  # not the main thread of the main interpreter
+        os.close(read_fd)
+        os.close(write_fd)
+        return
+
+    def watch() -> None:
+        from workbench.store.db import interrupt_all
+
+        while True:
+            try:
+                got = os.read(read_fd, 64)
+            except OSError:
+                return
+            if not got:
+                return
+            if signal.SIGINT in got:
+                interrupt_all()
+
+    threading.Thread(target=watch, name="workbench-ctrl-c", daemon=True).start()
+
+
+def _interrupted_statement(exc: BaseException | None) -> bool:
+    """``exc``, or an error it was raised from (Splink wraps the statements it runs), is a DuckDB statement
+    stopped by Ctrl-C."""
+    import duckdb
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, duckdb.InterruptException) or (
+                isinstance(exc, RuntimeError) and str(exc).strip() == "Query interrupted"):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _demo_when_nothing_else() -> str | None:

@@ -22,6 +22,27 @@ from workbench.store.sql import run, scalar
 
 DEFAULT_BUSY_TIMEOUT = 10.0
 
+# Every connection any Store of this process has open: what interrupt_all() stops (Ctrl-C at the command line).
+_ALL_OPEN: set[duckdb.DuckDBPyConnection] = set()
+_ALL_LOCK = threading.Lock()
+
+
+def interrupt_all() -> int:
+    """Stop the statement every open workbench connection of this process is running (each raises
+    ``duckdb.InterruptException`` in its thread; its transaction rolls back). Returns how many were open."""
+    with _ALL_LOCK:
+        conns = list(_ALL_OPEN)
+    return _interrupt(conns)
+
+
+def _interrupt(conns: list[duckdb.DuckDBPyConnection]) -> int:
+    for conn in conns:
+        try:
+            conn.interrupt()
+        except duckdb.Error:  # closed in the meantime
+            pass
+    return len(conns)
+
 
 def default_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """``--db PATH``, else ``$WORKBENCH_DB``, else ``./workbench.duckdb``."""
@@ -161,13 +182,15 @@ class Store:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for the duration of the block, closed afterwards (the file lock goes with it)."""
         conn = self._open(read_only)
-        with self._conns_lock:
+        with self._conns_lock, _ALL_LOCK:
             self._open_conns.add(conn)
+            _ALL_OPEN.add(conn)
         try:
             yield conn
         finally:
-            with self._conns_lock:
+            with self._conns_lock, _ALL_LOCK:
                 self._open_conns.discard(conn)
+                _ALL_OPEN.discard(conn)
             conn.close()
 
     def interrupt(self) -> int:
@@ -177,12 +200,7 @@ class Store:
         how many connections were open."""
         with self._conns_lock:
             conns = list(self._open_conns)
-        for conn in conns:
-            try:
-                conn.interrupt()
-            except duckdb.Error:  # closed in the meantime
-                pass
-        return len(conns)
+        return _interrupt(conns)
 
     @contextmanager
     def transaction(self, held: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
