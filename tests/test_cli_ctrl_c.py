@@ -38,11 +38,15 @@ def test_ctrl_c_stops_a_long_statement_and_rolls_back(tmp_path):
         conn.execute("CREATE TABLE t AS SELECT 1 AS x")
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT.format(root=str(ROOT), db=str(db))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "running"
-    time.sleep(0.5)
-    t0 = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
+    try:
+        assert proc.stdout.readline().strip() == "running"
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:  # never leave a minutes-long statement running behind a failed test
+        proc.kill()
+        proc.wait()
     assert time.monotonic() - t0 < 10, "stopped at once, not at the end of the statement"
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "interrupted: the database is unchanged by the unfinished operation."

@@ -36,9 +36,26 @@ def _run_in_thread(fn):
         except BaseException as exc:  # noqa: BLE001 - handed to the test
             out["error"] = exc
 
-    th = threading.Thread(target=target)
+    th = threading.Thread(target=target, daemon=True)
     th.start()
+    _STARTED.append(th)
     return th, out
+
+
+_STARTED: list[threading.Thread] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_statement_left_running():
+    """A failed test must not leave its minutes-long statement running in the worker."""
+    yield
+    from workbench.store.db import interrupt_all
+
+    deadline = time.monotonic() + 10
+    while any(t.is_alive() for t in _STARTED) and time.monotonic() < deadline:
+        interrupt_all()
+        time.sleep(0.1)
+    _STARTED.clear()
 
 
 def test_store_interrupt_stops_a_running_statement_and_rolls_back(tmp_path):
