@@ -365,13 +365,14 @@ def _entry_counts() -> str:
                LEFT JOIN _sup_fn_fix fx ON fx.fn = x.fn)"""
 
 
-NAME_NOTES = f"""list_filter([
+FIRST_NAME_NOTES = f"""list_filter([
       CASE WHEN e.fn IS NULL THEN 'surname only on the list' WHEN c.fn IS NULL THEN 'no first name on the record'
            WHEN e.fn = c.fn THEN NULL
            WHEN length(e.fn) = 1 OR length(c.fn) = 1 THEN 'initial ' || e.fn || '~' || c.fn
            WHEN {NICKNAMES} THEN 'nickname ' || e.fn || '~' || c.fn
-           ELSE 'first name ' || e.fn || '~' || c.fn END,
-      CASE WHEN e.ln <> c.ln THEN 'surname ' || e.ln || '~' || c.ln END], lambda x: x IS NOT NULL)"""
+           ELSE 'first name ' || e.fn || '~' || c.fn END], lambda x: x IS NOT NULL)"""
+SURNAME_NOTES = "CASE WHEN e.ln <> c.ln THEN ['surname ' || e.ln || '~' || c.ln] ELSE [] END"
+NAME_NOTES = f"({FIRST_NAME_NOTES} || {SURNAME_NOTES})"
 
 
 def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
@@ -389,10 +390,8 @@ def build_name_hits(conn: duckdb.DuckDBPyConnection) -> None:
                               WHEN {FIRST_TYPO} THEN ['first name misspelt ' || e.fn || '~' || c.fn]
                               WHEN NOT {FIRST_FULL} AND {FIRST_FIXED} THEN ['first name misspelt, read as '
                                   || coalesce(c.fn_fixed, e.fn_fixed) || ': ' || e.fn || '~' || c.fn]
-                              ELSE {NAME_NOTES} END
-                      || CASE WHEN c.ln IS NOT NULL AND e.ln <> c.ln AND ({SURNAME_ONLY} OR ({BORN_AT_DOOR} AND NOT {FIRST_FULL}) OR {FIRST_TYPO}
-                                   OR (NOT {FIRST_FULL} AND {FIRST_FIXED}))
-                              THEN ['surname ' || e.ln || '~' || c.ln] ELSE [] END AS notes,
+                              ELSE {FIRST_NAME_NOTES} END
+                      || {SURNAME_NOTES} AS notes,
                coalesce((({SURNAME_STRICT} OR {SURNAME_SLIP}) AND {FIRST_FULL})
                         OR ({SURNAME_STRICT} AND ({FIRST_TYPO} OR {FIRST_FIXED} OR {BORN_AT_DOOR})), false) AS full_name
         FROM _sup_at c JOIN {_entry_counts()} e USING (entry_id)
