@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,9 +226,20 @@ def run_publish(
                     sr.file,
                     d.format,
                     params,
+                    hash_now=False,
                     overwrite=force,
                 )
                 pending.append(data)
+                with ThreadPoolExecutor(max_workers=1) as pool:  # hash the file while DuckDB writes the state
+                    hashing = pool.submit(data.hash)
+                    run(
+                        conn,
+                        "DELETE FROM publish_state WHERE publish_id IN "
+                        "(SELECT publish_id FROM publishes WHERE name = ? AND source = ?)",
+                        [d.name, s.source],
+                    )
+                    run(conn, f"INSERT INTO publish_state SELECT ?, source_key, value_hash FROM {_ROWS}", [publish_id])
+                    hashing.result()
                 sr.sha256 = data.sha256
                 manifest = _manifest(d, mode, sr, data, publish_id, result, store)
                 sr.manifest = Path(str(sr.file) + MANIFEST_SUFFIX)
@@ -235,12 +247,6 @@ def run_publish(
                     write_private_text(
                         sr.manifest, json.dumps(manifest, indent=2, default=str) + "\n", overwrite=force
                     )
-                )
-                run(conn, "DELETE FROM publish_state WHERE name = ? AND source = ?", [d.name, s.source])
-                run(
-                    conn,
-                    f"INSERT INTO publish_state SELECT ?, ?, source_key, value_hash, ? FROM {_ROWS}",
-                    [d.name, s.source, publish_id],
                 )
                 run(
                     conn,
@@ -374,16 +380,16 @@ def _file_select(d: PublishDefinition, source: str, mode: str) -> tuple[str, lis
     if mode == "full":
         return f"SELECT {cols}, 'full' AS change FROM {_ROWS} p", []
     nulls = ", ".join("st.source_key" if c == "source_key" else f"NULL AS {c}" for c in COLUMNS)
+    last = "(SELECT max(publish_id) FROM publishes WHERE name = ? AND source = ?)"
     return (
-        f"""SELECT {cols}, CASE WHEN st.source_key IS NULL THEN 'new' ELSE 'changed' END AS change
-                FROM {_ROWS} p LEFT JOIN publish_state st
-                  ON st.name = ? AND st.source = ? AND st.source_key = p.source_key
+        f"""WITH st AS (SELECT source_key, value_hash FROM publish_state WHERE publish_id = {last})
+                SELECT {cols}, CASE WHEN st.source_key IS NULL THEN 'new' ELSE 'changed' END AS change
+                FROM {_ROWS} p LEFT JOIN st ON st.source_key = p.source_key
                 WHERE st.source_key IS NULL OR st.value_hash <> p.value_hash
                 UNION ALL
-                SELECT {nulls}, 'removed' AS change FROM publish_state st
-                WHERE st.name = ? AND st.source = ?
-                  AND NOT EXISTS (SELECT 1 FROM {_ROWS} p WHERE p.source_key = st.source_key)""",
-        [d.name, source, d.name, source],
+                SELECT {nulls}, 'removed' AS change FROM st
+                WHERE NOT EXISTS (SELECT 1 FROM {_ROWS} p WHERE p.source_key = st.source_key)""",
+        [d.name, source],
     )
 
 
