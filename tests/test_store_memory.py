@@ -56,3 +56,18 @@ def test_a_bad_limit_opens_nothing(tmp_path, monkeypatch):
         with Store(tmp_path / "wb.duckdb").connect():
             pass
     assert not (tmp_path / "wb.duckdb").exists()
+
+
+def test_the_environment_caps_the_threads(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_THREADS", "1")
+    with Store(tmp_path / "wb.duckdb").connect() as conn:
+        assert scalar(conn, "SELECT current_setting('threads')") == 1
+
+
+@pytest.mark.parametrize("text", ["two", "0", "-1", "1.5"])
+def test_bad_threads_open_nothing(tmp_path, monkeypatch, text):
+    monkeypatch.setenv("WORKBENCH_THREADS", text)
+    with pytest.raises(ConfigError, match="WORKBENCH_THREADS"):
+        with Store(tmp_path / "wb.duckdb").connect():
+            pass
+    assert not (tmp_path / "wb.duckdb").exists()

@@ -16,7 +16,7 @@ from workbench import clock
 from workbench.errors import DatabaseBusyError, DatabaseFileError
 from workbench.store.ids import note_high_water
 from workbench.store.journal import journal_dir, sweep
-from workbench.store.memory import apply_memory_limit, memory_limit
+from workbench.store.memory import apply_memory_limit, memory_limit, threads
 from workbench.store.migrate import migrate, pending_migrations
 from workbench.store.sql import run, scalar
 
@@ -92,6 +92,7 @@ class Store:
                     "`workbench demo` builds the demo.")
             read_only = False  # a new database is created (and migrated) on first use
         memory_limit()  # a bad $WORKBENCH_MEMORY_LIMIT is refused before anything is opened or created
+        threads()  # and a bad $WORKBENCH_THREADS
         deadline = time.monotonic() + self.busy_timeout
         delay = 0.05
         waiting: str | None = None

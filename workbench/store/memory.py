@@ -6,6 +6,8 @@ leaves too little for the rest on a machine that does other work. Above the limi
 aggregates to ``DB.tmp`` beside the database file instead of failing.
 
 ``$WORKBENCH_MEMORY_LIMIT`` overrides it: ``12GB``, ``12GiB``, ``800MB`` or a share such as ``50%``.
+``$WORKBENCH_THREADS`` caps DuckDB's worker threads (default: one per core), for a machine shared with
+other work (the test suite runs one per parallel worker).
 """
 
 from __future__ import annotations
@@ -75,8 +77,23 @@ def memory_limit() -> int | None:
     return _limit_for(os.environ.get("WORKBENCH_MEMORY_LIMIT") or None)
 
 
+def threads() -> int | None:
+    """``$WORKBENCH_THREADS`` as a number of threads (``None``: DuckDB's default, one per core)."""
+    text = (os.environ.get("WORKBENCH_THREADS") or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 1024:
+        raise ConfigError(f"$WORKBENCH_THREADS is {text!r}, which is not a number of threads.",
+                          "Set it to a whole number such as 2, or unset it to use every core.")
+    return int(text)
+
+
 def apply_memory_limit(conn: duckdb.DuckDBPyConnection) -> None:
-    """Set the limit on the database instance behind ``conn`` (every connection of this process shares it)."""
+    """Set the limit (and ``$WORKBENCH_THREADS``) on the database instance behind ``conn`` (every
+    connection of this process shares it)."""
     limit = memory_limit()
     if limit is not None:
         conn.execute(f"SET memory_limit = '{int(limit)}B'")  # an int we computed: nothing typed reaches SQL
+    count = threads()
+    if count is not None:
+        conn.execute(f"SET threads = {count}")  # an int we checked
