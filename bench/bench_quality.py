@@ -276,6 +276,25 @@ def household_pieces(con, rows: str, members: str) -> dict:
     }
 
 
+def old_door_pieces(con, rows: str, members: str) -> dict:
+    """Household pieces sent to a door the true household moved away from (``truth.old_address``; after
+    ``household_pieces``, whose ``row_hh`` it reads), and of them those whose own records also carry the
+    door the household lives at now (the newer address was known: the piece could have gone there)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE doors AS
+        SELECT t.household_id, r.house, r.zip5, bool_or(t.old_address) AS any_old,
+               bool_or(NOT t.old_address) AS any_current
+        FROM truth t JOIN recs r USING (source, source_key)
+        WHERE r.house <> '' AND r.zip5 IS NOT NULL GROUP BY ALL""").fetchall()
+    old, avoidable = con.execute(f"""SELECT count(*), count(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM {members} m JOIN truth t ON t.source = m.source AND t.source_key = m.source_key
+            JOIN recs x ON x.source = m.source AND x.source_key = m.source_key
+            WHERE m.cluster = r.cluster AND NOT t.old_address AND x.house <> '' AND x.zip5 IS NOT NULL))
+        FROM {rows} r JOIN row_hh h USING (row_id)
+        JOIN doors d ON d.household_id = h.household_id AND d.house = r.house AND d.zip5 = r.zip5
+        WHERE d.any_old AND NOT d.any_current""").fetchall()[0]
+    return {"old_door": int(old), "old_door_avoidable": int(avoidable)}
+
+
 def household_piece_causes(con, rows: str) -> dict:
     """Why a true household got more than one piece (after ``household_pieces``, whose ``row_hh`` it reads):
     each piece after the household's first (by row) is put in the first class that fits, compared with that
@@ -337,8 +356,10 @@ def people_report(
     email_list_files: list[Path],
 ) -> dict:
     con = duckdb.connect()
+    has_old = "old_address" in truth_csv.open().readline().strip().split(",")
+    old_col = "lower(old_address) = 'true'" if has_old else "NULL::BOOLEAN"
     con.execute(
-        f"CREATE TABLE truth AS SELECT source, source_key, person_id, household_id "
+        f"CREATE TABLE truth AS SELECT source, source_key, person_id, household_id, {old_col} AS old_address "
         f"FROM read_csv('{truth_csv}', all_varchar=true)"
     ).fetchall()
     read_records(db, con)
@@ -384,6 +405,8 @@ def people_report(
     wb = mail_measures(con, "wb_q_person", "wb_members", lists)
     wb.update(household_pieces(con, "wb_q_household", "wb_members"))
     wb.update(household_piece_causes(con, "wb_q_household"))
+    if has_old:
+        wb.update(old_door_pieces(con, "wb_q_household", "wb_members"))
     con.execute("""CREATE TABLE eval AS SELECT t.person_id, t.household_id, m.cluster, h.hh, r.street IS NOT NULL AS has_street
         FROM truth t JOIN recs r USING (source, source_key) JOIN wb_members m USING (source, source_key)
         LEFT JOIN wb_hh h USING (source, source_key)""").fetchall()
@@ -628,6 +651,8 @@ ROWS = [
     ("  of them sharing surname, house number, ZIP5 with a list entry", "missing_near_miss", None),
     ("second pieces to the same person (% of rows)", "second_person", "second_person_pct"),
     ("second pieces to the same household (% of rows)", "second_household", "second_household_pct"),
+    ("household pieces to a door the household left", "old_door", None),
+    ("  of them with the current door on the person's own records", "old_door_avoidable", None),
     ("households, pairs with a street line: precision", "hh_precision", None),
     ("households, pairs with a street line: recall", "hh_recall", None),
     ("persons (clusters, pairwise): precision", "person_precision", None),

@@ -78,6 +78,11 @@ def test_every_record_has_a_person_and_a_household(pop):
     # ~1.35 records a person over the three sources, each source used
     assert 1.25 < info["records"] / info["persons"] < 1.45
     assert all(n > 0 for n in info["per_source"].values())
+    # the truth marks records that carry the address their household moved away from (14% of households
+    # moved; 42% of their records are older, at the old door)
+    old = truth["old_address"].value_counts().to_dict(as_series=False)
+    assert set(old["old_address"]) == {"true", "false"}
+    assert 0.02 < (truth["old_address"] == "true").mean() < 0.12
 
 
 def test_list_truth_references_persons_or_none_and_near_misses_are_there(pop):

@@ -48,9 +48,10 @@ def test_mover_records_join_the_household_at_the_newest_address(store, tmp_path)
                                    "2025-06-01"]])
     merge_persons(store, [("crm", "C1"), ("web", "W1")])
     run_households(store)
-    with store.connect(read_only=True) as conn:  # the golden record goes by source priority: the old door
-        assert rows(conn, "SELECT p.addr_key FROM persons p JOIN person_records pr USING (person_id) "
-                          "JOIN records r USING (record_id) WHERE r.source_key = 'C1'")[0]["addr_key"] == OLD
+    with store.connect(read_only=True) as conn:  # the golden address goes by recency too: the new door
+        golden = rows(conn, "SELECT p.first_name, p.addr_key FROM persons p JOIN person_records pr USING "
+                            "(person_id) JOIN records r USING (record_id) WHERE r.source_key = 'C1'")[0]
+    assert golden == {"first_name": "Robert", "addr_key": NEW}  # the name still by priority (crm)
     assert door_of(store, "C1") == NEW
     assert household_of(store, "C1") == household_of(store, "C2") == household_of(store, "W1", "web")
     got = exported(store, tmp_path)

@@ -50,17 +50,19 @@ def test_household_trap_family_stays_apart_and_mover_merges(matched):
     assert run["persons"] < run["records"]
 
 
-def test_golden_record_follows_source_priority_and_keeps_the_address_whole(matched):
+def test_golden_record_follows_source_priority_and_the_newest_address_whole(matched):
     with matched.connect(read_only=True) as conn:
         pid = person_of(conn, "crm", "M1")
-        golden = rows(conn, "SELECT first_name, addr_street, addr_unit, zip5, golden_from, record_count FROM persons "
-                            "WHERE person_id = ?", [pid])[0]
-        crm_id = record_id(conn, "crm", "M1")
-    # crm has priority 0 (best): Robert at Elm Road wins over the newer web record (Bob, Pine Avenue, Apt 3)
+        golden = rows(conn, "SELECT first_name, addr_street, addr_unit, city, zip5, golden_from, record_count "
+                            "FROM persons WHERE person_id = ?", [pid])[0]
+        crm_id, newer_id = record_id(conn, "crm", "M1"), record_id(conn, "web", "XM2")
+    # crm has priority 0 (best): Robert wins over the newer record's Bob; the address is where the person
+    # lives now: the newer record's (Pine Avenue, Apt 3, Cambridge, 2025) over Elm Road (2023), taken whole
     assert golden["first_name"] == "Robert"
-    assert golden["addr_street"] == "5 ELM RD" and golden["addr_unit"] is None and golden["zip5"] == "01602"
+    assert (golden["addr_street"], golden["addr_unit"], golden["city"], golden["zip5"]) == (
+        "77 PINE AVE", "3", "CAMBRIDGE", "02139")
     assert golden["record_count"] == 2
-    assert str(crm_id) in str(golden["golden_from"])
+    assert golden["golden_from"]["first_name"] == crm_id and golden["golden_from"]["address"] == newer_id
 
 
 def test_decisions_are_honoured_across_reruns_and_never_asked_twice(matched):

